@@ -1,0 +1,41 @@
+package io.deploystage.platform.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings shared by every Deploy Stage service. */
+@ConfigMapping(prefix = "deploystage")
+public interface PlatformConfig {
+
+    /** Base URL of the Apicurio Registry v3 API, e.g. http://localhost:8081/apis/registry/v3. */
+    @WithDefault("http://localhost:8081/apis/registry/v3")
+    String registryUrl();
+
+    /** The transactional outbox relay. */
+    Outbox outbox();
+
+    /** Test hooks that simulate a crash at a precise point; all off by default. */
+    Fault fault();
+
+    interface Outbox {
+        /** How often the relay looks for committed events that are not yet on Kafka. */
+        @WithDefault("200ms")
+        Duration pollInterval();
+
+        /** Most events published in one relay pass. */
+        @WithDefault("200")
+        int batchSize();
+    }
+
+    interface Fault {
+        /** Keep committed events in the outbox instead of publishing them (lets a test kill -9 between consume and emit). */
+        @WithDefault("false")
+        boolean holdOutbox();
+
+        /** Halt the JVM inside the first consume transaction, before it commits. */
+        @WithDefault("false")
+        boolean haltBeforeCommit();
+    }
+}

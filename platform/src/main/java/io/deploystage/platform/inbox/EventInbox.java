@@ -1,0 +1,101 @@
+package io.deploystage.platform.inbox;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.deploystage.platform.config.PlatformConfig;
+import io.deploystage.platform.messaging.DeadLetters;
+import io.deploystage.platform.messaging.EventDecoder;
+import io.deploystage.platform.messaging.EventEnvelope;
+import io.deploystage.platform.messaging.RejectedEvent;
+import io.deploystage.platform.outbox.Outbox;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The one way a service consumes an event: decode and validate (else dead-letter), then, in one transaction,
+ * skip it if its eventId was processed before, or run the handler, stage the events it answers with in the
+ * outbox and record the eventId. The record's offset is committed only after that transaction commits.
+ */
+@ApplicationScoped
+public class EventInbox {
+
+    private static final Logger LOG = Logger.getLogger(EventInbox.class);
+
+    private final EventDecoder decoder;
+    private final DeadLetters deadLetters;
+    private final Outbox outbox;
+    private final PlatformConfig config;
+    private final MeterRegistry meters;
+    private final String service;
+
+    EventInbox(EventDecoder decoder, DeadLetters deadLetters, Outbox outbox, PlatformConfig config, MeterRegistry meters,
+            @ConfigProperty(name = "quarkus.application.name") String service) {
+        this.decoder = decoder;
+        this.deadLetters = deadLetters;
+        this.outbox = outbox;
+        this.config = config;
+        this.meters = meters;
+        this.service = service;
+    }
+
+    /**
+     * Handles one record. The handler runs inside the transaction: its persistence calls commit together with the
+     * outgoing events it returns. It throws {@link RejectedEvent} for an event that is well-formed but invalid.
+     */
+    public <T extends SpecificRecordBase> Uni<Void> consume(ConsumerRecord<String, byte[]> record, Class<T> type,
+            Function<T, Uni<List<SpecificRecordBase>>> handler) {
+        T event;
+        try {
+            event = decoder.decode(record, type);
+        } catch (RejectedEvent e) {
+            return deadLetter(record, e.getMessage());
+        }
+        UUID eventId = EventEnvelope.eventId(event);
+        return Panache.withTransaction(() -> ProcessedEvent.<ProcessedEvent>findById(eventId)
+                        .chain(seen -> seen != null ? Uni.createFrom().<List<SpecificRecordBase>>nullItem()
+                                : handler.apply(event)
+                                        .call(out -> outbox.stage(out))
+                                        .call(out -> new ProcessedEvent(eventId, record.topic(), Instant.now()).persist())
+                                        .invoke(this::haltIfAsked)))
+                .invoke(out -> log(type, event, out))
+                .replaceWithVoid()
+                .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()))
+                .onFailure().invoke(e -> LOG.warnf("Handling %s %s failed, retrying: %s", type.getSimpleName(), eventId, e.toString()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(20);
+    }
+
+    private Uni<Void> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        meters.counter("deploystage.dead.letters", "topic", record.topic()).increment();
+        return deadLetters.send(record, service, reason);
+    }
+
+    private void haltIfAsked() {
+        if (config.fault().haltBeforeCommit()) {
+            LOG.error("Fault injection: halting before the consume transaction commits");
+            Runtime.getRuntime().halt(137);
+        }
+    }
+
+    private static void log(Class<?> type, SpecificRecordBase event, List<SpecificRecordBase> out) {
+        String release = EventEnvelope.releaseId(event);
+        if (out == null) {
+            LOG.infof("Release %s: %s %s already processed, ignored", release, type.getSimpleName(), EventEnvelope.eventId(event));
+        } else {
+            LOG.infof("Release %s: %s %s -> %s", release, type.getSimpleName(), EventEnvelope.eventId(event),
+                    out.isEmpty() ? "nothing to emit" : out.stream().map(e -> e.getSchema().getName()).collect(Collectors.joining(", ")));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.deploystage.platform.outbox;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+
+/** An event committed with the state change that caused it, waiting for the relay to put it on Kafka. */
+@Entity
+@Table(name = "outbox")
+public class OutboxEntry extends PanacheEntityBase {
+
+    @Id
+    @Column(name = "event_id")
+    public UUID eventId;
+
+    @Column(nullable = false)
+    public String topic;
+
+    @Column(name = "message_key", nullable = false)
+    public String messageKey;
+
+    @Column(name = "event_type", nullable = false)
+    public String eventType;
+
+    /** The event in Avro binary encoding (its schema is the event type's). */
+    @Column(nullable = false)
+    public byte[] payload;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+}

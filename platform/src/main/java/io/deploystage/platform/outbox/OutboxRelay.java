@@ -1,0 +1,94 @@
+package io.deploystage.platform.outbox;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import io.deploystage.platform.config.PlatformConfig;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * Publishes committed outbox entries to Kafka in commit order and deletes each once the broker has acknowledged
+ * it. A crash between the acknowledgement and the delete publishes the entry again with the same eventId, which
+ * idempotent consumers ignore: at-least-once on the wire, exactly-once in effect.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    public static final String EVENT_ID_HEADER = "event-id";
+    public static final String EVENT_TYPE_HEADER = "event-type";
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+
+    private final MutinyEmitter<SpecificRecordBase> emitter;
+    private final PlatformConfig config;
+
+    OutboxRelay(@Channel("outbox") MutinyEmitter<SpecificRecordBase> emitter, PlatformConfig config) {
+        this.emitter = emitter;
+        this.config = config;
+    }
+
+    @Scheduled(every = "${deploystage.outbox.poll-interval:200ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            delayed = "1s")
+    Uni<Void> relay() {
+        if (config.fault().holdOutbox()) {
+            return Uni.createFrom().voidItem();
+        }
+        Context context = Vertx.currentContext();
+        return Panache.withSession(() -> Panache.getSession().chain(session -> session
+                        .createNativeQuery("select * from outbox order by seq limit :limit", OutboxEntry.class)
+                        .setParameter("limit", config.outbox().batchSize())
+                        .getResultList()))
+                .chain(entries -> publish(entries, context))
+                .chain(published -> published.isEmpty() ? Uni.createFrom().voidItem()
+                        : Panache.withTransaction(() -> OutboxEntry.delete("eventId in ?1", published)).replaceWithVoid())
+                .onFailure().invoke(e -> LOG.warnf("Outbox relay pass failed, will retry: %s", e.toString()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private Uni<List<UUID>> publish(List<OutboxEntry> entries, Context context) {
+        List<UUID> published = new ArrayList<>();
+        if (entries.isEmpty()) {
+            return Uni.createFrom().item(published);
+        }
+        return Multi.createFrom().iterable(entries)
+                .onItem().transformToUniAndConcatenate(entry -> send(entry).invoke(() -> published.add(entry.eventId)))
+                .collect().last()
+                .onFailure().invoke(e -> LOG.warnf("Publishing stopped after %d of %d events: %s",
+                        published.size(), entries.size(), e.toString()))
+                .onFailure().recoverWithNull()
+                .replaceWith(published)
+                .emitOn(task -> context.runOnContext(ignored -> task.run()));
+    }
+
+    private Uni<Void> send(OutboxEntry entry) {
+        SpecificRecordBase event = Outbox.decode(entry);
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(EVENT_ID_HEADER, entry.eventId.toString().getBytes(StandardCharsets.UTF_8));
+        headers.add(EVENT_TYPE_HEADER, event.getSchema().getName().getBytes(StandardCharsets.UTF_8));
+        var metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(entry.topic)
+                .withKey(entry.messageKey)
+                .withHeaders(headers)
+                .build();
+        return emitter.sendMessage(Message.of(event).addMetadata(metadata))
+                .invoke(() -> LOG.debugf("Published %s %s to %s", event.getSchema().getName(), entry.eventId, entry.topic));
+    }
+}
