@@ -17,7 +17,7 @@ import org.jboss.logging.Logger;
 import io.deploystage.platform.config.PlatformConfig;
 import io.deploystage.platform.messaging.DeadLetters;
 import io.deploystage.platform.messaging.EventDecoder;
-import io.deploystage.platform.messaging.EventEnvelope;
+import io.deploystage.events.EventEnvelope;
 import io.deploystage.platform.messaging.RejectedEvent;
 import io.deploystage.platform.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -9,6 +9,7 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.deploystage.events.EventEnvelope;
 import io.deploystage.platform.config.PlatformConfig;
 
 /**

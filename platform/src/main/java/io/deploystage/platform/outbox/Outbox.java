@@ -16,8 +16,8 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecordBase;
 
-import io.deploystage.platform.messaging.EventEnvelope;
-import io.deploystage.platform.messaging.Topics;
+import io.deploystage.events.EventEnvelope;
+import io.deploystage.events.Topics;
 import io.smallrye.mutiny.Uni;
 
 /** Stages outgoing events in the current transaction, so they commit (or roll back) with the state change. */

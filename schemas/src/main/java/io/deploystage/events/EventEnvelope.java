@@ -1,4 +1,4 @@
-package io.deploystage.platform.messaging;
+package io.deploystage.events;
 
 import java.time.Instant;
 import java.util.UUID;

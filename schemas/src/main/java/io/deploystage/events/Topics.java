@@ -1,21 +1,10 @@
-package io.deploystage.platform.messaging;
+package io.deploystage.events;
 
 import java.util.List;
 import java.util.Map;
 
 import org.apache.avro.specific.SpecificRecord;
 
-import io.deploystage.events.DeploymentOutcome;
-import io.deploystage.events.DeploymentPlan;
-import io.deploystage.events.GateDecision;
-import io.deploystage.events.GateResult;
-import io.deploystage.events.HealthVerdict;
-import io.deploystage.events.MetricSample;
-import io.deploystage.events.NotificationRecord;
-import io.deploystage.events.OperatorCommand;
-import io.deploystage.events.ReleaseCandidate;
-import io.deploystage.events.RollbackCommand;
-import io.deploystage.events.StepEvent;
 
 /** The one place that says which topic carries which event type; every topic is keyed by releaseId. */
 public final class Topics {

@@ -1,0 +1,164 @@
+package io.deploystage.stack;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
+
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.deploystage.events.EventEnvelope;
+import io.deploystage.events.Topics;
+
+/**
+ * A plain Kafka client that speaks the event contracts through the registry, the way CI systems and operators
+ * do: publish events (or raw bytes), and read what arrives on topics. Used by tests, the launcher and tools.
+ */
+public final class EventClient implements AutoCloseable {
+
+    private final String bootstrapServers;
+    private final String registryUrl;
+    private final KafkaProducer<String, Object> producer;
+    private final KafkaProducer<String, byte[]> rawProducer;
+
+    public EventClient(String bootstrapServers, String registryUrl) {
+        this.bootstrapServers = bootstrapServers;
+        this.registryUrl = registryUrl;
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroKafkaSerializer.class.getName());
+        props.put("apicurio.registry.url", registryUrl);
+        props.put("apicurio.registry.auto-register", "true");
+        this.producer = new KafkaProducer<>(props);
+        Properties raw = new Properties();
+        raw.putAll(props);
+        raw.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        this.rawProducer = new KafkaProducer<>(raw);
+    }
+
+    public static EventClient forStack(LocalStack stack) {
+        return new EventClient(stack.kafkaBootstrapServers(), stack.registryUrl());
+    }
+
+    /** Publishes an event to its topic, keyed by its releaseId, and waits for the broker's acknowledgement. */
+    public void publish(SpecificRecordBase event) {
+        send(producer, new ProducerRecord<>(Topics.of(event.getClass()), EventEnvelope.releaseId(event), event));
+    }
+
+    /** Publishes raw bytes, e.g. a record no contract can read. */
+    public void publishRaw(String topic, String key, byte[] value) {
+        send(rawProducer, new ProducerRecord<>(topic, key, value));
+    }
+
+    private static <V> void send(KafkaProducer<String, V> producer, ProducerRecord<String, V> record) {
+        try {
+            producer.send(record).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Publishing to " + record.topic() + " failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** A reader of decoded events from the start of the given topics. */
+    public Reader reader(List<String> topics) {
+        return new Reader(topics, false);
+    }
+
+    /** A reader of raw records (e.g. dead-letter topics) from the start of the given topics. */
+    public Reader rawReader(List<String> topics) {
+        return new Reader(topics, true);
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+        rawProducer.close(Duration.ofSeconds(5));
+    }
+
+    /** Reads records and keeps every one seen, so a test can wait for a condition over all of them. */
+    public final class Reader implements AutoCloseable {
+
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final AvroKafkaDeserializer<Object> deserializer = new AvroKafkaDeserializer<>();
+        private final boolean raw;
+        private final List<ConsumerRecord<String, Object>> seen = new ArrayList<>();
+
+        Reader(List<String> topics, boolean raw) {
+            this.raw = raw;
+            Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            this.consumer = new KafkaConsumer<>(props);
+            Map<String, Object> serde = new HashMap<>();
+            serde.put("apicurio.registry.url", registryUrl);
+            serde.put("apicurio.registry.use-specific-avro-reader", true);
+            deserializer.configure(serde, false);
+            consumer.subscribe(topics);
+        }
+
+        /** Polls once for up to {@code wait} and returns the records that arrived. */
+        public List<ConsumerRecord<String, Object>> poll(Duration wait) {
+            List<ConsumerRecord<String, Object>> fresh = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
+                Object value = raw ? r.value() : deserializer.deserialize(r.topic(), r.headers(), r.value());
+                fresh.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.timestampType(),
+                        r.serializedKeySize(), r.serializedValueSize(), r.key(), value, r.headers(), r.leaderEpoch()));
+            }
+            seen.addAll(fresh);
+            return fresh;
+        }
+
+        /** Polls until the records seen so far satisfy the condition, or fails after the deadline. */
+        public List<ConsumerRecord<String, Object>> awaitUntil(Predicate<List<ConsumerRecord<String, Object>>> condition,
+                Duration timeout, String what) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!condition.test(seen)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Timed out after " + timeout + " waiting for " + what + "; saw " + describe());
+                }
+                poll(Duration.ofMillis(200));
+            }
+            return List.copyOf(seen);
+        }
+
+        public List<ConsumerRecord<String, Object>> seen() {
+            return List.copyOf(seen);
+        }
+
+        private String describe() {
+            return seen.stream().map(r -> r.topic() + ":" + (r.value() instanceof SpecificRecordBase e
+                    ? e.getSchema().getName() + "(" + EventEnvelope.releaseId(e) + ")" : "bytes")).toList().toString();
+        }
+
+        @Override
+        public void close() {
+            consumer.close(Duration.ofSeconds(5));
+            deserializer.close();
+        }
+    }
+}
