@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.deploystage.events.AvroBinary;
 import io.deploystage.events.EventEnvelope;
 import io.deploystage.events.Topics;
 
@@ -116,7 +118,7 @@ public final class EventClient implements AutoCloseable {
             this.consumer = new KafkaConsumer<>(props);
             Map<String, Object> serde = new HashMap<>();
             serde.put("apicurio.registry.url", registryUrl);
-            serde.put("apicurio.registry.use-specific-avro-reader", true);
+            serde.put("apicurio.registry.use-specific-avro-reader", false);
             deserializer.configure(serde, false);
             consumer.subscribe(topics);
         }
@@ -125,12 +127,25 @@ public final class EventClient implements AutoCloseable {
         public List<ConsumerRecord<String, Object>> poll(Duration wait) {
             List<ConsumerRecord<String, Object>> fresh = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
-                Object value = raw ? r.value() : deserializer.deserialize(r.topic(), r.headers(), r.value());
+                Object value = raw ? r.value() : toContract(deserializer.deserialize(r.topic(), r.headers(), r.value()));
                 fresh.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.timestampType(),
                         r.serializedKeySize(), r.serializedValueSize(), r.key(), value, r.headers(), r.leaderEpoch()));
             }
             seen.addAll(fresh);
             return fresh;
+        }
+
+        private Object toContract(Object value) {
+            if (!(value instanceof GenericRecord generic)) {
+                return value;
+            }
+            try {
+                Class<? extends SpecificRecordBase> type = Class.forName(generic.getSchema().getFullName(), true,
+                        EventClient.class.getClassLoader()).asSubclass(SpecificRecordBase.class);
+                return AvroBinary.fromGeneric(generic, type);
+            } catch (ClassNotFoundException e) {
+                return generic;
+            }
         }
 
         /** Polls until the records seen so far satisfy the condition, or fails after the deadline. */

@@ -21,7 +21,7 @@ public interface PlatformConfig {
 
     interface Outbox {
         /** How often the relay looks for committed events that are not yet on Kafka. */
-        @WithDefault("200ms")
+        @WithDefault("50ms")
         Duration pollInterval();
 
         /** Most events published in one relay pass. */

@@ -23,6 +23,9 @@ import io.deploystage.platform.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * The one way a service consumes an event: decode and validate (else dead-letter), then, in one transaction,
@@ -57,24 +60,30 @@ public class EventInbox {
      */
     public <T extends SpecificRecordBase> Uni<Void> consume(ConsumerRecord<String, byte[]> record, Class<T> type,
             Function<T, Uni<List<SpecificRecordBase>>> handler) {
-        T event;
-        try {
-            event = decoder.decode(record, type);
-        } catch (RejectedEvent e) {
-            return deadLetter(record, e.getMessage());
-        }
+        Context context = Vertx.currentContext();
+        return Uni.createFrom().item(() -> decoder.decode(record, type))
+                // the registry client blocks: decode on a worker, then handle on this record's Vert.x context
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .emitOn(task -> context.runOnContext(ignored -> task.run()))
+                .onItem().transformToUni(event -> handle(record, type, event, handler))
+                .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()));
+    }
+
+    private <T extends SpecificRecordBase> Uni<Void> handle(ConsumerRecord<String, byte[]> record, Class<T> type, T event,
+            Function<T, Uni<List<SpecificRecordBase>>> handler) {
         UUID eventId = EventEnvelope.eventId(event);
         return Panache.withTransaction(() -> ProcessedEvent.<ProcessedEvent>findById(eventId)
                         .chain(seen -> seen != null ? Uni.createFrom().<List<SpecificRecordBase>>nullItem()
-                                : handler.apply(event)
+                                : Uni.createFrom().deferred(() -> handler.apply(event))
                                         .call(out -> outbox.stage(out))
                                         .call(out -> new ProcessedEvent(eventId, record.topic(), Instant.now()).persist())
                                         .invoke(this::haltIfAsked)))
                 .invoke(out -> log(type, event, out))
                 .replaceWithVoid()
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()))
-                .onFailure().invoke(e -> LOG.warnf("Handling %s %s failed, retrying: %s", type.getSimpleName(), eventId, e.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(20);
+                .onFailure(e -> !(e instanceof RejectedEvent))
+                .invoke(e -> LOG.warnf("Handling %s %s failed, retrying: %s", type.getSimpleName(), eventId, e.toString()))
+                .onFailure(e -> !(e instanceof RejectedEvent)).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(20);
     }
 
     private Uni<Void> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {

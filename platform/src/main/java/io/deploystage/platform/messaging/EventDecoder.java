@@ -5,10 +5,12 @@ import java.util.Map;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.deploystage.events.AvroBinary;
 import io.deploystage.events.EventEnvelope;
 import io.deploystage.platform.config.PlatformConfig;
 
@@ -25,7 +27,9 @@ public class EventDecoder {
     EventDecoder(PlatformConfig config) {
         deserializer.configure(Map.of(
                 "apicurio.registry.url", config.registryUrl(),
-                "apicurio.registry.use-specific-avro-reader", true), false);
+                "apicurio.registry.use-specific-avro-reader", false,
+                "apicurio.registry.retry-count", 2,
+                "apicurio.registry.retry-backoff-ms", 100), false);
     }
 
     /** Decodes a record as the expected contract, or throws {@link RejectedEvent} with the reason. */
@@ -39,11 +43,17 @@ public class EventDecoder {
         } catch (RuntimeException e) {
             throw new RejectedEvent("not a readable Avro record with a registered schema: " + rootMessage(e));
         }
-        if (!expected.isInstance(value)) {
-            String actual = value == null ? "null" : value.getClass().getName();
-            throw new RejectedEvent("expected " + expected.getSimpleName() + " but the schema says " + actual);
+        if (!(value instanceof GenericRecord generic)
+                || !generic.getSchema().getFullName().equals(expected.getName())) {
+            String actual = value instanceof GenericRecord g ? g.getSchema().getFullName() : String.valueOf(value);
+            throw new RejectedEvent("expected " + expected.getSimpleName() + " but the record's schema is " + actual);
         }
-        T event = expected.cast(value);
+        T event;
+        try {
+            event = AvroBinary.fromGeneric(generic, expected);
+        } catch (IllegalArgumentException e) {
+            throw new RejectedEvent("cannot read as " + expected.getSimpleName() + ": " + rootMessage(e));
+        }
         String problem = EventEnvelope.validate(event, record.key());
         if (problem != null) {
             throw new RejectedEvent("invalid " + expected.getSimpleName() + ": " + problem);

@@ -19,6 +19,10 @@ public class OutboxEntry extends PanacheEntityBase {
     @Column(name = "event_id")
     public UUID eventId;
 
+    /** Commit order, assigned by the database. */
+    @Column(insertable = false, updatable = false)
+    public Long seq;
+
     @Column(nullable = false)
     public String topic;
 

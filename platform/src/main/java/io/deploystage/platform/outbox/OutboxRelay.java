@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -15,7 +17,9 @@ import org.jboss.logging.Logger;
 
 import io.deploystage.platform.config.PlatformConfig;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -38,23 +42,32 @@ public class OutboxRelay {
 
     private final MutinyEmitter<SpecificRecordBase> emitter;
     private final PlatformConfig config;
+    private final AtomicBoolean running = new AtomicBoolean();
 
     OutboxRelay(@Channel("outbox") MutinyEmitter<SpecificRecordBase> emitter, PlatformConfig config) {
         this.emitter = emitter;
         this.config = config;
     }
 
-    @Scheduled(every = "${deploystage.outbox.poll-interval:200ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            delayed = "1s")
+    void start(@Observes StartupEvent startup, io.vertx.mutiny.core.Vertx vertx) {
+        long interval = Math.max(10, config.outbox().pollInterval().toMillis());
+        vertx.getDelegate().setPeriodic(interval, timer -> {
+            if (!running.compareAndSet(false, true)) {
+                return;
+            }
+            Context context = VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
+            VertxContextSafetyToggle.setContextSafe(context, true);
+            context.runOnContext(ignored -> relay().subscribe().with(done -> running.set(false), failure -> running.set(false)));
+        });
+    }
+
+    /** One relay pass: publish what is committed, oldest first, and forget what the broker acknowledged. */
     Uni<Void> relay() {
         if (config.fault().holdOutbox()) {
             return Uni.createFrom().voidItem();
         }
         Context context = Vertx.currentContext();
-        return Panache.withSession(() -> Panache.getSession().chain(session -> session
-                        .createNativeQuery("select * from outbox order by seq limit :limit", OutboxEntry.class)
-                        .setParameter("limit", config.outbox().batchSize())
-                        .getResultList()))
+        return Panache.withSession(() -> OutboxEntry.<OutboxEntry>find("order by seq").page(0, config.outbox().batchSize()).list())
                 .chain(entries -> publish(entries, context))
                 .chain(published -> published.isEmpty() ? Uni.createFrom().voidItem()
                         : Panache.withTransaction(() -> OutboxEntry.delete("eventId in ?1", published)).replaceWithVoid())

@@ -1,0 +1,35 @@
+package io.deploystage.gate.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import io.deploystage.events.GateResult;
+import io.deploystage.events.ReleaseCandidate;
+import io.deploystage.gate.application.GateFlow;
+import io.deploystage.platform.inbox.EventInbox;
+import io.smallrye.mutiny.Uni;
+
+/** The gate's Kafka inputs: release candidates and gate results from CI. */
+@ApplicationScoped
+public class GateInputs {
+
+    private final EventInbox inbox;
+    private final GateFlow flow;
+
+    GateInputs(EventInbox inbox, GateFlow flow) {
+        this.inbox = inbox;
+        this.flow = flow;
+    }
+
+    @Incoming("release-candidates")
+    Uni<Void> releaseCandidate(ConsumerRecord<String, byte[]> record) {
+        return inbox.consume(record, ReleaseCandidate.class, flow::onReleaseCandidate);
+    }
+
+    @Incoming("gate-results")
+    Uni<Void> gateResult(ConsumerRecord<String, byte[]> record) {
+        return inbox.consume(record, GateResult.class, flow::onGateResult);
+    }
+}

@@ -1,0 +1,110 @@
+package io.deploystage.gate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.deploystage.events.GateDecision;
+import io.deploystage.events.GateOutcome;
+import io.deploystage.events.GateResult;
+import io.deploystage.events.GateStage;
+import io.deploystage.events.GateVerdict;
+import io.deploystage.events.ReleaseCandidate;
+import io.deploystage.events.Topics;
+import io.deploystage.stack.EventClient;
+import io.deploystage.stack.LocalStackResource;
+import io.deploystage.stack.SampleEvents;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The gate on the real broker, registry and database: events in, decision out; bad records dead-lettered. */
+@QuarkusTest
+@WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "gate"))
+class GateFlowTest {
+
+    private static EventClient client;
+
+    @BeforeAll
+    static void connect() {
+        client = EventClient.forStack(LocalStackResource.stack());
+    }
+
+    @AfterAll
+    static void disconnect() {
+        client.close();
+    }
+
+    @Test
+    void passingGatesClearTheReleaseOnceEvenWhenAResultIsRedelivered() {
+        String releaseId = "rel-" + UUID.randomUUID();
+        ReleaseCandidate candidate = SampleEvents.releaseCandidate(releaseId, "checkout", "1.1.0");
+        client.publish(candidate);
+        List<GateResult> gates = SampleEvents.passingGates(releaseId);
+        gates.forEach(client::publish);
+        client.publish(gates.get(2));
+
+        try (var reader = client.reader(List.of(Topics.GATE_DECISIONS))) {
+            var decisions = reader.awaitUntil(seen -> ofRelease(seen, releaseId).stream()
+                    .anyMatch(d -> d.getOutcome() == GateOutcome.CLEARED), Duration.ofSeconds(30), "a CLEARED decision");
+            reader.poll(Duration.ofSeconds(2));
+            List<GateDecision> mine = ofRelease(reader.seen(), releaseId);
+            List<GateOutcome> outcomes = mine.stream().map(GateDecision::getOutcome).toList();
+            assertEquals(1, outcomes.stream().filter(o -> o == GateOutcome.CLEARED).count(),
+                    "one CLEARED decision, none for the redelivered result: " + outcomes + " of " + decisions.size());
+            assertEquals(GateOutcome.CLEARED, outcomes.get(outcomes.size() - 1));
+            GateDecision cleared = mine.get(mine.size() - 1);
+            List<String> inputs = new java.util.ArrayList<>(gates.stream().map(g -> g.getEventId().toString()).toList());
+            inputs.add(candidate.getEventId().toString());
+            assertEquals(true, inputs.contains(cleared.getCausationId()), "the decision answers one of the release's events");
+            assertEquals("1.1.0", cleared.getVersion());
+        }
+    }
+
+    @Test
+    void garbageAndUnknownSchemasAreDeadLetteredWithTheReasonAndTheGateGoesOn() {
+        String releaseId = "rel-" + UUID.randomUUID();
+        client.publishRaw(Topics.GATE_RESULTS, releaseId, "not avro at all".getBytes(StandardCharsets.UTF_8));
+        byte[] unknownSchema = {0, 0, 0, 0, 0, 0, 0, 0x7f, 0x7f, 2, 4};
+        client.publishRaw(Topics.RELEASE_CANDIDATES, releaseId, unknownSchema);
+        client.publish(SampleEvents.releaseCandidate(releaseId, "checkout", "1.2.0"));
+        SampleEvents.passingGates(releaseId).forEach(client::publish);
+
+        try (var dlq = client.rawReader(List.of(Topics.deadLetterOf(Topics.GATE_RESULTS), Topics.deadLetterOf(Topics.RELEASE_CANDIDATES)));
+                var decisions = client.reader(List.of(Topics.GATE_DECISIONS))) {
+            var dead = dlq.awaitUntil(seen -> seen.stream().filter(r -> releaseId.equals(r.key())).count() == 2,
+                    Duration.ofSeconds(30), "two dead letters");
+            for (ConsumerRecord<String, Object> r : dead.stream().filter(r -> releaseId.equals(r.key())).toList()) {
+                String reason = new String(r.headers().lastHeader("dlq-reason").value(), StandardCharsets.UTF_8);
+                assertEquals(true, reason.startsWith("not a readable Avro record"), reason);
+            }
+            decisions.awaitUntil(seen -> ofRelease(seen, releaseId).stream().anyMatch(d -> d.getOutcome() == GateOutcome.CLEARED),
+                    Duration.ofSeconds(30), "the valid release after the bad records is cleared");
+        }
+    }
+
+    @Test
+    void aResultWithAStageThisVersionDoesNotKnowIsDeadLettered() {
+        String releaseId = "rel-" + UUID.randomUUID();
+        client.publish(SampleEvents.gateResult(releaseId, GateStage.UNKNOWN, GateVerdict.PASS));
+        try (var dlq = client.rawReader(List.of(Topics.deadLetterOf(Topics.GATE_RESULTS)))) {
+            var dead = dlq.awaitUntil(seen -> seen.stream().anyMatch(r -> releaseId.equals(r.key())), Duration.ofSeconds(30), "a dead letter");
+            String reason = new String(dead.stream().filter(r -> releaseId.equals(r.key())).findFirst().orElseThrow()
+                    .headers().lastHeader("dlq-reason").value(), StandardCharsets.UTF_8);
+            assertEquals("stage or verdict holds a value this version does not know", reason);
+        }
+    }
+
+    private static List<GateDecision> ofRelease(List<ConsumerRecord<String, Object>> records, String releaseId) {
+        return records.stream().map(ConsumerRecord::value).filter(GateDecision.class::isInstance).map(GateDecision.class::cast)
+                .filter(d -> d.getReleaseId().equals(releaseId)).toList();
+    }
+}
