@@ -1,0 +1,41 @@
+package io.deploystage.executor.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.OperatorCommand;
+import io.deploystage.events.RollbackCommand;
+import io.deploystage.executor.application.ExecutionFlow;
+import io.deploystage.platform.inbox.EventInbox;
+import io.smallrye.mutiny.Uni;
+
+/** The executor's Kafka inputs: plans, rollback commands and operator commands. */
+@ApplicationScoped
+public class ExecutorInputs {
+
+    private final EventInbox inbox;
+    private final ExecutionFlow flow;
+
+    ExecutorInputs(EventInbox inbox, ExecutionFlow flow) {
+        this.inbox = inbox;
+        this.flow = flow;
+    }
+
+    @Incoming("deployment-plans")
+    Uni<Void> plan(ConsumerRecord<String, byte[]> record) {
+        return inbox.consume(record, DeploymentPlan.class, flow::onPlan);
+    }
+
+    @Incoming("rollback-commands")
+    Uni<Void> rollback(ConsumerRecord<String, byte[]> record) {
+        return inbox.consume(record, RollbackCommand.class, flow::onRollback);
+    }
+
+    @Incoming("operator-commands")
+    Uni<Void> operatorCommand(ConsumerRecord<String, byte[]> record) {
+        return inbox.consume(record, OperatorCommand.class, flow::onOperatorCommand);
+    }
+}

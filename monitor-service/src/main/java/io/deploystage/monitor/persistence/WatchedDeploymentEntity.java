@@ -1,0 +1,32 @@
+package io.deploystage.monitor.persistence;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+
+/** A deployment the monitor watches, from its plan and its step events. */
+@Entity
+@Table(name = "watched_deployment")
+public class WatchedDeploymentEntity extends PanacheEntityBase {
+
+    @Id
+    @Column(name = "deployment_id")
+    public UUID deploymentId;
+
+    @Column(name = "release_id")
+    public String releaseId;
+
+    public String service;
+
+    @Column(name = "last_step")
+    public String lastStep;
+
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+}
