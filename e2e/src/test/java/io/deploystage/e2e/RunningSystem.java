@@ -1,0 +1,61 @@
+package io.deploystage.e2e;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.deploystage.stack.EventClient;
+import io.deploystage.stack.LocalStack;
+import io.deploystage.stack.ServiceProcess;
+
+/** The real stack and the five services, each in its own JVM: started once per test JVM, stopped at exit. */
+final class RunningSystem {
+
+    private static RunningSystem instance;
+
+    final LocalStack stack;
+    final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    final EventClient client;
+
+    private RunningSystem() {
+        Path work = Path.of("target", "e2e").toAbsolutePath();
+        stack = LocalStack.start(work.resolve("stack"), LocalStack.Options.forTests(), List.of());
+        for (String name : ServiceProcess.SERVICES) {
+            services.put(name, ServiceProcess.of(name, stack, work.resolve("logs"), 0).start());
+        }
+        client = EventClient.forStack(stack);
+        stack.started().forEach(s -> System.out.printf("stack %-18s started in %5d ms, RSS %4d MiB%n", s.component(), s.millis(),
+                LocalStack.rssMib(s.process() == null ? ProcessHandle.current().pid() : s.process().pid())));
+        services.values().forEach(s -> System.out.printf("service %-16s started in %5d ms, RSS %4d MiB%n", s.name(), s.startMillis(),
+                LocalStack.rssMib(s.pid())));
+    }
+
+    static synchronized RunningSystem get() {
+        if (instance == null) {
+            instance = new RunningSystem();
+            RunningSystem started = instance;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "e2e-shutdown"));
+        }
+        return instance;
+    }
+
+    ServiceProcess service(String name) {
+        return services.get(name);
+    }
+
+    /** A JDBC connection to a service's own database. */
+    Connection database(String service) throws SQLException {
+        String db = service.replace("-service", "");
+        return DriverManager.getConnection(stack.postgres().jdbcUrl(db), stack.postgres().user(), stack.postgres().password());
+    }
+
+    private void close() {
+        client.close();
+        services.values().forEach(ServiceProcess::close);
+        stack.close();
+    }
+}

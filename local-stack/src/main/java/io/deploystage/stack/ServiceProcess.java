@@ -1,0 +1,164 @@
+package io.deploystage.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One Deploy Stage service running as its own JVM, as in production, from its packaged quarkus-app. */
+public final class ServiceProcess implements AutoCloseable {
+
+    /** The five services, in the order of the flow. */
+    public static final List<String> SERVICES = List.of("gate-service", "planner-service", "executor-service", "monitor-service",
+            "notifier-service");
+
+    private final String name;
+    private final Path root;
+    private final Path logDir;
+    private final Map<String, String> config;
+    private final int port;
+    private Process process;
+    private long startMillis;
+
+    private ServiceProcess(String name, Path root, Path logDir, Map<String, String> config, int port) {
+        this.name = name;
+        this.root = root;
+        this.logDir = logDir;
+        this.config = config;
+        this.port = port;
+    }
+
+    /** Prepares a service against the stack, with its own database (named after it) and a free HTTP port. */
+    public static ServiceProcess of(String name, LocalStack stack, Path logDir, int port) {
+        Map<String, String> config = new LinkedHashMap<>(stack.serviceConfig(name.replace("-service", "")));
+        return new ServiceProcess(name, projectRoot(), logDir, config, port > 0 ? port : FreePorts.next());
+    }
+
+    /** Starts the JVM with extra settings (e.g. a fault hook) and waits until /q/health/ready answers UP. */
+    public ServiceProcess start(Map<String, String> extra) {
+        Path jar = root.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (./mvnw install -DskipTests)");
+        }
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        Map<String, String> all = new LinkedHashMap<>(config);
+        all.put("quarkus.http.port", Integer.toString(port));
+        all.putAll(extra);
+        all.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", jar.toString()));
+        try {
+            Files.createDirectories(logDir);
+            long t0 = System.nanoTime();
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".log").toFile()))
+                    .start();
+            awaitReady(Duration.ofSeconds(90));
+            startMillis = LocalStack.millis(System.nanoTime() - t0);
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start " + name, e);
+        }
+    }
+
+    public ServiceProcess start() {
+        return start(Map.of());
+    }
+
+    /** kill -9: no shutdown hook, no flush, no goodbye. */
+    public void kill9() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for the process to die on its own (e.g. a fault hook that halts it). */
+    public boolean awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String baseUrl() {
+        return "http://localhost:" + port;
+    }
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    private void awaitReady(Duration timeout) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; see " + logDir.resolve(name + ".log"));
+            }
+            try {
+                var response = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            LocalStack.pause(200);
+        }
+        throw new IllegalStateException(name + " was not ready within " + timeout + "; see " + logDir.resolve(name + ".log"));
+    }
+
+    /** The checkout root: the nearest folder upwards that holds the services. */
+    public static Path projectRoot() {
+        String configured = System.getProperty("deploystage.root");
+        if (configured != null) {
+            return Path.of(configured);
+        }
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isDirectory(dir.resolve("gate-service"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("Cannot find the Deploy Stage checkout above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            LocalStack.stop(process);
+        }
+    }
+}
