@@ -1,0 +1,79 @@
+package io.deploystage.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import io.deploystage.events.NotificationRecord;
+import io.deploystage.events.Topics;
+import io.deploystage.stack.SampleEvents;
+
+/** Garbage and unknown-schema records on every input topic land in its DLQ with the reason; the flow goes on. */
+class DeadLetterTest {
+
+    /** Which services consume each input topic: each of them dead-letters a bad record on its own. */
+    static final Map<String, Set<String>> CONSUMERS = Map.of(
+            Topics.RELEASE_CANDIDATES, Set.of("gate-service", "planner-service"),
+            Topics.GATE_RESULTS, Set.of("gate-service"),
+            Topics.GATE_DECISIONS, Set.of("planner-service", "notifier-service"),
+            Topics.DEPLOYMENT_PLANS, Set.of("executor-service", "monitor-service"),
+            Topics.STEP_EVENTS, Set.of("monitor-service", "notifier-service"),
+            Topics.DEPLOYMENT_OUTCOMES, Set.of("notifier-service"),
+            Topics.METRIC_SAMPLES, Set.of("monitor-service"),
+            Topics.HEALTH_VERDICTS, Set.of("notifier-service"),
+            Topics.ROLLBACK_COMMANDS, Set.of("executor-service", "notifier-service"),
+            Topics.OPERATOR_COMMANDS, Set.of("executor-service"));
+
+    @Test
+    void badRecordsOnEveryInputTopicAreDeadLetteredAndAValidReleaseAfterThemCompletes() {
+        RunningSystem system = RunningSystem.get();
+        String badKey = "bad-" + UUID.randomUUID();
+        byte[] garbage = "{\"definitely\": \"not avro\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] unknownSchema = ByteBuffer.allocate(9).put((byte) 0).putInt(987_654).put(new byte[] {2, 4, 6, 8}).array();
+        CONSUMERS.keySet().forEach(topic -> {
+            system.client.publishRaw(topic, badKey, garbage);
+            system.client.publishRaw(topic, badKey, unknownSchema);
+        });
+
+        String releaseId = "rel-" + UUID.randomUUID();
+        system.client.publish(SampleEvents.releaseCandidate(releaseId, "checkout", "1.1.1"));
+        SampleEvents.passingGates(releaseId).forEach(system.client::publish);
+
+        long expected = CONSUMERS.values().stream().mapToLong(Set::size).sum() * 2;
+        List<String> dlqs = CONSUMERS.keySet().stream().map(Topics::deadLetterOf).toList();
+        try (var dead = system.client.rawReader(dlqs); var flow = system.client.reader(List.of(Topics.NOTIFICATION_RECORDS))) {
+            List<ConsumerRecord<String, Object>> letters = dead.awaitUntil(
+                    seen -> seen.stream().filter(r -> badKey.equals(r.key())).count() >= expected, Duration.ofSeconds(90),
+                    expected + " dead letters").stream().filter(r -> badKey.equals(r.key())).toList();
+            assertEquals(expected, letters.size(), "one dead letter per bad record and consuming service");
+            CONSUMERS.forEach((topic, services) -> {
+                List<ConsumerRecord<String, Object>> mine = letters.stream().filter(r -> r.topic().equals(Topics.deadLetterOf(topic))).toList();
+                assertEquals(services, mine.stream().map(r -> header(r, "dlq-consumer")).collect(Collectors.toSet()), topic);
+                mine.forEach(r -> {
+                    assertEquals(topic, header(r, "dlq-original-topic"));
+                    assertFalse(header(r, "dlq-reason").isBlank(), "a reason for " + topic);
+                });
+                assertEquals(services.size(), mine.stream().filter(r -> java.util.Arrays.equals((byte[]) r.value(), garbage)).count(),
+                        "the original bytes are kept on " + Topics.deadLetterOf(topic));
+            });
+            flow.awaitUntil(seen -> !Trail.of(seen, releaseId, NotificationRecord.class).isEmpty(), Duration.ofSeconds(60),
+                    "the valid release after the bad records to complete");
+        }
+    }
+
+    private static String header(ConsumerRecord<String, Object> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
