@@ -1,0 +1,72 @@
+package io.deploystage.stack;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+import org.apache.avro.specific.SpecificRecordBase;
+
+import io.deploystage.events.DeploymentOutcome;
+import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.GateDecision;
+import io.deploystage.events.GateResult;
+import io.deploystage.events.HealthVerdict;
+import io.deploystage.events.MetricSample;
+import io.deploystage.events.NotificationRecord;
+import io.deploystage.events.OperatorCommand;
+import io.deploystage.events.ReleaseCandidate;
+import io.deploystage.events.RollbackCommand;
+import io.deploystage.events.StepEvent;
+
+/** One human-readable line per event, for people watching a release go by. */
+public final class EventFormatter {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+
+    private EventFormatter() {
+    }
+
+    public static String line(Instant at, SpecificRecordBase event) {
+        return String.format("%s  %-18s %s", TIME.format(at), event.getSchema().getName(), describe(event));
+    }
+
+    static String describe(SpecificRecordBase event) {
+        if (event instanceof ReleaseCandidate e) {
+            return e.getService() + " " + e.getVersion() + " submitted by " + e.getRequestedBy() + ", gates " + e.getRequiredGates();
+        }
+        if (event instanceof GateResult e) {
+            return e.getStage() + " " + e.getVerdict() + " (" + e.getFindings().size() + " findings)";
+        }
+        if (event instanceof GateDecision e) {
+            return e.getService() + " " + e.getVersion() + " " + e.getOutcome()
+                    + (e.getReasons().isEmpty() ? "" : ": " + e.getReasons().stream().map(r -> r.getMessage()).toList());
+        }
+        if (event instanceof DeploymentPlan e) {
+            return e.getStrategy() + " (risk " + e.getRisk() + ", " + e.getSteps().size() + " steps): " + e.getRationale();
+        }
+        if (event instanceof StepEvent e) {
+            return String.format("%-10s %-20s %-9s %s", e.getEnvironment(), e.getStepId(), e.getStatus(),
+                    e.getDetail() == null ? e.getAction() : e.getDetail());
+        }
+        if (event instanceof DeploymentOutcome e) {
+            return e.getService() + " " + e.getVersion() + " " + e.getOutcome() + " by " + e.getStrategy()
+                    + (e.getReason() == null ? "" : ": " + e.getReason());
+        }
+        if (event instanceof HealthVerdict e) {
+            return e.getCheck() + " " + e.getVerdict() + ": " + e.getReason();
+        }
+        if (event instanceof RollbackCommand e) {
+            return "ordered by " + e.getRequestedBy() + ": " + e.getReason();
+        }
+        if (event instanceof OperatorCommand e) {
+            return e.getAction() + " by " + e.getOperator();
+        }
+        if (event instanceof NotificationRecord e) {
+            return e.getDestination() + " " + e.getStatus() + ": " + e.getSummary();
+        }
+        if (event instanceof MetricSample e) {
+            return e.getService() + " " + e.getCohort() + " " + e.getErrorCount() + "/" + e.getRequestCount() + " errors";
+        }
+        return event.toString();
+    }
+}
