@@ -58,11 +58,7 @@ public final class ApicurioRegistry implements AutoCloseable {
         command.addAll(List.of("-jar", home.resolve("quarkus-run.jar").toString()));
         try {
             Files.createDirectories(workDir);
-            Process process = new ProcessBuilder(command)
-                    .directory(workDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(workDir.resolve("apicurio-registry.log").toFile())
-                    .start();
+            Process process = TiedProcess.start(command, workDir, workDir.resolve("apicurio-registry.log"));
             ApicurioRegistry registry = new ApicurioRegistry("http://localhost:" + port + "/apis/registry/v3", process);
             registry.awaitReady("http://127.0.0.1:" + managementPort + "/health/ready", Duration.ofSeconds(90), workDir);
             return registry;

@@ -55,14 +55,7 @@ public final class KafkaBroker implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "kafka.Kafka", config.toString()));
-        try {
-            broker.child = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(dataDir.resolve("kafka.log").toFile())
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot start the Kafka child JVM", e);
-        }
+        broker.child = TiedProcess.start(command, dataDir, dataDir.resolve("kafka.log"));
         broker.awaitListening(Duration.ofSeconds(60));
         return broker;
     }

@@ -9,6 +9,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import io.deploystage.events.Topics;
+
 /**
  * The real components every service needs, without Docker: a Kafka broker (KRaft), PostgreSQL with a database
  * per service, and Apicurio Registry. Started in dependency order, stopped in reverse.
@@ -66,11 +72,12 @@ public final class LocalStack implements AutoCloseable {
             kafka = options.kafkaMode() == KafkaMode.IN_PROCESS
                     ? KafkaBroker.startInProcess(kafkaDir)
                     : KafkaBroker.startChildProcess(kafkaDir, options.kafkaPort() > 0 ? options.kafkaPort() : FreePorts.next());
+            createTopics(kafka.bootstrapServers());
             long t3 = System.nanoTime();
             List<Started> started = List.of(
                     new Started("postgresql", millis(t1 - t0), null),
-                    new Started("apicurio-registry", millis(t2 - t1), registry.process() == null ? null : registry.process().toHandle()),
-                    new Started("kafka", millis(t3 - t2), kafka.process() == null ? null : kafka.process().toHandle()));
+                    new Started("apicurio-registry", millis(t2 - t1), registry.process() == null ? null : TiedProcess.command(registry.process())),
+                    new Started("kafka", millis(t3 - t2), kafka.process() == null ? null : TiedProcess.command(kafka.process())));
             LOG.info(() -> "Local stack up: " + started.stream().map(s -> s.component() + " " + s.millis() + " ms").toList());
             return new LocalStack(kafka, postgres, registry, started);
         } catch (RuntimeException e) {
@@ -82,6 +89,27 @@ public final class LocalStack implements AutoCloseable {
             }
             postgres.close();
             throw e;
+        }
+    }
+
+    /**
+     * Creates every event topic and its dead-letter topic up front (3 partitions), so the first release does not
+     * wait for consumers to discover auto-created topics.
+     */
+    static void createTopics(String bootstrapServers) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = Topics.all().stream()
+                    .flatMap(t -> java.util.stream.Stream.of(t, Topics.deadLetterOf(t)))
+                    .filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, 3, (short) 1))
+                    .toList();
+            admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Cannot create the topics: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
@@ -116,9 +144,9 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
-        kafka.close();
         registry.close();
         postgres.close();
+        kafka.close();
     }
 
     /** Resident memory of a process in MiB, read from /proc (0 where unknown). */
@@ -153,7 +181,7 @@ public final class LocalStack implements AutoCloseable {
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }

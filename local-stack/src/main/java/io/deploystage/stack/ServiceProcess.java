@@ -59,10 +59,7 @@ public final class ServiceProcess implements AutoCloseable {
         try {
             Files.createDirectories(logDir);
             long t0 = System.nanoTime();
-            process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".log").toFile()))
-                    .start();
+            process = TiedProcess.start(command, null, logDir.resolve(name + ".log"));
             awaitReady(Duration.ofSeconds(90));
             startMillis = LocalStack.millis(System.nanoTime() - t0);
             return this;
@@ -77,12 +74,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** kill -9: no shutdown hook, no flush, no goodbye. */
     public void kill9() {
-        process.destroyForcibly();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        TiedProcess.kill9(process);
     }
 
     /** Waits for the process to die on its own (e.g. a fault hook that halts it). */
@@ -108,7 +100,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public long pid() {
-        return process.pid();
+        return TiedProcess.command(process).pid();
     }
 
     public boolean isAlive() {
