@@ -41,6 +41,7 @@ public final class LocalStack implements AutoCloseable {
     private final Postgres postgres;
     private final ApicurioRegistry registry;
     private final List<Started> started;
+    private final DevTokens tokens = new DevTokens();
 
     private LocalStack(KafkaBroker kafka, Postgres postgres, ApicurioRegistry registry, List<Started> started) {
         this.kafka = kafka;
@@ -123,6 +124,7 @@ public final class LocalStack implements AutoCloseable {
         config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl(database));
         config.put("quarkus.datasource.username", postgres.user());
         config.put("quarkus.datasource.password", postgres.password());
+        config.put("mp.jwt.verify.publickey", tokens.publicKey());
         return config;
     }
 
@@ -132,6 +134,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String registryUrl() {
         return registry.apiUrl();
+    }
+
+    /** Mints tokens the services of this stack accept. */
+    public DevTokens tokens() {
+        return tokens;
     }
 
     public Postgres postgres() {

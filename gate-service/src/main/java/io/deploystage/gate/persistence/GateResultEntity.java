@@ -28,4 +28,9 @@ public class GateResultEntity extends PanacheEntityBase {
 
     @Column(name = "occurred_at")
     public Instant occurredAt;
+
+    /** The findings as JSON (see {@link FindingsJson}). */
+    public String findings;
+
+    public Double coverage;
 }

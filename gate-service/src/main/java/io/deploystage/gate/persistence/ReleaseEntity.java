@@ -29,4 +29,10 @@ public class ReleaseEntity extends PanacheEntityBase {
 
     @Column(name = "last_outcome")
     public String lastOutcome;
+
+    @Column(name = "last_decision_id")
+    public java.util.UUID lastDecisionId;
+
+    @Column(name = "submitted_at")
+    public java.time.Instant submittedAt;
 }

@@ -20,6 +20,7 @@ import io.deploystage.platform.messaging.EventDecoder;
 import io.deploystage.events.EventEnvelope;
 import io.deploystage.platform.messaging.RejectedEvent;
 import io.deploystage.platform.outbox.Outbox;
+import io.deploystage.platform.persistence.ReleaseLock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -72,7 +73,7 @@ public class EventInbox {
     private <T extends SpecificRecordBase> Uni<Void> handle(ConsumerRecord<String, byte[]> record, Class<T> type, T event,
             Function<T, Uni<List<SpecificRecordBase>>> handler) {
         UUID eventId = EventEnvelope.eventId(event);
-        return Panache.withTransaction(() -> lockRelease(EventEnvelope.releaseId(event))
+        return Panache.withTransaction(() -> ReleaseLock.lock(EventEnvelope.releaseId(event))
                         .chain(() -> ProcessedEvent.<ProcessedEvent>findById(eventId))
                         .chain(seen -> seen != null ? Uni.createFrom().<List<SpecificRecordBase>>nullItem()
                                 : Uni.createFrom().deferred(() -> handler.apply(event))
@@ -85,18 +86,6 @@ public class EventInbox {
                 .onFailure(e -> !(e instanceof RejectedEvent))
                 .invoke(e -> LOG.warnf("Handling %s %s failed, retrying: %s", type.getSimpleName(), eventId, e.toString()))
                 .onFailure(e -> !(e instanceof RejectedEvent)).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(20);
-    }
-
-    /**
-     * Serialises the transactions of one release within this service: events of a release arrive on several
-     * topics (consumed concurrently), and each must see what the previous one committed.
-     */
-    private static Uni<Void> lockRelease(String releaseId) {
-        return Panache.getSession().chain(session -> session
-                .createNativeQuery("select 1 from (select pg_advisory_xact_lock(hashtext(:releaseId))) as locked")
-                .setParameter("releaseId", releaseId)
-                .getSingleResult())
-                .replaceWithVoid();
     }
 
     private Uni<Void> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {

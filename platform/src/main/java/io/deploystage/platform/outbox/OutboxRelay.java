@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,11 +15,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import io.deploystage.platform.config.PlatformConfig;
+import io.deploystage.platform.runtime.PeriodicTask;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -43,11 +41,7 @@ public class OutboxRelay {
 
     private final MutinyEmitter<SpecificRecordBase> emitter;
     private final PlatformConfig config;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private volatile long retryAfter;
-    private volatile int failures;
-    private io.vertx.mutiny.core.Vertx vertx;
-    private long timer;
+    private PeriodicTask task;
 
     OutboxRelay(@Channel("outbox") MutinyEmitter<SpecificRecordBase> emitter, PlatformConfig config) {
         this.emitter = emitter;
@@ -55,21 +49,12 @@ public class OutboxRelay {
     }
 
     void start(@Observes StartupEvent startup, io.vertx.mutiny.core.Vertx vertx) {
-        long interval = Math.max(10, config.outbox().pollInterval().toMillis());
-        timer = vertx.getDelegate().setPeriodic(interval, tick -> {
-            if (System.nanoTime() < retryAfter || !running.compareAndSet(false, true)) {
-                return;
-            }
-            Context context = VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
-            VertxContextSafetyToggle.setContextSafe(context, true);
-            context.runOnContext(ignored -> relay().subscribe().with(done -> running.set(false), failure -> running.set(false)));
-        });
-        this.vertx = vertx;
+        task = PeriodicTask.start("Outbox relay", vertx.getDelegate(), config.outbox().pollInterval(), this::relay);
     }
 
     void stop(@Observes ShutdownEvent shutdown) {
-        if (vertx != null) {
-            vertx.getDelegate().cancelTimer(timer);
+        if (task != null) {
+            task.stop();
         }
     }
 
@@ -83,20 +68,7 @@ public class OutboxRelay {
                 .chain(entries -> publish(entries, context))
                 .chain(published -> published.isEmpty() ? Uni.createFrom().voidItem()
                         : Panache.withTransaction(() -> OutboxEntry.delete("eventId in ?1", published)).replaceWithVoid())
-                .invoke(() -> failures = 0)
-                .onFailure().invoke(this::backOff)
-                .onFailure().recoverWithNull()
                 .replaceWithVoid();
-    }
-
-    /** After a failed pass, waits 100 ms, 200 ms, … up to 5 s before the next, and says so once per failure streak. */
-    private void backOff(Throwable failure) {
-        failures++;
-        long delayMillis = Math.min(5_000, 100L << Math.min(failures, 6));
-        retryAfter = System.nanoTime() + delayMillis * 1_000_000;
-        if (failures == 1 || failures % 20 == 0) {
-            LOG.warnf("Outbox relay pass failed (%d in a row), retrying in %d ms: %s", failures, delayMillis, failure.toString());
-        }
     }
 
     private Uni<List<UUID>> publish(List<OutboxEntry> entries, Context context) {
