@@ -88,6 +88,23 @@ public final class GateEvents {
                 .build();
     }
 
+    /** The ReleaseCandidate event a submission through the API becomes. */
+    public static ReleaseCandidate candidateEvent(UUID eventId, Instant occurredAt, String releaseId, String service, String version,
+            String commitSha, String artifact, io.deploystage.events.ChangeProfile profile, List<Stage> requiredGates, String requestedBy) {
+        return ReleaseCandidate.newBuilder()
+                .setEventId(eventId)
+                .setReleaseId(releaseId)
+                .setOccurredAt(occurredAt)
+                .setService(service)
+                .setVersion(version)
+                .setCommitSha(commitSha)
+                .setArtifact(artifact)
+                .setChangeProfile(profile)
+                .setRequiredGates(requiredGates.stream().map(s -> GateStage.valueOf(s.name())).distinct().toList())
+                .setRequestedBy(requestedBy)
+                .build();
+    }
+
     public static io.deploystage.events.GateDecision decision(UUID eventId, UUID cause, Candidate candidate, GateDecision decision) {
         List<GateReason> reasons = decision.reasons().stream().map(r -> GateReason.newBuilder()
                 .setStage(GateStage.valueOf(r.stage().name()))

@@ -21,12 +21,10 @@ import io.deploystage.events.EventEnvelope;
 import io.deploystage.platform.messaging.RejectedEvent;
 import io.deploystage.platform.outbox.Outbox;
 import io.deploystage.platform.persistence.ReleaseLock;
+import io.deploystage.platform.runtime.OffLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 
 /**
  * The one way a service consumes an event: decode and validate (else dead-letter), then, in one transaction,
@@ -37,6 +35,9 @@ import io.vertx.core.Vertx;
 public class EventInbox {
 
     private static final Logger LOG = Logger.getLogger(EventInbox.class);
+
+    /** Retries of a failing handler (about 30 s with back-off) before the record is dead-lettered. */
+    private static final int ATTEMPTS = 10;
 
     private final EventDecoder decoder;
     private final DeadLetters deadLetters;
@@ -61,11 +62,8 @@ public class EventInbox {
      */
     public <T extends SpecificRecordBase> Uni<Void> consume(ConsumerRecord<String, byte[]> record, Class<T> type,
             Function<T, Uni<List<SpecificRecordBase>>> handler) {
-        Context context = Vertx.currentContext();
-        return Uni.createFrom().item(() -> decoder.decode(record, type))
-                // the registry client blocks: decode on a worker, then handle on this record's Vert.x context
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .emitOn(task -> context.runOnContext(ignored -> task.run()))
+        // the registry client blocks: decode on a worker, then handle on this record's Vert.x context
+        return OffLoop.run(() -> decoder.decode(record, type))
                 .onItem().transformToUni(event -> handle(record, type, event, handler))
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()));
     }
@@ -85,7 +83,9 @@ public class EventInbox {
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()))
                 .onFailure(e -> !(e instanceof RejectedEvent))
                 .invoke(e -> LOG.warnf("Handling %s %s failed, retrying: %s", type.getSimpleName(), eventId, e.toString()))
-                .onFailure(e -> !(e instanceof RejectedEvent)).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(20);
+                .onFailure(e -> !(e instanceof RejectedEvent)).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(ATTEMPTS)
+                // a record that keeps failing is parked with the reason rather than blocking its partition for good
+                .onFailure().recoverWithUni(e -> deadLetter(record, "processing failed after " + (ATTEMPTS + 1) + " attempts: " + e));
     }
 
     private Uni<Void> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {

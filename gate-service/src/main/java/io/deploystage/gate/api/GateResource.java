@@ -1,0 +1,231 @@
+package io.deploystage.gate.api;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.apache.avro.specific.SpecificRecordBase;
+import org.jboss.logging.Logger;
+
+import io.deploystage.events.ChangeProfile;
+import io.deploystage.events.DbMigration;
+import io.deploystage.events.GateResult;
+import io.deploystage.gate.api.reports.CoverageXml;
+import io.deploystage.gate.api.reports.JUnitXml;
+import io.deploystage.gate.api.reports.ParsedReport;
+import io.deploystage.gate.api.reports.ReportRejected;
+import io.deploystage.gate.api.reports.Sarif;
+import io.deploystage.gate.application.GateFlow;
+import io.deploystage.gate.domain.Acceptance;
+import io.deploystage.gate.domain.Finding;
+import io.deploystage.gate.domain.GateEvaluator;
+import io.deploystage.gate.domain.GateReport;
+import io.deploystage.gate.domain.Stage;
+import io.deploystage.gate.domain.Waiver;
+import io.deploystage.gate.messaging.GateEvents;
+import io.deploystage.gate.persistence.ReleaseEntity;
+import io.deploystage.platform.outbox.Outbox;
+import io.deploystage.platform.persistence.ReleaseLock;
+import io.deploystage.platform.runtime.OffLoop;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The gate's API for CI systems (role {@code ci}: candidates, results, standard reports) and approvers (role
+ * {@code approver}: waivers). What CI sends becomes the same Avro event a Kafka publisher would send, committed
+ * through the outbox; the gate then decides on it like on any other event.
+ */
+@Path("/releases")
+@Produces(MediaType.APPLICATION_JSON)
+public class GateResource {
+
+    private static final Logger LOG = Logger.getLogger(GateResource.class);
+    private static final String RELEASE_ID = Requests.ID;
+
+    private final Outbox outbox;
+    private final GateFlow flow;
+    private final SecurityIdentity identity;
+
+    GateResource(Outbox outbox, GateFlow flow, SecurityIdentity identity) {
+        this.outbox = outbox;
+        this.flow = flow;
+        this.identity = identity;
+    }
+
+    @POST
+    @RolesAllowed("ci")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> submit(@NotNull @Valid Requests.Candidate request) {
+        Requests.ChangeProfile p = request.changeProfile() == null
+                ? new Requests.ChangeProfile("NONE", false, false, false, List.of(), false, null) : request.changeProfile();
+        ChangeProfile profile = ChangeProfile.newBuilder()
+                .setDbMigration(DbMigration.valueOf(p.dbMigration()))
+                .setMigrationReversible(p.migrationReversible())
+                .setInfrastructureChanges(p.infrastructureChanges())
+                .setUserFacing(p.userFacing())
+                .setFeatureFlags(p.featureFlags() == null ? List.of() : p.featureFlags())
+                .setHotfix(p.hotfix())
+                .setIncidentId(p.incidentId())
+                .build();
+        String requestedBy = request.requestedBy() == null || request.requestedBy().isBlank() ? caller() : request.requestedBy();
+        SpecificRecordBase event = GateEvents.candidateEvent(UUID.randomUUID(), Instant.now(), request.releaseId(), request.service(),
+                request.version(), request.commitSha(), request.artifact(), profile, request.requiredGates(), requestedBy);
+        return publish(event, Map.of("releaseId", request.releaseId()));
+    }
+
+    @POST
+    @Path("/{releaseId}/gate-results")
+    @RolesAllowed("ci")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> result(@PathParam("releaseId") @Pattern(regexp = RELEASE_ID) String releaseId,
+            @NotNull @Valid Requests.GateResult request) {
+        List<Finding> findings = request.findings() == null ? List.of() : request.findings().stream()
+                .map(f -> new Finding(f.id(), f.severity(), f.title(), f.status(), null)).toList();
+        ParsedReport report = new ParsedReport(request.stage(), request.verdict(), findings, request.coverage());
+        return publishReport(releaseId, report, request.reportUrl());
+    }
+
+    /** A standard report: sarif (security), junit (tests), jacoco or cobertura (coverage of the latest test result). */
+    @POST
+    @Path("/{releaseId}/reports/{format}")
+    @RolesAllowed("ci")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> report(@PathParam("releaseId") @Pattern(regexp = RELEASE_ID) String releaseId,
+            @PathParam("format") String format, byte[] body) {
+        if (body == null || body.length == 0) {
+            return Uni.createFrom().item(problem(400, "the report body is empty", null));
+        }
+        return switch (format) {
+            case "sarif" -> OffLoop.run(() -> Sarif.parse(body)).chain(report -> publishReport(releaseId, report, null))
+                    .onFailure(ReportRejected.class).recoverWithItem(GateResource::rejected);
+            case "junit" -> OffLoop.run(() -> JUnitXml.parse(body)).chain(report -> publishReport(releaseId, report, null))
+                    .onFailure(ReportRejected.class).recoverWithItem(GateResource::rejected);
+            case "jacoco", "cobertura" -> OffLoop.run(() -> format.equals("jacoco") ? CoverageXml.jacoco(body) : CoverageXml.cobertura(body))
+                    .chain(coverage -> withCoverage(releaseId, coverage))
+                    .onFailure(ReportRejected.class).recoverWithItem(GateResource::rejected);
+            default -> Uni.createFrom().item(problem(400, "unknown report format '" + abbreviate(format)
+                    + "': use sarif, junit, jacoco or cobertura", "path"));
+        };
+    }
+
+    @POST
+    @Path("/{releaseId}/waivers")
+    @RolesAllowed("approver")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> waive(@PathParam("releaseId") @Pattern(regexp = RELEASE_ID) String releaseId,
+            @NotNull @Valid Requests.Waiver request) {
+        Waiver waiver = new Waiver(Stage.SECURITY, request.findingId(), new Acceptance(caller(), request.rationale(), request.expiresAt()));
+        return Panache.withTransaction(() -> ReleaseLock.lock(releaseId)
+                        .chain(() -> flow.waive(releaseId, waiver, Instant.now()))
+                        .call(evaluation -> outbox.stage(evaluation.events())))
+                .map(evaluation -> Response.status(201).entity(Map.of(
+                        "releaseId", releaseId,
+                        "outcome", evaluation.decision().outcome(),
+                        "reasons", evaluation.decision().reasons())).build())
+                .onFailure(GateFlow.WaiverRefused.class)
+                .recoverWithItem(e -> problem(((GateFlow.WaiverRefused) e).status(), e.getMessage(), null));
+    }
+
+    /** A release's gate status: the current decision with every reason, the latest result of each gate, the waivers. */
+    @GET
+    @Path("/{releaseId}/gate")
+    @Authenticated
+    public Uni<Response> status(@PathParam("releaseId") @Pattern(regexp = RELEASE_ID) String releaseId) {
+        return Panache.withSession(() -> ReleaseEntity.<ReleaseEntity>findById(releaseId).chain(release -> {
+            if (release == null) {
+                return Uni.createFrom().item(problem(404, "release " + releaseId + " is unknown", null));
+            }
+            return GateFlow.reports(releaseId).chain(reports -> GateFlow.waivers(releaseId).chain(waivers ->
+                    flow.current(release, reports, waivers, Instant.now()).map(decision -> {
+                        Map<String, Object> body = new LinkedHashMap<>();
+                        body.put("releaseId", release.releaseId);
+                        body.put("service", release.service);
+                        body.put("version", release.version);
+                        body.put("requestedBy", release.requestedBy);
+                        body.put("requiredGates", GateFlow.candidateOf(release).requiredGates());
+                        body.put("outcome", decision.outcome());
+                        body.put("announcedOutcome", release.lastOutcome);
+                        body.put("reasons", decision.reasons());
+                        body.put("latestResults", GateEvaluator.latestPerStage(reports).values());
+                        body.put("waivers", waivers);
+                        return Response.ok(body).build();
+                    })));
+        }));
+    }
+
+    /** Coverage reports complete the latest test result; without one there is nothing to attach them to. */
+    private Uni<Response> withCoverage(String releaseId, double coverage) {
+        return Panache.withSession(() -> GateFlow.reports(releaseId)).chain(reports -> {
+            GateReport latest = GateEvaluator.latestPerStage(reports).get(Stage.TEST);
+            if (latest == null) {
+                return Uni.createFrom().item(problem(409, "publish the test results (JUnit XML) of " + releaseId
+                        + " before its coverage report", null));
+            }
+            return publishReport(releaseId, new ParsedReport(Stage.TEST, latest.verdict(), latest.findings(), coverage), null);
+        });
+    }
+
+    private Uni<Response> publishReport(String releaseId, ParsedReport report, String reportUrl) {
+        GateResult event = GateEvents.result(UUID.randomUUID(), releaseId, Instant.now(),
+                new GateReport(null, report.stage(), report.verdict(), report.findings(), report.coverage(), Instant.now()), reportUrl);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("releaseId", releaseId);
+        summary.put("stage", report.stage());
+        summary.put("verdict", report.verdict());
+        summary.put("findings", report.findings().size());
+        if (report.coverage() != null) {
+            summary.put("coverage", report.coverage());
+        }
+        return publish(event, summary);
+    }
+
+    private Uni<Response> publish(SpecificRecordBase event, Map<String, Object> summary) {
+        return Panache.withTransaction(() -> outbox.stage(List.of(event)))
+                .invoke(() -> LOG.infof("%s published %s %s", caller(), event.getSchema().getName(), summary))
+                .map(ignored -> {
+                    Map<String, Object> body = new LinkedHashMap<>(summary);
+                    body.put("eventId", event.get("eventId").toString());
+                    return Response.accepted(body).build();
+                });
+    }
+
+    private String caller() {
+        return identity.getPrincipal().getName();
+    }
+
+    private static Response rejected(Throwable failure) {
+        ReportRejected rejected = (ReportRejected) failure;
+        return problem(400, rejected.getMessage(), rejected.where());
+    }
+
+    static Response problem(int status, String message, String where) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", message);
+        if (where != null) {
+            body.put("where", where);
+        }
+        return Response.status(status).entity(body).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    private static String abbreviate(String text) {
+        String safe = text.replaceAll("[^A-Za-z0-9._-]", "?");
+        return safe.length() <= 40 ? safe : safe.substring(0, 40) + "…";
+    }
+}

@@ -1,0 +1,75 @@
+package io.deploystage.gate.api;
+
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import io.deploystage.gate.domain.FindingStatus;
+import io.deploystage.gate.domain.Severity;
+import io.deploystage.gate.domain.Stage;
+import io.deploystage.gate.domain.Verdict;
+
+/** The JSON bodies the gate's API takes, validated before anything is written. */
+public final class Requests {
+
+    /** Ids that go into keys, URLs and logs: letters, digits and . _ : - only. */
+    static final String ID = "[A-Za-z0-9][A-Za-z0-9._:-]*";
+
+    private Requests() {
+    }
+
+    /** A release candidate, as CI submits it. */
+    public record Candidate(
+            @NotBlank @Size(max = 200) @Pattern(regexp = ID) String releaseId,
+            @NotBlank @Size(max = 100) @Pattern(regexp = ID) String service,
+            @NotBlank @Size(max = 100) @Pattern(regexp = "[0-9A-Za-z][0-9A-Za-z.+_-]*") String version,
+            @NotBlank @Pattern(regexp = "[0-9a-f]{7,64}") String commitSha,
+            @NotBlank @Size(max = 500) String artifact,
+            @Valid ChangeProfile changeProfile,
+            @NotEmpty @Size(max = 3) List<@NotNull Stage> requiredGates,
+            @Size(max = 200) String requestedBy) {
+    }
+
+    /** What the release changes. */
+    public record ChangeProfile(
+            @NotNull @Pattern(regexp = "NONE|ADDITIVE|DESTRUCTIVE") String dbMigration,
+            boolean migrationReversible,
+            boolean infrastructureChanges,
+            boolean userFacing,
+            @Size(max = 50) List<@NotBlank @Size(max = 200) String> featureFlags,
+            boolean hotfix,
+            @Size(max = 200) String incidentId) {
+    }
+
+    /** A gate result in JSON, for CI systems that do not write Avro. */
+    public record GateResult(
+            @NotNull Stage stage,
+            @NotNull Verdict verdict,
+            @Size(max = 10_000) List<@Valid @NotNull Finding> findings,
+            @DecimalMin("0") @DecimalMax("100") Double coverage,
+            @Size(max = 2000) String reportUrl) {
+    }
+
+    /** One finding of a gate result. */
+    public record Finding(
+            @NotBlank @Size(max = 500) String id,
+            @NotNull Severity severity,
+            @NotBlank @Size(max = 1000) String title,
+            @NotNull FindingStatus status) {
+    }
+
+    /** An approver's acceptance of a security finding. */
+    public record Waiver(
+            @NotBlank @Size(max = 500) String findingId,
+            @NotBlank @Size(max = 2000) String rationale,
+            @NotNull Instant expiresAt) {
+    }
+}
