@@ -10,6 +10,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -94,7 +95,7 @@ public class GateResource {
     @Path("/{releaseId}/gate-results")
     @RolesAllowed("ci")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> result(@PathParam("releaseId") @Pattern(regexp = RELEASE_ID) String releaseId,
+    public Uni<Response> result(@PathParam("releaseId") @Pattern(regexp = RELEASE_ID) @Size(max = 200) String releaseId,
             @NotNull @Valid Requests.GateResult request) {
         List<Finding> findings = request.findings() == null ? List.of() : request.findings().stream()
                 .map(f -> new Finding(f.id(), f.severity(), f.title(), f.status(), null)).toList();
@@ -107,7 +108,7 @@ public class GateResource {
     @Path("/{releaseId}/reports/{format}")
     @RolesAllowed("ci")
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> report(@PathParam("releaseId") @Pattern(regexp = RELEASE_ID) String releaseId,
+    public Uni<Response> report(@PathParam("releaseId") @Pattern(regexp = RELEASE_ID) @Size(max = 200) String releaseId,
             @PathParam("format") String format, byte[] body) {
         if (body == null || body.length == 0) {
             return Uni.createFrom().item(problem(400, "the report body is empty", null));
@@ -129,7 +130,7 @@ public class GateResource {
     @Path("/{releaseId}/waivers")
     @RolesAllowed("approver")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> waive(@PathParam("releaseId") @Pattern(regexp = RELEASE_ID) String releaseId,
+    public Uni<Response> waive(@PathParam("releaseId") @Pattern(regexp = RELEASE_ID) @Size(max = 200) String releaseId,
             @NotNull @Valid Requests.Waiver request) {
         Waiver waiver = new Waiver(Stage.SECURITY, request.findingId(), new Acceptance(caller(), request.rationale(), request.expiresAt()));
         return Panache.withTransaction(() -> ReleaseLock.lock(releaseId)
@@ -147,7 +148,7 @@ public class GateResource {
     @GET
     @Path("/{releaseId}/gate")
     @Authenticated
-    public Uni<Response> status(@PathParam("releaseId") @Pattern(regexp = RELEASE_ID) String releaseId) {
+    public Uni<Response> status(@PathParam("releaseId") @Pattern(regexp = RELEASE_ID) @Size(max = 200) String releaseId) {
         return Panache.withSession(() -> ReleaseEntity.<ReleaseEntity>findById(releaseId).chain(release -> {
             if (release == null) {
                 return Uni.createFrom().item(problem(404, "release " + releaseId + " is unknown", null));
