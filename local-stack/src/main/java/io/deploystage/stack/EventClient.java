@@ -66,6 +66,25 @@ public final class EventClient implements AutoCloseable {
         send(producer, new ProducerRecord<>(Topics.of(event.getClass()), EventEnvelope.releaseId(event), event));
     }
 
+    /** Publishes many events without waiting for each acknowledgement, then waits for all of them. */
+    public void publishAll(List<? extends SpecificRecordBase> events) {
+        List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+        for (SpecificRecordBase event : events) {
+            acks.add(producer.send(new ProducerRecord<>(Topics.of(event.getClass()), EventEnvelope.releaseId(event), event)));
+        }
+        producer.flush();
+        for (var ack : acks) {
+            try {
+                ack.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("Publishing failed: " + e.getCause(), e.getCause());
+            }
+        }
+    }
+
     /** Publishes raw bytes, e.g. a record no contract can read. */
     public void publishRaw(String topic, String key, byte[] value) {
         send(rawProducer, new ProducerRecord<>(topic, key, value));

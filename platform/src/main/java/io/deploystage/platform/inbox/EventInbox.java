@@ -20,6 +20,7 @@ import io.deploystage.platform.messaging.EventDecoder;
 import io.deploystage.events.EventEnvelope;
 import io.deploystage.platform.messaging.RejectedEvent;
 import io.deploystage.platform.outbox.Outbox;
+import io.deploystage.platform.outbox.OutboxRelay;
 import io.deploystage.platform.persistence.ReleaseLock;
 import io.deploystage.platform.runtime.OffLoop;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,15 +43,17 @@ public class EventInbox {
     private final EventDecoder decoder;
     private final DeadLetters deadLetters;
     private final Outbox outbox;
+    private final OutboxRelay relay;
     private final PlatformConfig config;
     private final MeterRegistry meters;
     private final String service;
 
-    EventInbox(EventDecoder decoder, DeadLetters deadLetters, Outbox outbox, PlatformConfig config, MeterRegistry meters,
+    EventInbox(EventDecoder decoder, DeadLetters deadLetters, Outbox outbox, OutboxRelay relay, PlatformConfig config, MeterRegistry meters,
             @ConfigProperty(name = "quarkus.application.name") String service) {
         this.decoder = decoder;
         this.deadLetters = deadLetters;
         this.outbox = outbox;
+        this.relay = relay;
         this.config = config;
         this.meters = meters;
         this.service = service;
@@ -79,6 +82,11 @@ public class EventInbox {
                                         .call(out -> new ProcessedEvent(eventId, record.topic(), Instant.now()).persist())
                                         .invoke(this::haltIfAsked)))
                 .invoke(out -> log(type, event, out))
+                .invoke(out -> {
+                    if (out != null && !out.isEmpty()) {
+                        relay.wake();
+                    }
+                })
                 .replaceWithVoid()
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()))
                 .onFailure(e -> !(e instanceof RejectedEvent))

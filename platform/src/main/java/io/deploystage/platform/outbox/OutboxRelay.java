@@ -52,6 +52,13 @@ public class OutboxRelay {
         task = PeriodicTask.start("Outbox relay", vertx.getDelegate(), config.outbox().pollInterval(), this::relay);
     }
 
+    /** Publishes what was just committed without waiting for the next poll. */
+    public void wake() {
+        if (task != null) {
+            task.trigger();
+        }
+    }
+
     void stop(@Observes ShutdownEvent shutdown) {
         if (task != null) {
             task.stop();

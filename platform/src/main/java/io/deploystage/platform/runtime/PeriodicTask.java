@@ -27,24 +27,44 @@ public final class PeriodicTask {
     private volatile int failures;
     private final long timer;
 
+    private final Supplier<Uni<Void>> pass;
+    private volatile boolean again;
+
     private PeriodicTask(String name, Vertx vertx, Duration interval, Supplier<Uni<Void>> pass) {
         this.name = name;
         this.vertx = vertx;
-        this.timer = vertx.setPeriodic(Math.max(10, interval.toMillis()), tick -> {
-            if (System.nanoTime() < retryAfter || !running.compareAndSet(false, true)) {
-                return;
-            }
-            Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-            VertxContextSafetyToggle.setContextSafe(context, true);
-            context.runOnContext(ignored -> Uni.createFrom().<Void>deferred(pass::get)
-                    .subscribe().with(done -> {
-                        failures = 0;
-                        running.set(false);
-                    }, failure -> {
-                        backOff(failure);
-                        running.set(false);
-                    }));
-        });
+        this.pass = pass;
+        this.timer = vertx.setPeriodic(Math.max(10, interval.toMillis()), tick -> tick());
+    }
+
+    /** Runs a pass now rather than at the next tick; if one is running, another follows it at once. */
+    public void trigger() {
+        again = true;
+        vertx.runOnContext(ignored -> tick());
+    }
+
+    private void tick() {
+        if (System.nanoTime() < retryAfter || !running.compareAndSet(false, true)) {
+            return;
+        }
+        again = false;
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        context.runOnContext(ignored -> Uni.createFrom().<Void>deferred(pass::get)
+                .subscribe().with(done -> {
+                    failures = 0;
+                    finished();
+                }, failure -> {
+                    backOff(failure);
+                    finished();
+                }));
+    }
+
+    private void finished() {
+        running.set(false);
+        if (again) {
+            vertx.runOnContext(ignored -> tick());
+        }
     }
 
     public static PeriodicTask start(String name, Vertx vertx, Duration interval, Supplier<Uni<Void>> pass) {

@@ -1,0 +1,84 @@
+package io.deploystage.gate.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import io.deploystage.events.GateDecision;
+import io.deploystage.events.GateOutcome;
+import io.deploystage.events.GateResult;
+import io.deploystage.events.ReleaseCandidate;
+import io.deploystage.events.Topics;
+import io.deploystage.stack.EventClient;
+import io.deploystage.stack.LocalStackResource;
+import io.deploystage.stack.SampleEvents;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Gate results to decision on the real broker, one gate instance: latency from the last gate result's send time
+ * to the CLEARED decision's send time (both producer timestamps on this machine), and results per second.
+ * Run on purpose: ./mvnw -Pbench -pl gate-service -am verify -Dtest=GateDecisionBench -Dsurefire.failIfNoSpecifiedTests=false
+ * Size with -Dbench.releases=N (default 1000).
+ */
+@Tag("bench")
+@QuarkusTest
+@WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "gate"))
+class GateDecisionBench {
+
+    @Test
+    void gateResultsToDecision() {
+        int releases = Integer.getInteger("bench.releases", 1000);
+        try (EventClient client = EventClient.forStack(LocalStackResource.stack())) {
+            run(client, 100, "warm-up");
+            run(client, releases, "measured");
+        }
+    }
+
+    private static void run(EventClient client, int releases, String label) {
+        String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        List<ReleaseCandidate> candidates = new ArrayList<>();
+        List<GateResult> results = new ArrayList<>();
+        for (int i = 0; i < releases; i++) {
+            candidates.add(SampleEvents.releaseCandidate(prefix + i, "checkout", "1.0." + i));
+            results.addAll(SampleEvents.passingGates(prefix + i));
+        }
+        try (var reader = client.reader(List.of(Topics.GATE_DECISIONS, Topics.GATE_RESULTS))) {
+            client.publishAll(candidates);
+            long start = System.nanoTime();
+            client.publishAll(results);
+            reader.awaitUntil(seen -> cleared(seen, prefix).size() >= releases, Duration.ofMinutes(10), releases + " decisions");
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Long> lastResultAt = new HashMap<>();
+            for (ConsumerRecord<String, Object> r : reader.seen()) {
+                if (r.value() instanceof GateResult && r.key().startsWith(prefix)) {
+                    lastResultAt.merge(r.key(), r.timestamp(), Math::max);
+                }
+            }
+            long[] latencies = cleared(reader.seen(), prefix).stream()
+                    .mapToLong(r -> r.timestamp() - lastResultAt.get(r.key())).sorted().toArray();
+            System.out.printf("%n| run | releases | results | wall s | results/s | p50 ms | p99 ms | max ms |%n");
+            System.out.printf("|---|---|---|---|---|---|---|---|%n");
+            System.out.printf("| %s | %d | %d | %.2f | %.0f | %d | %d | %d |%n%n", label, releases, results.size(), seconds,
+                    results.size() / seconds, percentile(latencies, 50), percentile(latencies, 99), latencies[latencies.length - 1]);
+        }
+    }
+
+    private static List<ConsumerRecord<String, Object>> cleared(List<ConsumerRecord<String, Object>> seen, String prefix) {
+        return seen.stream().filter(r -> r.value() instanceof GateDecision d && d.getOutcome() == GateOutcome.CLEARED
+                && r.key().startsWith(prefix)).toList();
+    }
+
+    private static long percentile(long[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+}
