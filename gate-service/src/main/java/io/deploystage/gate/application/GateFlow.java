@@ -37,7 +37,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Load → decide → persist → announce for the gate: records candidates, results and waivers, evaluates the
- * release, writes every evaluation to the decision ledger, and announces a GateDecision when the outcome changes.
+ * release, and announces a GateDecision when the outcome changes. The decision ledger keeps every announced
+ * decision, and every evaluation caused by a candidate or a waiver, with the inputs it saw.
  * Every method runs inside the caller's transaction, with the release locked.
  */
 @ApplicationScoped
@@ -89,7 +90,7 @@ public class GateFlow {
                 .chain(() -> ReleaseEntity.<ReleaseEntity>findById(event.getReleaseId()))
                 // a result may come before its candidate: it is kept and counted once the candidate arrives
                 .chain(release -> release == null ? Uni.createFrom().item(List.<SpecificRecordBase>of())
-                        : decide(release, event.getEventId(), report.stage() + " result", Instant.now(), true).map(Evaluation::events));
+                        : decide(release, event.getEventId(), report.stage() + " result", Instant.now(), false).map(Evaluation::events));
     }
 
     /** An approver accepts a finding; refused for the release's own requester, an unknown finding or a past expiry. */

@@ -39,7 +39,8 @@ class GateDecisionBench {
         int releases = Integer.getInteger("bench.releases", 1000);
         try (EventClient client = EventClient.forStack(LocalStackResource.stack())) {
             run(client, 100, "warm-up");
-            run(client, releases, "measured");
+            run(client, releases, "burst of " + releases);
+            sequential(client, 100);
         }
     }
 
@@ -70,6 +71,29 @@ class GateDecisionBench {
             System.out.printf("| %s | %d | %d | %.2f | %.0f | %d | %d | %d |%n%n", label, releases, results.size(), seconds,
                     results.size() / seconds, percentile(latencies, 50), percentile(latencies, 99), latencies[latencies.length - 1]);
         }
+    }
+
+    /** One release at a time: the latency of a decision when nothing queues. */
+    private static void sequential(EventClient client, int releases) {
+        String prefix = "bench-seq-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        long[] latencies = new long[releases];
+        long start = System.nanoTime();
+        try (var reader = client.reader(List.of(Topics.GATE_DECISIONS, Topics.GATE_RESULTS))) {
+            for (int i = 0; i < releases; i++) {
+                String releaseId = prefix + i;
+                client.publishAll(List.of(SampleEvents.releaseCandidate(releaseId, "checkout", "1.0." + i)));
+                client.publishAll(SampleEvents.passingGates(releaseId));
+                List<ConsumerRecord<String, Object>> seen = reader.awaitUntil(s -> !cleared(s, releaseId).isEmpty(),
+                        Duration.ofSeconds(30), "decision of " + releaseId);
+                long lastResult = seen.stream().filter(r -> r.value() instanceof GateResult && r.key().equals(releaseId))
+                        .mapToLong(ConsumerRecord::timestamp).max().orElseThrow();
+                latencies[i] = cleared(seen, releaseId).get(0).timestamp() - lastResult;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        java.util.Arrays.sort(latencies);
+        System.out.printf("| one at a time | %d | %d | %.2f | %.0f | %d | %d | %d |%n%n", releases, releases * 3, seconds,
+                releases * 3 / seconds, percentile(latencies, 50), percentile(latencies, 99), latencies[latencies.length - 1]);
     }
 
     private static List<ConsumerRecord<String, Object>> cleared(List<ConsumerRecord<String, Object>> seen, String prefix) {
