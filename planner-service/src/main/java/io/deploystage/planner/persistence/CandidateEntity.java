@@ -25,6 +25,13 @@ public class CandidateEntity extends PanacheEntityBase {
     @Column(name = "commit_sha")
     public String commitSha;
 
+    @Column(name = "requested_by")
+    public String requestedBy;
+
+    /** The change profile as JSON. */
+    @Column(name = "change_profile")
+    public String changeProfile;
+
     @Column(name = "received_at")
     public Instant receivedAt;
 }

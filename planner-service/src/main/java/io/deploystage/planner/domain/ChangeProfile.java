@@ -1,0 +1,20 @@
+package io.deploystage.planner.domain;
+
+import java.util.List;
+
+/** What a release changes: the inputs of the risk assessment (spec Step 1.3). */
+public record ChangeProfile(DbMigration dbMigration, boolean migrationReversible, boolean infrastructureChanges, boolean userFacing,
+        List<String> featureFlags, boolean hotfix, String incidentId) {
+
+    public ChangeProfile {
+        featureFlags = List.copyOf(featureFlags);
+    }
+
+    public boolean hasMigration() {
+        return dbMigration != DbMigration.NONE;
+    }
+
+    public boolean usesFlags() {
+        return !featureFlags.isEmpty();
+    }
+}

@@ -1,0 +1,104 @@
+package io.deploystage.planner.domain;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A command as argv with placeholders ({version}, {commit}, {environment}, {instance}, and {weight} and {flag} for
+ * traffic and flag steps). It is never given to a shell: the template may not start a shell, may not contain shell
+ * metacharacters, and every value put into it is validated first.
+ */
+public record CommandTemplate(List<String> argv) {
+
+    public static final Set<String> PLACEHOLDERS = Set.of("version", "commit", "environment", "instance", "weight", "flag");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z]+)}");
+    /** Characters a shell would interpret; refused in templates and in values. */
+    private static final Pattern SHELL_META = Pattern.compile("[;&|$`<>(){}\\[\\]*?!~#'\"\\\\\\s]");
+    /** A value that may be substituted: version, commit, environment, instance name, weight or flag key. */
+    private static final Pattern SAFE_VALUE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+=,-]{0,199}");
+    private static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "csh", "tcsh", "fish", "busybox", "env",
+            "eval", "exec", "xargs", "cmd", "cmd.exe", "powershell", "pwsh");
+
+    public CommandTemplate {
+        argv = List.copyOf(argv);
+    }
+
+    /** The problems of this template, in words; empty when it is valid. */
+    public List<String> problems(String where) {
+        List<String> problems = new ArrayList<>();
+        if (argv.isEmpty()) {
+            problems.add(where + ": the command is empty");
+            return problems;
+        }
+        String program = argv.get(0);
+        String base = program.substring(program.lastIndexOf('/') + 1);
+        if (SHELLS.contains(base)) {
+            problems.add(where + ": '" + base + "' would run a shell or another program's text; give the program itself as argv[0]");
+        }
+        for (int i = 0; i < argv.size(); i++) {
+            String arg = argv.get(i);
+            if (arg.length() > 500) {
+                problems.add(where + "[" + i + "]: longer than 500 characters");
+                continue;
+            }
+            Matcher m = PLACEHOLDER.matcher(arg);
+            while (m.find()) {
+                if (!PLACEHOLDERS.contains(m.group(1))) {
+                    problems.add(where + "[" + i + "]: unknown placeholder {" + m.group(1) + "}; allowed: " + PLACEHOLDERS.stream().sorted().toList());
+                }
+            }
+            String literal = PLACEHOLDER.matcher(arg).replaceAll("");
+            if (SHELL_META.matcher(literal).find() || literal.chars().anyMatch(Character::isISOControl)) {
+                problems.add(where + "[" + i + "]: '" + abbreviate(arg) + "' contains shell metacharacters or white space");
+            }
+        }
+        return problems;
+    }
+
+    /** The argv with each placeholder replaced; refuses a value that is not safe. */
+    public List<String> render(Map<String, String> values) {
+        List<String> out = new ArrayList<>();
+        for (String arg : argv) {
+            Matcher m = PLACEHOLDER.matcher(arg);
+            StringBuilder rendered = new StringBuilder();
+            while (m.find()) {
+                String name = m.group(1);
+                String value = values.get(name);
+                if (value == null) {
+                    throw new IllegalArgumentException("no value for {" + name + "}");
+                }
+                requireSafe(name, value);
+                m.appendReplacement(rendered, Matcher.quoteReplacement(value));
+            }
+            m.appendTail(rendered);
+            out.add(rendered.toString());
+        }
+        return out;
+    }
+
+    /** Whether a value may be put into a command (letters, digits and . _ : / @ + = , - only). */
+    public static boolean isSafe(String value) {
+        return value != null && SAFE_VALUE.matcher(value).matches() && !value.contains("..");
+    }
+
+    public static void requireSafe(String name, String value) {
+        if (!isSafe(value)) {
+            throw new IllegalArgumentException(name + " '" + abbreviate(value) + "' may not be put into a command: only letters, digits"
+                    + " and . _ : / @ + = , - are allowed");
+        }
+    }
+
+    static String abbreviate(String text) {
+        String printable = text.replaceAll("\\p{Cntrl}", "?");
+        return printable.length() <= 60 ? printable : printable.substring(0, 60) + "…";
+    }
+
+    /** The argv as one line for the artifacts: each argument quoted only where it needs to be. */
+    public static String display(List<String> argv) {
+        return String.join(" ", argv.stream().map(a -> a.matches("[A-Za-z0-9._:/@+=,{}-]+") ? a : "'" + a.replace("'", "'\\''") + "'").toList());
+    }
+}

@@ -1,0 +1,25 @@
+package io.deploystage.planner.domain;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A complete deployment plan: what the two artifacts and the DeploymentPlan event are made from. */
+public record Plan(String releaseId, String service, String version, String commit, Instant window, String requestedBy, String reviewer,
+        RiskAssessment risk, StrategyChoice choice, List<PlanStep> steps, List<HealthCheck> healthChecks, List<String> rollbackTriggers,
+        List<PlanStep> rollbackProcedure, List<String> constraints, List<Integer> flagStages, int trafficRevertMinutes,
+        int fullRollbackMinutes, boolean heldForEscalation, String escalationContact, String teamChannel, boolean userFacing,
+        boolean migration) {
+
+    public Plan {
+        steps = List.copyOf(steps);
+        healthChecks = List.copyOf(healthChecks);
+        rollbackTriggers = List.copyOf(rollbackTriggers);
+        rollbackProcedure = List.copyOf(rollbackProcedure);
+        constraints = List.copyOf(constraints);
+        flagStages = List.copyOf(flagStages);
+    }
+
+    public Strategy strategy() {
+        return choice.strategy();
+    }
+}

@@ -1,0 +1,298 @@
+package io.deploystage.planner.domain;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Steps 2 to 5 and 7 of the spec as a pure function: staging first (deploy, smoke tests, performance against the
+ * baseline, log scan, migration check), then production by the chosen strategy, the health checks with their
+ * thresholds, and the rollback triggers, procedure, time and constraints. Commands come only from the descriptor,
+ * rendered with validated values.
+ */
+public final class PlanBuilder {
+
+    public static final List<Integer> CANARY_WEIGHTS = List.of(5, 25, 50, 100);
+    public static final List<Integer> FLAG_STAGES = List.of(1, 5, 25, 100);
+    static final String BAKE = "10m";
+    static final String POST_DEPLOY_WINDOW = "15m";
+
+    private PlanBuilder() {
+    }
+
+    /** The release facts the plan needs; version and commit come from event text and are validated here. */
+    public record Release(String releaseId, String service, String version, String commit, String requestedBy, ChangeProfile profile,
+            int gateWarnings) {
+    }
+
+    /** Builds the plan, or throws IllegalArgumentException saying which value may not be put into a command. */
+    public static Plan build(Release release, DeployDescriptor descriptor, Instant window) {
+        CommandTemplate.requireSafe("version", release.version());
+        CommandTemplate.requireSafe("commit", release.commit());
+        release.profile().featureFlags().forEach(f -> CommandTemplate.requireSafe("feature flag", f));
+        RiskAssessment risk = RiskAssessment.assess(release.profile(), release.gateWarnings());
+        StrategyChoice choice = StrategyChoice.choose(release.profile(), risk);
+        EnvironmentSpec staging = descriptor.of(Environment.STAGING);
+        EnvironmentSpec production = descriptor.of(Environment.PRODUCTION);
+        Renderer r = new Renderer(release);
+        ChangeProfile profile = release.profile();
+
+        List<PlanStep> steps = new ArrayList<>();
+        // Step 2: always deploy to staging before production; if staging fails, stop.
+        if (profile.hasMigration()) {
+            steps.add(command("staging-migrate", Environment.STAGING, "Run the database migration in staging", r.render(staging.migrate(),
+                    Environment.STAGING, null, null, null), "Migration completed without errors"));
+        }
+        steps.addAll(deployEach("staging-deploy", Environment.STAGING, staging, r, "Deploy " + release.version() + " to staging"));
+        steps.addAll(smoke("staging-smoke", Environment.STAGING, staging));
+        steps.add(health("staging-performance", Environment.STAGING, "Compare staging performance with the baseline",
+                "latency p95 and error rate not degraded against the baseline", "window=" + BAKE, "checks=LATENCY_P95,ERROR_RATE"));
+        steps.add(health("staging-log-scan", Environment.STAGING, "Scan staging logs for new ERROR and WARN lines",
+                "no unexpected errors in the logs", "window=" + BAKE, "checks=NEW_LOG_ERRORS"));
+        if (profile.hasMigration() && staging.migrateRollback() != null && profile.dbMigration() != DbMigration.DESTRUCTIVE) {
+            steps.add(command("staging-migration-down", Environment.STAGING, "Check the migration is reversible: roll it back in staging",
+                    r.render(staging.migrateRollback(), Environment.STAGING, null, null, null), "Schema at the previous state"));
+            steps.add(command("staging-migration-up", Environment.STAGING, "Re-apply the migration in staging",
+                    r.render(staging.migrate(), Environment.STAGING, null, null, null), "Migration completed again without errors"));
+        }
+
+        // Step 6, production by the strategy of Step 3.
+        if (choice.seniorApproval()) {
+            steps.add(new PlanStep("senior-approval", Environment.PRODUCTION, StepKind.APPROVAL,
+                    "Senior engineer approves the production deploy (hotfix " + profile.incidentId() + ")",
+                    List.of(release.releaseId(), "--step", "senior-approval"), "Approved by a senior engineer other than the requester", null));
+        }
+        steps.add(new PlanStep("tag-release", Environment.PRODUCTION, StepKind.GIT_TAG, "Tag the release commit",
+                List.of("git", "tag", "v" + release.version(), release.commit()), "Tag v" + release.version() + " exists", null));
+        if (profile.hasMigration()) {
+            steps.add(command("production-migrate", Environment.PRODUCTION, "Run the database migration in production",
+                    r.render(production.migrate(), Environment.PRODUCTION, null, null, null), "Migration completed without errors"));
+        }
+        List<Integer> flagStages = List.of();
+        switch (choice.strategy()) {
+            case DIRECT -> steps.addAll(deployEach("production-deploy", Environment.PRODUCTION, production, r,
+                    "Replace all instances with " + release.version()));
+            case ROLLING -> {
+                for (String instance : production.instances()) {
+                    steps.add(command("deploy-" + instance, Environment.PRODUCTION, "Drain and update " + instance + " to " + release.version(),
+                            r.render(production.deploy(), Environment.PRODUCTION, instance, null, null), instance + " runs " + release.version()));
+                    steps.add(health("verify-" + instance, Environment.PRODUCTION, "Confirm " + instance + " is healthy before the next",
+                            instance + " healthy", "instance=" + instance, "window=2m"));
+                }
+            }
+            case BLUE_GREEN -> {
+                steps.add(command("deploy-green", Environment.PRODUCTION, "Deploy " + release.version() + " to the idle colour (green)",
+                        r.render(production.deploy(), Environment.PRODUCTION, "green", null, null), "green runs " + release.version()));
+                steps.addAll(smoke("verify-green", Environment.PRODUCTION, production));
+                steps.add(traffic("switch-to-green", "Switch traffic to green", r.render(production.trafficSwitch(), Environment.PRODUCTION,
+                        "green", 100, null), "green serves 100% of traffic", 100));
+                steps.add(health("keep-blue-warm", Environment.PRODUCTION, "Keep blue warm and watch green",
+                        "green healthy; blue ready to take traffic back", "window=" + POST_DEPLOY_WINDOW, "checks=ERROR_RATE,LATENCY_P95"));
+            }
+            case CANARY -> {
+                String canary = production.instances().get(0);
+                steps.add(command("deploy-canary", Environment.PRODUCTION, "Deploy " + release.version() + " to the canary " + canary,
+                        r.render(production.deploy(), Environment.PRODUCTION, canary, null, null), canary + " runs " + release.version()));
+                for (int weight : CANARY_WEIGHTS) {
+                    steps.add(traffic("canary-" + weight, "Route " + weight + "% of traffic to the canary",
+                            r.render(production.trafficSwitch(), Environment.PRODUCTION, canary, weight, null), weight + "% of traffic on "
+                                    + release.version(), weight));
+                    steps.add(health("bake-" + weight, Environment.PRODUCTION, "Bake at " + weight + "% and compare canary with stable",
+                            "canary not worse than stable", "window=" + BAKE, "cohorts=canary,stable"));
+                }
+                for (String instance : production.instances().subList(1, production.instances().size())) {
+                    steps.add(command("promote-" + instance, Environment.PRODUCTION, "Promote " + instance + " to " + release.version(),
+                            r.render(production.deploy(), Environment.PRODUCTION, instance, null, null), instance + " runs " + release.version()));
+                }
+            }
+            case FEATURE_FLAG -> {
+                flagStages = FLAG_STAGES;
+                steps.addAll(deployEach("deploy-dark", Environment.PRODUCTION, production, r,
+                        "Deploy " + release.version() + " dark (flags off)"));
+                for (String flag : profile.featureFlags()) {
+                    steps.add(flagStep("flag-" + flag + "-off", "Confirm " + flag + " is off by default",
+                            r.render(production.flagSet(), Environment.PRODUCTION, null, 0, flag), flag + " off for everyone", 0));
+                    steps.add(flagStep("flag-" + flag + "-internal", "Enable " + flag + " for internal users",
+                            r.render(production.flagSet(), Environment.PRODUCTION, null, null, flag, "internal"), flag + " on for internal users only", 0));
+                    steps.add(health("flag-" + flag + "-internal-watch", Environment.PRODUCTION, "Monitor internal users for 1h",
+                            "no degradation for internal users", "window=1h", "flag=" + flag));
+                    for (int percent : FLAG_STAGES) {
+                        steps.add(flagStep("flag-" + flag + "-" + percent, "Enable " + flag + " for " + percent + "% of users",
+                                r.render(production.flagSet(), Environment.PRODUCTION, null, percent, flag), flag + " on for " + percent + "%", percent));
+                        steps.add(health("flag-" + flag + "-" + percent + "-watch", Environment.PRODUCTION, "Monitor at " + percent + "%",
+                                "no degradation at " + percent + "%", "window=" + BAKE, "flag=" + flag));
+                    }
+                }
+            }
+        }
+        steps.addAll(smoke("production-smoke", Environment.PRODUCTION, production));
+        steps.add(health("post-deploy-health", Environment.PRODUCTION, "Post-deploy health check against the 15-minute baseline",
+                "error rate, p50/p95/p99 latency, throughput, business metric and logs within thresholds",
+                "window=" + POST_DEPLOY_WINDOW, "baseline=15m"));
+
+        Thresholds t = production.thresholds();
+        List<HealthCheck> checks = new ArrayList<>(List.of(
+                new HealthCheck(MetricKind.ERROR_RATE, t.errorRatePercent(), t.maxRelativeDegradation(), null, false, t.minSamples()),
+                new HealthCheck(MetricKind.LATENCY_P95, t.p95LatencyMs(), t.maxRelativeDegradation(), null, false, t.minSamples()),
+                new HealthCheck(MetricKind.THROUGHPUT, 0, t.maxRelativeDegradation(), null, true, t.minSamples()),
+                new HealthCheck(MetricKind.NEW_LOG_ERRORS, 0, null, null, false, 1)));
+        List<String> triggers = new ArrayList<>(List.of(
+                "Error rate exceeds " + number(t.errorRatePercent()) + "%",
+                "P95 latency exceeds " + number(t.p95LatencyMs()) + "ms"));
+        if (t.businessMetric() != null) {
+            checks.add(new HealthCheck(MetricKind.BUSINESS_METRIC, t.businessMetricDropPercent(), t.businessMetricDropPercent() / 100,
+                    t.businessMetric(), true, t.minSamples()));
+            triggers.add(t.businessMetric() + " drops by " + number(t.businessMetricDropPercent()) + "%");
+        }
+        triggers.add("Any data loss or data corruption detected");
+        triggers.add("Any security incident triggered");
+
+        List<PlanStep> rollback = rollbackProcedure(release, choice.strategy(), production, r, descriptor.teamChannel());
+        List<String> constraints = constraints(profile, production);
+        int revert = switch (choice.strategy()) {
+            case FEATURE_FLAG, BLUE_GREEN -> 1;
+            case CANARY -> 2;
+            case ROLLING -> 2 * production.instances().size();
+            case DIRECT -> 5;
+        };
+        int full = revert + (profile.hasMigration() ? 15 : 0);
+        boolean held = profile.dbMigration() == DbMigration.DESTRUCTIVE;
+        String reviewer = descriptor.owners().stream().filter(o -> !o.equalsIgnoreCase(release.requestedBy())).findFirst()
+                .orElse(descriptor.escalationContact());
+        return new Plan(release.releaseId(), release.service(), release.version(), release.commit(), window, release.requestedBy(), reviewer,
+                risk, choice, steps, checks, triggers, rollback, constraints, flagStages, revert, full, held, descriptor.escalationContact(),
+                descriptor.teamChannel(), profile.userFacing(), profile.hasMigration());
+    }
+
+    private static List<PlanStep> rollbackProcedure(Release release, Strategy strategy, EnvironmentSpec production, Renderer r, String channel) {
+        List<PlanStep> steps = new ArrayList<>();
+        switch (strategy) {
+            case FEATURE_FLAG -> release.profile().featureFlags().forEach(flag -> steps.add(flagStep("rollback-flag-" + flag,
+                    "Stop traffic to new version: turn " + flag + " off (kill switch)", r.render(production.flagSet(), Environment.PRODUCTION,
+                            null, 0, flag), "Old version serving traffic", 0)));
+            case BLUE_GREEN -> steps.add(traffic("rollback-switch-to-blue", "Stop traffic to new version: switch traffic back to blue",
+                    r.render(production.trafficSwitch(), Environment.PRODUCTION, "blue", 100, null), "Old version serving traffic", 100));
+            case CANARY -> {
+                String canary = production.instances().get(0);
+                steps.add(traffic("rollback-canary-0", "Stop traffic to new version: reduce the canary to 0%",
+                        r.render(production.trafficSwitch(), Environment.PRODUCTION, canary, 0, null), "Old version serving traffic", 0));
+                steps.add(command("rollback-canary", Environment.PRODUCTION, "Redeploy the previous version on " + canary,
+                        r.render(production.rollback(), Environment.PRODUCTION, canary, null, null), canary + " runs the previous version"));
+            }
+            case ROLLING, DIRECT -> {
+                for (String instance : production.instances()) {
+                    steps.add(command("rollback-" + instance, Environment.PRODUCTION, "Stop traffic to new version: drain " + instance
+                            + " and redeploy the previous version", r.render(production.rollback(), Environment.PRODUCTION, instance, null, null),
+                            "Old version serving traffic"));
+                }
+            }
+        }
+        for (SmokeCheck check : production.smokeChecks()) {
+            steps.add(new PlanStep("rollback-verify-" + check.name(), Environment.PRODUCTION, StepKind.HTTP_CHECK,
+                    "Verify old version is responding: " + check.name(), List.of(check.method(), check.url(), Integer.toString(check.expectStatus())),
+                    "Smoke tests pass", null));
+        }
+        if (release.profile().hasMigration() && production.migrateRollback() != null && release.profile().dbMigration() != DbMigration.DESTRUCTIVE) {
+            steps.add(command("rollback-migration", Environment.PRODUCTION, "Roll back database migration",
+                    r.render(production.migrateRollback(), Environment.PRODUCTION, null, null, null), "Schema at previous state"));
+        }
+        steps.add(new PlanStep("rollback-notify", Environment.PRODUCTION, StepKind.NOTIFY,
+                "Notify team of rollback", List.of(channel == null ? "team channel" : channel), "Team aware", null));
+        return steps;
+    }
+
+    private static List<String> constraints(ChangeProfile profile, EnvironmentSpec production) {
+        List<String> constraints = new ArrayList<>();
+        switch (profile.dbMigration()) {
+            case DESTRUCTIVE -> constraints.add("Destructive DB migration: cannot be rolled back without data loss. This is a blocker: the plan"
+                    + " is held until the team lead releases it.");
+            case ADDITIVE -> constraints.add("Additive DB migration: usually safe to leave in place even if the feature is rolled back"
+                    + (production.migrateRollback() == null ? "; no down-migration is registered, so the schema stays." : "."));
+            case NONE -> {
+            }
+        }
+        if (profile.infrastructureChanges()) {
+            constraints.add("Infrastructure changes: rolling back the application does not revert them; they were verified in staging.");
+        }
+        if (profile.userFacing()) {
+            constraints.add("Sent notifications/emails: cannot be unsent; external API changes visible to partners may be impossible to hide.");
+        }
+        if (constraints.isEmpty()) {
+            constraints.add("None identified: code-only change, fully reversible by redeploying the previous version.");
+        }
+        return constraints;
+    }
+
+    private static List<PlanStep> deployEach(String id, Environment environment, EnvironmentSpec spec, Renderer r, String action) {
+        if (!spec.deploy().argv().stream().anyMatch(a -> a.contains("{instance}"))) {
+            return List.of(command(id, environment, action, r.render(spec.deploy(), environment, null, null, null),
+                    "All instances in " + environment.label() + " updated"));
+        }
+        List<PlanStep> steps = new ArrayList<>();
+        for (String instance : spec.instances()) {
+            steps.add(command(id + "-" + instance, environment, action + " on " + instance, r.render(spec.deploy(), environment, instance, null, null),
+                    instance + " updated"));
+        }
+        return steps;
+    }
+
+    private static List<PlanStep> smoke(String prefix, Environment environment, EnvironmentSpec spec) {
+        return spec.smokeChecks().stream().map(check -> new PlanStep(prefix + "-" + check.name(), environment, StepKind.HTTP_CHECK,
+                "Smoke test: " + check.name(), List.of(check.method(), check.url(), Integer.toString(check.expectStatus())),
+                "Smoke test passes", null)).toList();
+    }
+
+    private static PlanStep command(String id, Environment environment, String action, List<String> argv, String expected) {
+        return new PlanStep(id, environment, StepKind.COMMAND, action, argv, expected, null);
+    }
+
+    private static PlanStep health(String id, Environment environment, String action, String expected, String... parameters) {
+        return new PlanStep(id, environment, StepKind.WAIT_FOR_HEALTH, action, List.of(parameters), expected, null);
+    }
+
+    private static PlanStep traffic(String id, String action, List<String> argv, String expected, int weight) {
+        return new PlanStep(id, Environment.PRODUCTION, StepKind.TRAFFIC, action, argv, expected, weight);
+    }
+
+    private static PlanStep flagStep(String id, String action, List<String> argv, String expected, int percent) {
+        return new PlanStep(id, Environment.PRODUCTION, StepKind.FLAG, action, argv, expected, percent);
+    }
+
+    static String number(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.2f", value).replaceAll("0+$", "");
+    }
+
+    /** Renders descriptor templates with the validated values of this release. */
+    private record Renderer(Release release) {
+
+        List<String> render(CommandTemplate template, Environment environment, String instance, Integer weight, String flag) {
+            return render(template, environment, instance, weight, flag, null);
+        }
+
+        List<String> render(CommandTemplate template, Environment environment, String instance, Integer weight, String flag, String audience) {
+            if (template == null) {
+                throw new IllegalArgumentException("the deploy descriptor has no command for this step in " + environment.label());
+            }
+            Map<String, String> values = new HashMap<>();
+            values.put("version", release.version());
+            values.put("commit", release.commit());
+            values.put("environment", environment.label());
+            if (instance != null) {
+                values.put("instance", instance);
+            }
+            if (weight != null) {
+                values.put("weight", weight.toString());
+            }
+            if (audience != null) {
+                values.put("weight", audience);
+            }
+            if (flag != null) {
+                values.put("flag", flag);
+            }
+            return template.render(values);
+        }
+    }
+}

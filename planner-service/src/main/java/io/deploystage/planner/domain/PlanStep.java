@@ -1,0 +1,23 @@
+package io.deploystage.planner.domain;
+
+import java.util.List;
+
+/** One step with its exact command (argv, never a shell line) and the outcome to confirm before the next. */
+public record PlanStep(String id, Environment environment, StepKind kind, String action, List<String> command, String expectedOutcome,
+        Integer trafficPercent) {
+
+    public PlanStep {
+        command = List.copyOf(command);
+    }
+
+    /** The command as the artifacts show it. */
+    public String displayCommand() {
+        return switch (kind) {
+            case WAIT_FOR_HEALTH -> "monitor: " + String.join(" ", command);
+            case APPROVAL -> "deploy-stage approve " + String.join(" ", command);
+            case NOTIFY -> "notifier-service → " + String.join(" ", command);
+            case HTTP_CHECK -> command.size() >= 3 ? command.get(0) + " " + command.get(1) + " → " + command.get(2) : String.join(" ", command);
+            default -> CommandTemplate.display(command);
+        };
+    }
+}

@@ -1,0 +1,83 @@
+package io.deploystage.planner.messaging;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.GateDecision;
+import io.deploystage.events.ReleaseCandidate;
+import io.deploystage.planner.domain.ChangeProfile;
+import io.deploystage.planner.domain.DbMigration;
+import io.deploystage.planner.domain.HealthCheck;
+import io.deploystage.planner.domain.Plan;
+import io.deploystage.planner.domain.PlanStep;
+import io.deploystage.platform.messaging.RejectedEvent;
+
+/** Avro contracts to the planner's domain and back, at the edge. */
+public final class PlanEvents {
+
+    private PlanEvents() {
+    }
+
+    public static ChangeProfile profile(ReleaseCandidate candidate) {
+        var p = candidate.getChangeProfile();
+        if (p.getDbMigration() == io.deploystage.events.DbMigration.UNKNOWN) {
+            throw new RejectedEvent("changeProfile.dbMigration holds a value this version does not know");
+        }
+        return new ChangeProfile(DbMigration.valueOf(p.getDbMigration().name()), p.getMigrationReversible(), p.getInfrastructureChanges(),
+                p.getUserFacing(), p.getFeatureFlags(), p.getHotfix(), p.getIncidentId());
+    }
+
+    /** Warnings the gates let through: reviews that passed with warnings and accepted findings. They raise the risk. */
+    public static int gateWarnings(GateDecision decision) {
+        return (int) decision.getReasons().stream()
+                .filter(r -> r.getRule().equals("finding-accepted") || r.getMessage().contains("PASS_WITH_WARNINGS"))
+                .count();
+    }
+
+    public static DeploymentPlan event(UUID planId, UUID cause, Plan plan, String checklist, String rollbackPlan) {
+        return DeploymentPlan.newBuilder()
+                .setEventId(planId)
+                .setReleaseId(plan.releaseId())
+                .setOccurredAt(Instant.now())
+                .setCausationId(cause.toString())
+                .setService(plan.service())
+                .setVersion(plan.version())
+                .setRisk(io.deploystage.events.RiskLevel.valueOf(plan.risk().level().name()))
+                .setStrategy(io.deploystage.events.Strategy.valueOf(plan.strategy().name()))
+                .setRationale(plan.choice().rationale())
+                .setSteps(plan.steps().stream().map(PlanEvents::step).toList())
+                .setHealthChecks(plan.healthChecks().stream().map(PlanEvents::check).toList())
+                .setRollbackTriggers(plan.rollbackTriggers())
+                .setRollbackProcedure(plan.rollbackProcedure().stream().map(PlanEvents::step).toList())
+                .setConstraints(plan.constraints())
+                .setFlagRolloutStages(plan.flagStages())
+                .setDeploymentChecklist(checklist)
+                .setRollbackPlan(rollbackPlan)
+                .setHeldForEscalation(false)
+                .build();
+    }
+
+    private static io.deploystage.events.PlanStep step(PlanStep step) {
+        return io.deploystage.events.PlanStep.newBuilder()
+                .setStepId(step.id())
+                .setEnvironment(io.deploystage.events.Environment.valueOf(step.environment().name()))
+                .setKind(io.deploystage.events.StepKind.valueOf(step.kind().name()))
+                .setAction(step.action())
+                .setCommand(step.command())
+                .setExpectedOutcome(step.expectedOutcome())
+                .setTrafficPercent(step.trafficPercent())
+                .build();
+    }
+
+    private static io.deploystage.events.HealthCheck check(HealthCheck check) {
+        return io.deploystage.events.HealthCheck.newBuilder()
+                .setMetric(io.deploystage.events.MetricKind.valueOf(check.metric().name()))
+                .setThreshold(check.threshold())
+                .setMaxRelativeDegradation(check.maxRelativeDegradation())
+                .setBusinessMetric(check.businessMetric())
+                .setHigherIsBetter(check.higherIsBetter())
+                .setMinSamples(check.minSamples())
+                .build();
+    }
+}

@@ -1,0 +1,238 @@
+package io.deploystage.planner.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.commonmark.ext.gfm.tables.TableBlock;
+import org.commonmark.ext.gfm.tables.TableCell;
+import org.commonmark.ext.gfm.tables.TableHead;
+import org.commonmark.ext.gfm.tables.TableRow;
+import org.commonmark.ext.gfm.tables.TablesExtension;
+import org.commonmark.node.AbstractVisitor;
+import org.commonmark.node.Code;
+import org.commonmark.node.CustomBlock;
+import org.commonmark.node.Heading;
+import org.commonmark.node.Node;
+import org.commonmark.node.Text;
+import org.commonmark.parser.Parser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Both artifacts for each strategy: compared with golden files (refresh with -Dgolden.update=true and review the
+ * diff), and parsed with CommonMark to check the spec's headings and tables.
+ */
+class PlanAndArtifactsTest {
+
+    static final Path GOLDEN = Path.of("src/test/resources/golden");
+    static final Parser MARKDOWN = Parser.builder().extensions(List.of(TablesExtension.create())).build();
+
+    static Plan plan(Strategy strategy) {
+        Plan plan = PlanBuilder.build(Fixtures.releaseFor(strategy), Fixtures.descriptor(), Fixtures.WINDOW);
+        assertEquals(strategy, plan.strategy());
+        return plan;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void artifactsMatchTheGoldenFiles(Strategy strategy) throws IOException {
+        Plan plan = plan(strategy);
+        golden(strategy.label() + "-deployment-checklist.md", Artifacts.deploymentChecklist(plan));
+        golden(strategy.label() + "-rollback-plan.md", Artifacts.rollbackPlan(plan));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void deploymentChecklistHasTheSpecsHeadingsAndTables(Strategy strategy) {
+        Plan plan = plan(strategy);
+        Node doc = MARKDOWN.parse(Artifacts.deploymentChecklist(plan));
+        assertEquals(List.of("1:Deployment Checklist: checkout 1.4.0", "2:Deployment Info", "2:Pre-Deploy Verification", "2:Deploy Steps",
+                "2:Post-Deploy Verification", "2:Outcome"), headings(doc));
+        List<List<List<String>>> tables = tables(doc);
+        assertEquals(2, tables.size());
+        assertEquals(List.of("#", "Action", "Command", "Status"), tables.get(0).get(0));
+        assertEquals(plan.steps().size() + 1, tables.get(0).size(), "one row per step");
+        for (int i = 1; i < tables.get(0).size(); i++) {
+            List<String> row = tables.get(0).get(i);
+            assertEquals(Integer.toString(i), row.get(0));
+            assertFalse(row.get(2).isBlank(), "every step has its exact command: " + row);
+            assertEquals("[ ]", row.get(3));
+        }
+        assertEquals(List.of("Check", "Metric", "Threshold", "Result"), tables.get(1).get(0));
+        assertTrue(tables.get(1).stream().anyMatch(r -> r.get(0).equals("Error rate") && r.get(2).startsWith("<1%")), tables.get(1).toString());
+        assertTrue(tables.get(1).stream().anyMatch(r -> r.get(0).equals("P95 latency") && r.get(2).startsWith("<300ms")));
+        assertTrue(tables.get(1).stream().anyMatch(r -> r.equals(List.of("Smoke tests", "PASS/FAIL", "PASS", "[ ]"))));
+        assertNoSpecPlaceholderLeft(Artifacts.deploymentChecklist(plan));
+        int firstProduction = indexOf(plan.steps(), Environment.PRODUCTION);
+        assertTrue(plan.steps().subList(0, firstProduction).stream().allMatch(s -> s.environment() == Environment.STAGING)
+                && plan.steps().subList(firstProduction, plan.steps().size()).stream().allMatch(s -> s.environment() == Environment.PRODUCTION),
+                "staging first, always");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void rollbackPlanHasTheSpecsHeadingsTableAndTriggers(Strategy strategy) {
+        Plan plan = plan(strategy);
+        String markdown = Artifacts.rollbackPlan(plan);
+        Node doc = MARKDOWN.parse(markdown);
+        assertEquals(List.of("1:Rollback Plan: checkout 1.4.0", "2:Rollback Triggers", "2:Rollback Procedure", "2:Estimated Rollback Time",
+                "2:Known Constraints", "2:Escalation"), headings(doc));
+        List<List<List<String>>> tables = tables(doc);
+        assertEquals(1, tables.size());
+        assertEquals(List.of("Step", "Action", "Command", "Expected Result"), tables.get(0).get(0));
+        assertTrue(tables.get(0).get(1).get(1).startsWith("Stop traffic to new version"), tables.get(0).get(1).toString());
+        assertEquals("Old version serving traffic", tables.get(0).get(1).get(3));
+        assertTrue(tables.get(0).stream().anyMatch(r -> r.get(3).equals("Smoke tests pass")));
+        assertTrue(tables.get(0).stream().anyMatch(r -> r.get(1).equals("Notify team of rollback") && r.get(3).equals("Team aware")));
+        assertTrue(markdown.contains("- Error rate exceeds 1%\n- P95 latency exceeds 300ms\n- orders\\_per\\_minute drops by 20%\n"), markdown);
+        assertTrue(markdown.matches("(?s).*\\d+ minutes? to revert traffic\\. \\d+ minutes? for full rollback including DB if needed\\..*"));
+        assertTrue(markdown.contains("contact dana (team lead) (#checkout-oncall) immediately."), markdown);
+        assertNoSpecPlaceholderLeft(markdown);
+    }
+
+    @Test
+    void aDestructiveMigrationIsHeldAndNamedABlocker() {
+        PlanBuilder.Release release = new PlanBuilder.Release("r", "checkout", "1.4.0", "0a1b2c3d", "rita",
+                Fixtures.profile(DbMigration.DESTRUCTIVE, false, false, List.of(), false), 0);
+        Plan plan = PlanBuilder.build(release, Fixtures.descriptor(), Fixtures.WINDOW);
+        assertTrue(plan.heldForEscalation());
+        assertTrue(plan.constraints().get(0).startsWith("Destructive DB migration: cannot be rolled back without data loss"));
+        assertTrue(plan.rollbackProcedure().stream().noneMatch(s -> s.id().equals("rollback-migration")), "no pretend rollback of a destructive migration");
+    }
+
+    @Test
+    void canaryStepsThroughItsWeightsWithABakeAndAHealthCheckAtEach() {
+        List<PlanStep> steps = plan(Strategy.CANARY).steps();
+        List<Integer> weights = steps.stream().filter(s -> s.kind() == StepKind.TRAFFIC).map(PlanStep::trafficPercent).toList();
+        assertEquals(PlanBuilder.CANARY_WEIGHTS, weights);
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).kind() == StepKind.TRAFFIC) {
+                assertEquals(StepKind.WAIT_FOR_HEALTH, steps.get(i + 1).kind(), "a health check after each weight");
+            }
+        }
+        assertEquals(List.of("deploy-traffic", "--service", "checkout", "--to", "p1", "--weight", "25"),
+                steps.stream().filter(s -> "canary-25".equals(s.id())).findFirst().orElseThrow().command());
+    }
+
+    @Test
+    void valuesThatCouldReachAShellAreRefused() {
+        for (String hostile : List.of("1.4.0; rm -rf /", "$(reboot)", "`id`", "1.4.0 && curl evil", "../../etc", "1.4|sh", "a\nb")) {
+            PlanBuilder.Release release = new PlanBuilder.Release("r", "checkout", hostile, "0a1b2c3d", "rita",
+                    Fixtures.profile(DbMigration.NONE, false, false, List.of(), false), 0);
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> PlanBuilder.build(release, Fixtures.descriptor(), Fixtures.WINDOW), hostile);
+            assertTrue(refused.getMessage().startsWith("version "), refused.getMessage());
+        }
+    }
+
+    @Test
+    void descriptorsThatWouldRunAShellOrCarryMetacharactersAreRefused() {
+        assertEquals(List.of(), Fixtures.descriptor().problems());
+        Map<String, CommandTemplate> hostile = Map.of(
+                "shell", Fixtures.argv("sh", "-c", "kubectl apply {version}"),
+                "bash path", Fixtures.argv("/bin/bash", "deploy.sh"),
+                "semicolon", Fixtures.argv("kubectl", "apply;reboot"),
+                "substitution", Fixtures.argv("kubectl", "set", "image", "app=$(whoami)"),
+                "backtick", Fixtures.argv("kubectl", "`id`"),
+                "pipe", Fixtures.argv("kubectl", "get|sh"),
+                "unknown placeholder", Fixtures.argv("kubectl", "{password}"),
+                "redirect", Fixtures.argv("kubectl", ">/etc/passwd"),
+                "env", Fixtures.argv("env", "X=1", "kubectl"));
+        hostile.forEach((name, template) -> assertFalse(template.problems("deploy").isEmpty(), name));
+    }
+
+    static void golden(String name, String actual) throws IOException {
+        Path file = GOLDEN.resolve(name);
+        if (Boolean.getBoolean("golden.update") || !Files.exists(file)) {
+            Files.createDirectories(GOLDEN);
+            Files.writeString(file, actual);
+        }
+        assertEquals(Files.readString(file), actual, name + " differs from its golden file");
+    }
+
+    static void assertNoSpecPlaceholderLeft(String markdown) {
+        for (String placeholder : List.of("[Feature/Version]", "[tag or commit SHA]", "[exact command]", "[name]", "[X]", "[Y]", "[how]",
+                "[Step]", "[command]", "[outcome]", "[X minutes]", "[Y minutes]", "[Business metric]", "[name/channel]",
+                "[date/time and timezone]", "[What cannot be rolled back and why]", "[anything notable]")) {
+            assertFalse(markdown.contains(placeholder), "placeholder " + placeholder + " left in\n" + markdown);
+        }
+    }
+
+    static int indexOf(List<PlanStep> steps, Environment environment) {
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).environment() == environment) {
+                return i;
+            }
+        }
+        return steps.size();
+    }
+
+    static List<String> headings(Node doc) {
+        List<String> headings = new ArrayList<>();
+        doc.accept(new AbstractVisitor() {
+            @Override
+            public void visit(Heading heading) {
+                headings.add(heading.getLevel() + ":" + textOf(heading));
+            }
+        });
+        return headings;
+    }
+
+    /** Each table as rows of cell texts, the header row first. */
+    static List<List<List<String>>> tables(Node doc) {
+        List<List<List<String>>> tables = new ArrayList<>();
+        doc.accept(new AbstractVisitor() {
+            @Override
+            public void visit(CustomBlock block) {
+                if (block instanceof TableBlock) {
+                    List<List<String>> rows = new ArrayList<>();
+                    collectRows(block, rows);
+                    tables.add(rows);
+                }
+            }
+        });
+        return tables;
+    }
+
+    static void collectRows(Node node, List<List<String>> rows) {
+        for (Node child = node.getFirstChild(); child != null; child = child.getNext()) {
+            if (child instanceof TableRow) {
+                List<String> cells = new ArrayList<>();
+                for (Node cell = child.getFirstChild(); cell != null; cell = cell.getNext()) {
+                    if (cell instanceof TableCell) {
+                        cells.add(textOf(cell));
+                    }
+                }
+                rows.add(cells);
+            } else if (child instanceof TableHead || child.getFirstChild() != null) {
+                collectRows(child, rows);
+            }
+        }
+    }
+
+    static String textOf(Node node) {
+        StringBuilder text = new StringBuilder();
+        node.accept(new AbstractVisitor() {
+            @Override
+            public void visit(Text t) {
+                text.append(t.getLiteral());
+            }
+
+            @Override
+            public void visit(Code code) {
+                text.append(code.getLiteral());
+            }
+        });
+        return text.toString().trim();
+    }
+}
