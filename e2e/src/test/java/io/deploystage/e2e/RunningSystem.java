@@ -28,6 +28,7 @@ final class RunningSystem {
             services.put(name, ServiceProcess.of(name, stack, work.resolve("logs"), 0).start());
         }
         client = EventClient.forStack(stack);
+        io.deploystage.stack.SampleDescriptor.register(services.get("planner-service").baseUrl(), stack.tokens());
         stack.started().forEach(s -> System.out.printf("stack %-18s started in %5d ms, RSS %4d MiB%n", s.component(), s.millis(),
                 LocalStack.rssMib(s.process() == null ? ProcessHandle.current().pid() : s.process().pid())));
         services.values().forEach(s -> System.out.printf("service %-16s started in %5d ms, RSS %4d MiB%n", s.name(), s.startMillis(),

@@ -57,9 +57,11 @@ class WalkingSkeletonTest {
             List<StepEvent> steps = Trail.of(seen, releaseId, StepEvent.class);
             assertEquals(plan.getSteps().size() * 2, steps.size(), "a STARTED and a SUCCEEDED event per step");
             steps.forEach(s -> assertEquals(plan.getEventId().toString(), s.getCausationId()));
-            assertEquals(List.of("staging-deploy", "staging-deploy", "staging-smoke", "staging-smoke", "production-deploy", "production-deploy"),
-                    steps.stream().map(StepEvent::getStepId).toList(), "staging first, steps in plan order");
+            assertEquals(plan.getSteps().stream().flatMap(s -> java.util.stream.Stream.of(s.getStepId(), s.getStepId())).toList(),
+                    steps.stream().map(StepEvent::getStepId).toList(), "steps in plan order");
+            assertEquals("STAGING", steps.get(0).getEnvironment().name(), "staging first");
             assertEquals(StepStatus.STARTED, steps.get(0).getStatus());
+            assertTrue(plan.getDeploymentChecklist().startsWith("# Deployment Checklist: checkout 1.1.0"));
 
             DeploymentOutcome outcome = single(Trail.of(seen, releaseId, DeploymentOutcome.class));
             assertEquals(plan.getEventId().toString(), outcome.getCausationId());

@@ -60,15 +60,19 @@ public final class Launcher {
                 s.process() == null ? "" : ", RSS " + LocalStack.rssMib(s.process().pid()) + " MiB")));
         say("  kafka " + stack.kafkaBootstrapServers() + ", registry " + stack.registryUrl());
 
+        java.util.Map<String, ServiceProcess> services = new java.util.HashMap<>();
         for (String name : ServiceProcess.SERVICES) {
             say("Starting " + name + "…");
             ServiceProcess service = ServiceProcess.of(name, stack, workDir.resolve("logs"), 0);
             running.add(service);
+            services.put(name, service);
             service.start();
             say(String.format("  %-18s up in %5d ms at %s, RSS %d MiB (log: %s)", name, service.startMillis(), service.baseUrl(),
                     LocalStack.rssMib(service.pid()), workDir.resolve("logs").resolve(name + ".log")));
         }
 
+        say("Registering the deploy descriptor of the sample service " + SampleDescriptor.SERVICE + " with the planner…");
+        SampleDescriptor.register(services.get("planner-service").baseUrl(), stack.tokens());
         EventClient client = EventClient.forStack(stack);
         running.add(client);
         EventClient.Reader reader = client.reader(Topics.all());
