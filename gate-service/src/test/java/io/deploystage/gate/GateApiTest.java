@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.deploystage.events.GateDecision;
@@ -24,6 +22,7 @@ import io.deploystage.events.GateOutcome;
 import io.deploystage.events.Topics;
 import io.deploystage.stack.EventClient;
 import io.deploystage.stack.LocalStackResource;
+import io.deploystage.stack.RealStackTest;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,23 +31,7 @@ import io.restassured.http.ContentType;
 /** The gate's API on the real stack: reports in, decision out on Kafka; roles enforced; bad input refused. */
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "gate"))
-class GateApiTest {
-
-    private static EventClient client;
-
-    @BeforeAll
-    static void connect() {
-        client = EventClient.forStack(LocalStackResource.stack());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        client.close();
-    }
-
-    static String token(String user, String... roles) {
-        return LocalStackResource.stack().tokens().mint(user, roles);
-    }
+class GateApiTest extends RealStackTest {
 
     static byte[] sample(String name) {
         try (InputStream in = GateApiTest.class.getResourceAsStream("/reports/" + name)) {

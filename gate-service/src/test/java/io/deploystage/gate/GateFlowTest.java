@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.deploystage.events.GateDecision;
@@ -21,6 +19,7 @@ import io.deploystage.events.ReleaseCandidate;
 import io.deploystage.events.Topics;
 import io.deploystage.stack.EventClient;
 import io.deploystage.stack.LocalStackResource;
+import io.deploystage.stack.RealStackTest;
 import io.deploystage.stack.SampleEvents;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -29,19 +28,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /** The gate on the real broker, registry and database: events in, decision out; bad records dead-lettered. */
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "gate"))
-class GateFlowTest {
-
-    private static EventClient client;
-
-    @BeforeAll
-    static void connect() {
-        client = EventClient.forStack(LocalStackResource.stack());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        client.close();
-    }
+class GateFlowTest extends RealStackTest {
 
     @Test
     void passingGatesClearTheReleaseOnceEvenWhenAResultIsRedelivered() {

@@ -3,10 +3,6 @@ package io.deploystage.stack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,28 +73,7 @@ public final class ApicurioRegistry implements AutoCloseable {
     }
 
     private void awaitReady(String healthUrl, Duration timeout, Path workDir) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Apicurio Registry exited with code " + process.exitValue() + "; see "
-                        + workDir.resolve("apicurio-registry.log"));
-            }
-            try {
-                var response = client.send(HttpRequest.newBuilder(URI.create(healthUrl)).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            LocalStack.pause(150);
-        }
-        throw new IllegalStateException("Apicurio Registry was not ready within " + timeout + "; see " + workDir.resolve("apicurio-registry.log"));
+        TiedProcess.awaitHttpOk(process, healthUrl, timeout, "Apicurio Registry", workDir.resolve("apicurio-registry.log"));
     }
 
     /** Where the build unpacked the registry (local-stack/target/apicurio-registry). */

@@ -2,7 +2,12 @@ package io.deploystage.stack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,6 +45,31 @@ public final class TiedProcess {
     /** The pid of the command itself (not its watchdog), for memory readings and kill -9. */
     public static ProcessHandle command(Process watchdog) {
         return watchdog.children().findFirst().orElse(watchdog.toHandle());
+    }
+
+    /** Waits until {@code url} answers 200, failing early with the log's path if the process exits. */
+    public static void awaitHttpOk(Process process, String url, Duration timeout, String what, Path log) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(what + " exited with code " + process.exitValue() + "; see " + log);
+            }
+            try {
+                var response = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            LocalStack.pause(150);
+        }
+        throw new IllegalStateException(what + " was not ready within " + timeout + "; see " + log);
     }
 
     /** kill -9 of the command, then of its watchdog. */

@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.deploystage.events.ChangeProfile;
@@ -30,6 +28,7 @@ import io.deploystage.events.Strategy;
 import io.deploystage.events.Topics;
 import io.deploystage.stack.EventClient;
 import io.deploystage.stack.LocalStackResource;
+import io.deploystage.stack.RealStackTest;
 import io.deploystage.stack.SampleEvents;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -39,23 +38,7 @@ import io.restassured.http.ContentType;
 /** The planner on the real broker, registry and database: decisions in, plans out; descriptors and held plans through the API. */
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "planner"))
-class PlannerFlowTest {
-
-    private static EventClient client;
-
-    @BeforeAll
-    static void connect() {
-        client = EventClient.forStack(LocalStackResource.stack());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        client.close();
-    }
-
-    static String token(String user, String... roles) {
-        return LocalStackResource.stack().tokens().mint(user, roles);
-    }
+class PlannerFlowTest extends RealStackTest {
 
     static Map<String, Object> environment(String name, List<String> instances) {
         Map<String, Object> spec = new HashMap<>();

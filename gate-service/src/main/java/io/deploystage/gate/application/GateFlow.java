@@ -14,12 +14,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+
 import io.deploystage.events.EventEnvelope;
 import io.deploystage.events.GateResult;
 import io.deploystage.events.ReleaseCandidate;
 import io.deploystage.gate.config.GateConfig;
 import io.deploystage.gate.domain.Acceptance;
 import io.deploystage.gate.domain.Candidate;
+import io.deploystage.gate.domain.Finding;
 import io.deploystage.gate.domain.GateDecision;
 import io.deploystage.gate.domain.GateEvaluator;
 import io.deploystage.gate.domain.GateOutcome;
@@ -28,7 +31,7 @@ import io.deploystage.gate.domain.GateReport;
 import io.deploystage.gate.domain.Stage;
 import io.deploystage.gate.domain.Waiver;
 import io.deploystage.gate.messaging.GateEvents;
-import io.deploystage.gate.persistence.FindingsJson;
+import io.deploystage.platform.persistence.JsonText;
 import io.deploystage.gate.persistence.GateResultEntity;
 import io.deploystage.gate.persistence.LedgerEntry;
 import io.deploystage.gate.persistence.ReleaseEntity;
@@ -45,6 +48,8 @@ import io.smallrye.mutiny.Uni;
 public class GateFlow {
 
     private static final Logger LOG = Logger.getLogger(GateFlow.class);
+
+    private static final TypeReference<List<Finding>> FINDINGS = new TypeReference<>() { };
 
     private final GateConfig config;
 
@@ -84,7 +89,7 @@ public class GateFlow {
         row.stage = report.stage().name();
         row.verdict = report.verdict().name();
         row.occurredAt = report.occurredAt();
-        row.findings = FindingsJson.write(report.findings());
+        row.findings = JsonText.write(report.findings());
         row.coverage = report.coverage();
         return row.persist()
                 .chain(() -> ReleaseEntity.<ReleaseEntity>findById(event.getReleaseId()))
@@ -169,14 +174,14 @@ public class GateFlow {
             entry.releaseId = release.releaseId;
             entry.outcome = decision.outcome().name();
             entry.announced = changed;
-            entry.reasons = FindingsJson.write(decision.reasons());
+            entry.reasons = JsonText.write(decision.reasons());
             Map<String, Object> inputs = new LinkedHashMap<>();
             inputs.put("candidate", candidate);
             inputs.put("reports", reports);
             inputs.put("waivers", waivers);
             inputs.put("policy", policy);
             inputs.put("now", now);
-            entry.inputs = FindingsJson.write(inputs);
+            entry.inputs = JsonText.write(inputs);
             entry.cause = causeText.length() > 64 ? causeText.substring(0, 64) : causeText;
             entry.decidedAt = now;
             return entry.persist().replaceWith(new Evaluation(decision, events));
@@ -192,7 +197,7 @@ public class GateFlow {
     public static Uni<List<GateReport>> reports(String releaseId) {
         return GateResultEntity.<GateResultEntity>list("releaseId", releaseId).map(rows -> rows.stream()
                 .map(r -> new GateReport(r.eventId.toString(), Stage.valueOf(r.stage), io.deploystage.gate.domain.Verdict.valueOf(r.verdict),
-                        FindingsJson.findings(r.findings), r.coverage, r.occurredAt))
+                        JsonText.read(r.findings, FINDINGS), r.coverage, r.occurredAt))
                 .toList());
     }
 

@@ -29,7 +29,7 @@ public class GateResultEntity extends PanacheEntityBase {
     @Column(name = "occurred_at")
     public Instant occurredAt;
 
-    /** The findings as JSON (see {@link FindingsJson}). */
+    /** The findings as JSON text. */
     public String findings;
 
     public Double coverage;

@@ -26,7 +26,7 @@ import io.deploystage.planner.application.PlanningFlow;
 import io.deploystage.planner.domain.DeployDescriptor;
 import io.deploystage.planner.persistence.DescriptorEntity;
 import io.deploystage.planner.persistence.PlanEntity;
-import io.deploystage.planner.persistence.PlannerJson;
+import io.deploystage.platform.persistence.JsonText;
 import io.deploystage.platform.outbox.Outbox;
 import io.deploystage.platform.persistence.ReleaseLock;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -75,7 +75,7 @@ public class PlannerResource {
                     DescriptorEntity entity = new DescriptorEntity();
                     entity.service = service;
                     entity.version = latest == null ? 1 : latest.version + 1;
-                    entity.body = PlannerJson.write(descriptor);
+                    entity.body = JsonText.write(descriptor);
                     entity.createdBy = by;
                     entity.createdAt = Instant.now();
                     return entity.persist().replaceWith(entity);
@@ -92,7 +92,7 @@ public class PlannerResource {
         return Panache.withSession(() -> DescriptorEntity.<DescriptorEntity>find("service = ?1 order by version desc", service).<DescriptorEntity>firstResult())
                 .map(entity -> entity == null ? problem(404, "no deploy descriptor for " + service)
                         : Response.ok(Map.of("service", service, "version", entity.version, "createdBy", entity.createdBy,
-                                "descriptor", PlannerJson.read(entity.body, DeployDescriptor.class))).build());
+                                "descriptor", JsonText.read(entity.body, DeployDescriptor.class))).build());
     }
 
     @GET
@@ -108,7 +108,7 @@ public class PlannerResource {
             body.put("strategy", plan.strategy);
             body.put("descriptorVersion", plan.descriptorVersion);
             body.put("releasedBy", plan.releasedBy);
-            body.put("plan", plan.plan == null ? null : PlannerJson.read(plan.plan, Object.class));
+            body.put("plan", plan.plan == null ? null : JsonText.read(plan.plan, Object.class));
             body.put("deploymentChecklist", plan.checklist);
             body.put("rollbackPlan", plan.rollbackPlan);
             return Response.ok(body).build();

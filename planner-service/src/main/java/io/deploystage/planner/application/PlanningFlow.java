@@ -12,6 +12,7 @@ import io.deploystage.events.EventEnvelope;
 import io.deploystage.events.GateDecision;
 import io.deploystage.events.GateOutcome;
 import io.deploystage.events.ReleaseCandidate;
+import io.deploystage.planner.config.PlannerConfig;
 import io.deploystage.planner.domain.Artifacts;
 import io.deploystage.planner.domain.ChangeProfile;
 import io.deploystage.planner.domain.DeployDescriptor;
@@ -21,7 +22,7 @@ import io.deploystage.planner.messaging.PlanEvents;
 import io.deploystage.planner.persistence.CandidateEntity;
 import io.deploystage.planner.persistence.DescriptorEntity;
 import io.deploystage.planner.persistence.PlanEntity;
-import io.deploystage.planner.persistence.PlannerJson;
+import io.deploystage.platform.persistence.JsonText;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -42,6 +43,12 @@ public class PlanningFlow {
     public static final String AWAITING_CANDIDATE = "AWAITING_CANDIDATE";
     public static final String REFUSED = "REFUSED";
 
+    private final PlannerConfig config;
+
+    PlanningFlow(PlannerConfig config) {
+        this.config = config;
+    }
+
     public Uni<List<SpecificRecordBase>> onReleaseCandidate(ReleaseCandidate candidate) {
         ChangeProfile profile = PlanEvents.profile(candidate);
         return CandidateEntity.<CandidateEntity>findById(candidate.getReleaseId()).chain(existing -> {
@@ -54,7 +61,7 @@ public class PlanningFlow {
             entity.version = candidate.getVersion();
             entity.commitSha = candidate.getCommitSha();
             entity.requestedBy = candidate.getRequestedBy();
-            entity.changeProfile = PlannerJson.write(profile);
+            entity.changeProfile = JsonText.write(profile);
             entity.receivedAt = Instant.now();
             // the decision may have come first: plan now
             return entity.persist().chain(() -> PlanEntity.<PlanEntity>find("releaseId", candidate.getReleaseId()).<PlanEntity>firstResult())
@@ -108,7 +115,7 @@ public class PlanningFlow {
                 if (candidate.requestedBy.equalsIgnoreCase(approver)) {
                     throw new PlanRefused(403, "self-approval refused: " + approver + " requested this release");
                 }
-                Plan stored = PlannerJson.read(plan.plan, Plan.class);
+                Plan stored = JsonText.read(plan.plan, Plan.class);
                 plan.status = ISSUED;
                 plan.releasedBy = approver;
                 LOG.infof("Release %s: plan released by %s after escalation", releaseId, approver);
@@ -126,10 +133,11 @@ public class PlanningFlow {
                 return List.of();
             }
             PlanBuilder.Release release = new PlanBuilder.Release(candidate.releaseId, candidate.service, candidate.version,
-                    candidate.commitSha, candidate.requestedBy, PlannerJson.read(candidate.changeProfile, ChangeProfile.class), plan.gateWarnings);
+                    candidate.commitSha, candidate.requestedBy, JsonText.read(candidate.changeProfile, ChangeProfile.class), plan.gateWarnings);
             Plan built;
             try {
-                built = PlanBuilder.build(release, PlannerJson.read(descriptor.body, DeployDescriptor.class), Instant.now());
+                built = PlanBuilder.build(release, JsonText.read(descriptor.body, DeployDescriptor.class)
+                        .withOverride(config.overrideFor(candidate.service)), Instant.now());
             } catch (IllegalArgumentException refused) {
                 plan.status = REFUSED;
                 plan.reason = refused.getMessage();
@@ -138,7 +146,7 @@ public class PlanningFlow {
             }
             plan.descriptorVersion = descriptor.version;
             plan.strategy = built.strategy().name();
-            plan.plan = PlannerJson.write(built);
+            plan.plan = JsonText.write(built);
             plan.checklist = Artifacts.deploymentChecklist(built);
             plan.rollbackPlan = Artifacts.rollbackPlan(built);
             plan.reason = built.choice().rationale();

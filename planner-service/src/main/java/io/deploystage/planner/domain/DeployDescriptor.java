@@ -18,6 +18,18 @@ public record DeployDescriptor(String service, Map<Environment, EnvironmentSpec>
         return environments.get(environment);
     }
 
+    /** The same descriptor with its default thresholds overridden in every environment. */
+    public DeployDescriptor withOverride(ThresholdOverride override) {
+        if (override == null) {
+            return this;
+        }
+        Map<Environment, EnvironmentSpec> overridden = new java.util.EnumMap<>(Environment.class);
+        environments.forEach((environment, s) -> overridden.put(environment, new EnvironmentSpec(s.deploy(), s.rollback(), s.migrate(),
+                s.migrateRollback(), s.trafficSwitch(), s.flagSet(), s.smokeChecks(), s.instances(), s.metricQueries(), s.flags(),
+                override.applyTo(s.thresholds()))));
+        return new DeployDescriptor(service, overridden, owners, escalationContact, teamChannel);
+    }
+
     /** Every problem that makes the descriptor unusable, in words; empty when it is valid. */
     public List<String> problems() {
         List<String> problems = new ArrayList<>();

@@ -101,6 +101,17 @@ class PlanAndArtifactsTest {
     }
 
     @Test
+    void thresholdOverridesReplaceTheDescriptorsDefaultsInChecksAndTriggers() {
+        DeployDescriptor overridden = Fixtures.descriptor().withOverride(new ThresholdOverride(0.5, null, null, null, null, 200));
+        Plan plan = PlanBuilder.build(Fixtures.releaseFor(Strategy.ROLLING), overridden, Fixtures.WINDOW);
+        assertEquals("Error rate exceeds 0.5%", plan.rollbackTriggers().get(0));
+        assertEquals("P95 latency exceeds 300ms", plan.rollbackTriggers().get(1), "not overridden: the descriptor's default");
+        HealthCheck errorRate = plan.healthChecks().stream().filter(c -> c.metric() == MetricKind.ERROR_RATE).findFirst().orElseThrow();
+        assertEquals(0.5, errorRate.threshold());
+        assertEquals(200, errorRate.minSamples());
+    }
+
+    @Test
     void aDestructiveMigrationIsHeldAndNamedABlocker() {
         PlanBuilder.Release release = new PlanBuilder.Release("r", "checkout", "1.4.0", "0a1b2c3d", "rita",
                 Fixtures.profile(DbMigration.DESTRUCTIVE, false, false, List.of(), false), 0);

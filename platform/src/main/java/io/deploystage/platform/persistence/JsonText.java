@@ -1,6 +1,4 @@
-package io.deploystage.gate.persistence;
-
-import java.util.List;
+package io.deploystage.platform.persistence;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -9,17 +7,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
-import io.deploystage.gate.domain.Finding;
-
-/** JSON for what the gate stores as text: findings, reasons and ledger inputs. */
-public final class FindingsJson {
+/**
+ * Domain values stored as JSON text columns (findings, descriptors, plans, ledger inputs). Derived accessors of
+ * the domain records (isResolved, isComplete, …) are written but ignored when read back.
+ */
+public final class JsonText {
 
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            // derived getters of the domain records (isResolved, isComplete) are written but not read back
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    private FindingsJson() {
+    private JsonText() {
     }
 
     public static String write(Object value) {
@@ -30,11 +28,19 @@ public final class FindingsJson {
         }
     }
 
-    public static List<Finding> findings(String json) {
+    public static <T> T read(String json, Class<T> type) {
         try {
-            return JSON.readValue(json, new TypeReference<List<Finding>>() { });
+            return JSON.readValue(json, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Stored findings are not readable", e);
+            throw new IllegalStateException("Stored " + type.getSimpleName() + " is not readable", e);
+        }
+    }
+
+    public static <T> T read(String json, TypeReference<T> type) {
+        try {
+            return JSON.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored " + type.getType().getTypeName() + " is not readable", e);
         }
     }
 }
