@@ -3,6 +3,7 @@ package io.deploystage.gate.messaging;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.deploystage.events.GateResult;
@@ -28,8 +29,9 @@ public class GateInputs {
         return inbox.consume(record, ReleaseCandidate.class, flow::onReleaseCandidate);
     }
 
+    /** Gate results come in bursts from CI: a polled batch is decided in one transaction. */
     @Incoming("gate-results")
-    Uni<Void> gateResult(ConsumerRecord<String, byte[]> record) {
-        return inbox.consume(record, GateResult.class, flow::onGateResult);
+    Uni<Void> gateResults(ConsumerRecords<String, byte[]> records) {
+        return inbox.consumeBatch(records, GateResult.class, flow::onGateResult);
     }
 }

@@ -83,7 +83,8 @@ class GateDecisionBench {
                 String releaseId = prefix + i;
                 client.publishAll(List.of(SampleEvents.releaseCandidate(releaseId, "checkout", "1.0." + i)));
                 client.publishAll(SampleEvents.passingGates(releaseId));
-                List<ConsumerRecord<String, Object>> seen = reader.awaitUntil(s -> !cleared(s, releaseId).isEmpty(),
+                List<ConsumerRecord<String, Object>> seen = reader.awaitUntil(s -> !cleared(s, releaseId).isEmpty()
+                        && s.stream().filter(r -> r.value() instanceof GateResult && r.key().equals(releaseId)).count() == 3,
                         Duration.ofSeconds(30), "decision of " + releaseId);
                 long lastResult = seen.stream().filter(r -> r.value() instanceof GateResult && r.key().equals(releaseId))
                         .mapToLong(ConsumerRecord::timestamp).max().orElseThrow();

@@ -2,7 +2,10 @@ package io.deploystage.platform.inbox;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -11,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -69,6 +73,94 @@ public class EventInbox {
         return OffLoop.run(() -> decoder.decode(record, type))
                 .onItem().transformToUni(event -> handle(record, type, event, handler))
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()));
+    }
+
+    /**
+     * Handles a polled batch in one transaction: the same guarantees as {@link #consume} per record, with one commit
+     * for the batch. Records that cannot be read are dead-lettered first; if the batch transaction fails (an event
+     * the handler rejects, a conflict), every record is handled again on its own.
+     */
+    public <T extends SpecificRecordBase> Uni<Void> consumeBatch(ConsumerRecords<String, byte[]> records, Class<T> type,
+            Function<T, Uni<List<SpecificRecordBase>>> handler) {
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+        records.forEach(all::add);
+        if (all.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return OffLoop.run(() -> all.stream().map(record -> {
+                    try {
+                        return (Object) decoder.decode(record, type);
+                    } catch (RejectedEvent e) {
+                        return e;
+                    }
+                }).toList())
+                .chain(decoded -> {
+                    List<Uni<Void>> dead = new ArrayList<>();
+                    Map<UUID, T> events = new LinkedHashMap<>();
+                    for (int i = 0; i < all.size(); i++) {
+                        if (decoded.get(i) instanceof RejectedEvent rejected) {
+                            dead.add(deadLetter(all.get(i), rejected.getMessage()));
+                        } else {
+                            T event = type.cast(decoded.get(i));
+                            events.putIfAbsent(EventEnvelope.eventId(event), event);
+                        }
+                    }
+                    Uni<Void> deadLettered = dead.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(dead).andFailFast().replaceWithVoid();
+                    return deadLettered.chain(() -> events.isEmpty() ? Uni.createFrom().voidItem()
+                            : handleAll(all.get(0).topic(), type, new ArrayList<>(events.values()), handler)
+                                    .onFailure().recoverWithUni(e -> {
+                                        LOG.infof("Batch of %d %s failed (%s); handling each record on its own", events.size(),
+                                                type.getSimpleName(), e.toString());
+                                        return one(all, 0, type, handler);
+                                    }));
+                });
+    }
+
+    private <T extends SpecificRecordBase> Uni<Void> one(List<ConsumerRecord<String, byte[]>> records, int index, Class<T> type,
+            Function<T, Uni<List<SpecificRecordBase>>> handler) {
+        return index >= records.size() ? Uni.createFrom().voidItem()
+                : consume(records.get(index), type, handler).chain(() -> one(records, index + 1, type, handler));
+    }
+
+    private <T extends SpecificRecordBase> Uni<Void> handleAll(String topic, Class<T> type, List<T> events,
+            Function<T, Uni<List<SpecificRecordBase>>> handler) {
+        List<UUID> ids = events.stream().map(EventEnvelope::eventId).toList();
+        List<String> releases = events.stream().map(EventEnvelope::releaseId).distinct().sorted().toList();
+        return Panache.withTransaction(() -> lockAll(releases, 0)
+                        .chain(() -> ProcessedEvent.<ProcessedEvent>list("eventId in ?1", ids))
+                        .chain(seen -> {
+                            java.util.Set<UUID> done = seen.stream().map(s -> s.eventId).collect(java.util.stream.Collectors.toSet());
+                            List<T> fresh = events.stream().filter(e -> !done.contains(EventEnvelope.eventId(e))).toList();
+                            return handleEach(topic, fresh, 0, handler, new ArrayList<>());
+                        })
+                        .invoke(this::haltIfAsked))
+                .invoke(out -> {
+                    LOG.infof("%s: %d %s handled in one transaction -> %d events", topic, events.size(), type.getSimpleName(), out.size());
+                    if (!out.isEmpty()) {
+                        relay.wake();
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private <T extends SpecificRecordBase> Uni<List<SpecificRecordBase>> handleEach(String topic, List<T> events, int index,
+            Function<T, Uni<List<SpecificRecordBase>>> handler, List<SpecificRecordBase> emitted) {
+        if (index >= events.size()) {
+            return Uni.createFrom().item(emitted);
+        }
+        T event = events.get(index);
+        return Uni.createFrom().deferred(() -> handler.apply(event))
+                .call(out -> outbox.stage(out))
+                .call(out -> new ProcessedEvent(EventEnvelope.eventId(event), topic, Instant.now()).persist())
+                .chain(out -> {
+                    emitted.addAll(out);
+                    return handleEach(topic, events, index + 1, handler, emitted);
+                });
+    }
+
+    private static Uni<Void> lockAll(List<String> releases, int index) {
+        return index >= releases.size() ? Uni.createFrom().voidItem()
+                : ReleaseLock.lock(releases.get(index)).chain(() -> lockAll(releases, index + 1));
     }
 
     private <T extends SpecificRecordBase> Uni<Void> handle(ConsumerRecord<String, byte[]> record, Class<T> type, T event,
