@@ -27,6 +27,12 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class ExecutionFlow {
 
+    private final FlagStore flags;
+
+    ExecutionFlow(FlagStore flags) {
+        this.flags = flags;
+    }
+
     public Uni<List<SpecificRecordBase>> onPlan(DeploymentPlan plan) {
         UUID deploymentId = plan.getEventId();
         List<SpecificRecordBase> out = new ArrayList<>();
@@ -72,6 +78,17 @@ public class ExecutionFlow {
     }
 
     public Uni<List<SpecificRecordBase>> onOperatorCommand(OperatorCommand command) {
+        if (command.getAction() == io.deploystage.events.OperatorAction.UNKNOWN) {
+            throw new io.deploystage.platform.messaging.RejectedEvent("action holds a value this version does not know");
+        }
+        if (command.getAction() == io.deploystage.events.OperatorAction.FLAG_KILL) {
+            String key = command.getFlagKey();
+            if (key == null || !key.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
+                throw new io.deploystage.platform.messaging.RejectedEvent("FLAG_KILL needs a valid flagKey");
+            }
+            return flags.kill(key, command.getOperator()).chain(() -> record(command.getEventId(), command.getDeploymentId(),
+                    command.getReleaseId(), "FLAG_KILL " + key, command.getOperator()));
+        }
         return record(command.getEventId(), command.getDeploymentId(), command.getReleaseId(), command.getAction().name(),
                 command.getOperator());
     }

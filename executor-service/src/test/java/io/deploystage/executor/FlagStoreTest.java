@@ -1,0 +1,103 @@
+package io.deploystage.executor;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.deploystage.events.OperatorAction;
+import io.deploystage.events.OperatorCommand;
+import io.deploystage.stack.LocalStack;
+import io.deploystage.stack.LocalStackResource;
+import io.deploystage.stack.RealStackTest;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/** The built-in flag store over OFREP on the real database, and its kill switch through REST and Kafka. */
+@QuarkusTest
+@WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "executor"))
+class FlagStoreTest extends RealStackTest {
+
+    static boolean evaluate(String key, String targetingKey) {
+        return given().contentType(ContentType.JSON).body(Map.of("context", Map.of("targetingKey", targetingKey)))
+                .post("/ofrep/v1/evaluate/flags/{key}", key).then().statusCode(200).extract().jsonPath().getBoolean("value");
+    }
+
+    static void set(String key, boolean enabled, int percent) {
+        given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON)
+                .body(Map.of("enabled", enabled, "internalEnabled", true, "internalUsers", List.of("dana"), "rolloutPercent", percent))
+                .put("/flags/{key}", key).then().statusCode(200);
+    }
+
+    @Test
+    void flagsAreOffByDefaultAndServedOverOfrep() {
+        String key = "flag-" + UUID.randomUUID().toString().substring(0, 8);
+        given().contentType(ContentType.JSON).body(Map.of("context", Map.of("targetingKey", "u1")))
+                .post("/ofrep/v1/evaluate/flags/{key}", key).then().statusCode(404).body("errorCode", equalTo("FLAG_NOT_FOUND"));
+        set(key, false, 100);
+        assertEquals(false, evaluate(key, "u1"), "not enabled: off");
+        set(key, true, 0);
+        given().contentType(ContentType.JSON).body(Map.of("context", Map.of("targetingKey", "dana")))
+                .post("/ofrep/v1/evaluate/flags/{key}", key).then().statusCode(200)
+                .body("value", equalTo(true)).body("reason", equalTo("TARGETING_MATCH")).body("variant", equalTo("on"));
+        assertEquals(false, evaluate(key, "u1"), "0%: only internal users");
+        set(key, true, 25);
+        long on = java.util.stream.IntStream.range(0, 400).filter(i -> evaluate(key, "user-" + i)).count();
+        assertTrue(on > 60 && on < 140, "about a quarter of 400 users: " + on);
+        given().contentType(ContentType.JSON).body(Map.of("context", Map.of("internal", false)))
+                .post("/ofrep/v1/evaluate/flags/{key}", key).then().statusCode(400).body("errorCode", equalTo("TARGETING_KEY_MISSING"));
+        given().contentType(ContentType.JSON).body(Map.of("context", Map.of("targetingKey", "u1"))).post("/ofrep/v1/evaluate/flags")
+                .then().statusCode(200).body("flags.find { it.key == '" + key + "' }.reason", equalTo("SPLIT"));
+    }
+
+    @Test
+    void theKillSwitchTakesEffectInWellUnderASecond() {
+        String key = "flag-" + UUID.randomUUID().toString().substring(0, 8);
+        set(key, true, 100);
+        assertTrue(evaluate(key, "u1"));
+        long started = System.nanoTime();
+        given().auth().oauth2(token("olga", "operator")).post("/flags/{key}/kill", key).then().statusCode(200);
+        while (evaluate(key, "u1")) {
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(1).toNanos(), "still on after a second");
+        }
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        System.out.println("Kill switch through REST: off for the next evaluation after " + millis + " ms");
+        assertTrue(millis < 1000, millis + " ms");
+        assertEquals(false, evaluate(key, "dana"), "off for internal users too");
+    }
+
+    @Test
+    void anOperatorCommandOnKafkaKillsAFlag() {
+        String key = "flag-" + UUID.randomUUID().toString().substring(0, 8);
+        set(key, true, 100);
+        long started = System.nanoTime();
+        client.publish(OperatorCommand.newBuilder().setEventId(UUID.randomUUID()).setReleaseId("rel-" + key).setOccurredAt(Instant.now())
+                .setDeploymentId("d-" + key).setAction(OperatorAction.FLAG_KILL).setOperator("olga").setFlagKey(key).build());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (evaluate(key, "u1")) {
+            assertTrue(System.nanoTime() < deadline, "the kill command did not take effect");
+            LocalStack.pause(20);
+        }
+        System.out.println("Kill switch through Kafka: off " + (System.nanoTime() - started) / 1_000_000 + " ms after publishing");
+    }
+
+    @Test
+    void onlyOperatorsChangeFlags() {
+        given().contentType(ContentType.JSON).body(Map.of("enabled", true, "rolloutPercent", 100)).put("/flags/x").then().statusCode(401);
+        given().auth().oauth2(token("ci-bot", "ci")).contentType(ContentType.JSON).body(Map.of("enabled", true, "rolloutPercent", 100))
+                .put("/flags/x").then().statusCode(403);
+        given().auth().oauth2(token("ci-bot", "ci")).post("/flags/x/kill").then().statusCode(403);
+        given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON).body(Map.of("enabled", true, "rolloutPercent", 101))
+                .put("/flags/x").then().statusCode(400);
+    }
+}
