@@ -14,12 +14,15 @@ import io.deploystage.events.HealthVerdict;
 import io.deploystage.events.MetricSample;
 import io.deploystage.events.StepEvent;
 import io.deploystage.events.Verdict;
-import io.deploystage.monitor.domain.WindowJudgement;
 import io.deploystage.monitor.persistence.MetricWindowEntity;
 import io.deploystage.monitor.persistence.WatchedDeploymentEntity;
 import io.smallrye.mutiny.Uni;
 
-/** Keeps the deployments under watch and answers each metric window with a HealthVerdict. */
+/**
+ * PLACEHOLDER (walking skeleton): keeps the deployments under watch and answers each metric window with an
+ * INCONCLUSIVE HealthVerdict. The verdict rules exist in {@code domain} (ThresholdEvaluator, CanaryJudge); wiring them
+ * to the plan's checks, the baseline window and the sources is the monitor-service issue.
+ */
 @ApplicationScoped
 public class MonitoringFlow {
 
@@ -68,7 +71,7 @@ public class MonitoringFlow {
                         .setCheck("error-rate")
                         .setVerdict(Verdict.INCONCLUSIVE)
                         .setSampleCount(sample.getRequestCount())
-                        .setReason(WindowJudgement.reason(sample.getRequestCount(), sample.getErrorCount()))
+                        .setReason("Not judged yet (placeholder): " + sample.getErrorCount() + " errors in " + sample.getRequestCount() + " requests")
                         .build()));
     }
 }

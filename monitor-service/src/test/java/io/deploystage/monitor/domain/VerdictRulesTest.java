@@ -1,0 +1,121 @@
+package io.deploystage.monitor.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every verdict rule: absolute, relative, minimum samples, errors against a zero baseline, direction, and the statistical test. */
+class VerdictRulesTest {
+
+    static final Duration MINUTE = Duration.ofMinutes(1);
+
+    static Window window(long requests, long errors, double latencyMs, long latencyCount, Map<String, Double> business, long newErrors) {
+        double[] latencies = new double[(int) latencyCount];
+        java.util.Arrays.fill(latencies, latencyMs);
+        return Window.of(MINUTE, requests, errors, latencies, business, newErrors);
+    }
+
+    static Window traffic(long requests, long errors) {
+        return window(requests, errors, 100, requests, Map.of(), 0);
+    }
+
+    static final Check ERROR_RATE = new Check(Metric.ERROR_RATE, 1.0, 0.2, null, false, 100);
+    static final Check P95 = new Check(Metric.LATENCY_P95, 300, 0.2, null, false, 100);
+    static final Check ORDERS_UP = new Check(Metric.BUSINESS_METRIC, 20, null, "orders", true, 100);
+    static final Check REFUNDS_DOWN = new Check(Metric.BUSINESS_METRIC, 20, null, "refunds", false, 100);
+    static final Check THROUGHPUT = new Check(Metric.THROUGHPUT, 0, 0.3, null, true, 100);
+    static final Check LOGS = new Check(Metric.NEW_LOG_ERRORS, 0, null, null, false, 1);
+
+    static Stream<Arguments> rules() {
+        return Stream.of(
+                Arguments.of("error rate under the threshold and the baseline", ERROR_RATE, traffic(10_000, 50), traffic(10_000, 50), Verdict.HEALTHY),
+                Arguments.of("error rate above the absolute threshold", ERROR_RATE, traffic(1_000, 20), traffic(10_000, 150), Verdict.FAILING),
+                Arguments.of("error rate 40% worse than the baseline, under the threshold", ERROR_RATE, traffic(5_000, 35), traffic(10_000, 50),
+                        Verdict.FAILING),
+                Arguments.of("errors where the baseline had none (Kayenta #799 passes this)", ERROR_RATE, traffic(5_000, 1), traffic(10_000, 0),
+                        Verdict.FAILING),
+                Arguments.of("no errors now and before", ERROR_RATE, traffic(5_000, 0), traffic(10_000, 0), Verdict.HEALTHY),
+                Arguments.of("too few samples is inconclusive, never healthy", ERROR_RATE, traffic(99, 0), traffic(10_000, 0), Verdict.INCONCLUSIVE),
+                Arguments.of("too few samples in the baseline", ERROR_RATE, traffic(5_000, 10), traffic(50, 0), Verdict.INCONCLUSIVE),
+                Arguments.of("p95 above the absolute threshold", P95, window(1_000, 0, 350, 1_000, Map.of(), 0),
+                        window(1_000, 0, 200, 1_000, Map.of(), 0), Verdict.FAILING),
+                Arguments.of("p95 30% worse than the baseline", P95, window(1_000, 0, 260, 1_000, Map.of(), 0),
+                        window(1_000, 0, 200, 1_000, Map.of(), 0), Verdict.FAILING),
+                Arguments.of("p95 10% worse: within the allowance", P95, window(1_000, 0, 220, 1_000, Map.of(), 0),
+                        window(1_000, 0, 200, 1_000, Map.of(), 0), Verdict.HEALTHY),
+                Arguments.of("orders (higher is better) dropped 30%", ORDERS_UP, window(1_000, 0, 100, 10, Map.of("orders", 70.0), 0),
+                        window(1_000, 0, 100, 10, Map.of("orders", 100.0), 0), Verdict.FAILING),
+                Arguments.of("orders rose 30%: good", ORDERS_UP, window(1_000, 0, 100, 10, Map.of("orders", 130.0), 0),
+                        window(1_000, 0, 100, 10, Map.of("orders", 100.0), 0), Verdict.HEALTHY),
+                Arguments.of("refunds (lower is better) rose 30%", REFUNDS_DOWN, window(1_000, 0, 100, 10, Map.of("refunds", 13.0), 0),
+                        window(1_000, 0, 100, 10, Map.of("refunds", 10.0), 0), Verdict.FAILING),
+                Arguments.of("refunds dropped 30%: good", REFUNDS_DOWN, window(1_000, 0, 100, 10, Map.of("refunds", 7.0), 0),
+                        window(1_000, 0, 100, 10, Map.of("refunds", 10.0), 0), Verdict.HEALTHY),
+                Arguments.of("a business metric with no value is inconclusive", ORDERS_UP, window(1_000, 0, 100, 10, Map.of(), 0),
+                        window(1_000, 0, 100, 10, Map.of("orders", 100.0), 0), Verdict.INCONCLUSIVE),
+                Arguments.of("throughput dropped by half", THROUGHPUT, traffic(500, 0), traffic(1_000, 0), Verdict.FAILING),
+                Arguments.of("throughput spiking", THROUGHPUT, traffic(2_000, 0), traffic(1_000, 0), Verdict.FAILING),
+                Arguments.of("throughput normal", THROUGHPUT, traffic(1_100, 0), traffic(1_000, 0), Verdict.HEALTHY),
+                Arguments.of("new ERROR lines", LOGS, window(1_000, 0, 100, 10, Map.of(), 3), traffic(1_000, 0), Verdict.FAILING),
+                Arguments.of("no new ERROR lines", LOGS, window(1_000, 0, 100, 10, Map.of(), 0), traffic(1_000, 0), Verdict.HEALTHY));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rules")
+    void judges(String name, Check check, Window now, Window baseline, Verdict verdict) {
+        Assessment assessment = ThresholdEvaluator.assess(check, now, baseline);
+        assertEquals(verdict, assessment.verdict(), name + ": " + assessment.reason());
+        assertTrue(!assessment.reason().isBlank());
+    }
+
+    @Test
+    void aWindowFailsOnAnyFailingCheckAndIsInconclusiveOnAnyInconclusiveOne() {
+        Assessment healthy = new Assessment(Metric.ERROR_RATE, Verdict.HEALTHY, 0.1, 0.1, 1, 1000, "ok");
+        Assessment unsure = new Assessment(Metric.LATENCY_P95, Verdict.INCONCLUSIVE, null, null, 300, 3, "few");
+        Assessment failing = new Assessment(Metric.THROUGHPUT, Verdict.FAILING, 1.0, 2.0, 0, 1000, "drop");
+        assertEquals(Verdict.HEALTHY, ThresholdEvaluator.overall(List.of(healthy)));
+        assertEquals(Verdict.INCONCLUSIVE, ThresholdEvaluator.overall(List.of(healthy, unsure)));
+        assertEquals(Verdict.FAILING, ThresholdEvaluator.overall(List.of(healthy, unsure, failing)));
+        assertEquals(Verdict.INCONCLUSIVE, ThresholdEvaluator.overall(List.of()), "no checks: fail closed");
+    }
+
+    @Test
+    void mannWhitneyMatchesScipysDocumentedExample() {
+        MannWhitney.Result result = MannWhitney.test(new double[] {19, 22, 16, 29, 24}, new double[] {20, 11, 17, 12});
+        assertEquals(17.0, result.u());
+        assertEquals(0.0556734432665702, result.pGreater(), 1e-6);
+        assertEquals(0.11134688653314041, 2 * result.pGreater(), 2e-6);
+    }
+
+    @Test
+    void mannWhitneyHandlesTiesAndOrder() {
+        MannWhitney.Result separated = MannWhitney.test(new double[] {6, 7, 8, 9, 10}, new double[] {1, 2, 3, 4, 5});
+        assertEquals(25.0, separated.u());
+        assertTrue(separated.pGreater() < 0.01, "all greater: " + separated.pGreater());
+        MannWhitney.Result reversed = MannWhitney.test(new double[] {1, 2, 3, 4, 5}, new double[] {6, 7, 8, 9, 10});
+        assertTrue(reversed.pGreater() > 0.99);
+        MannWhitney.Result allTied = MannWhitney.test(new double[] {5, 5, 5}, new double[] {5, 5, 5});
+        assertEquals(0.5, allTied.pGreater(), 1e-9);
+    }
+
+    @Test
+    void theCanaryJudgeFailsASlowerCanaryAndPassesAnEqualOne() {
+        Random random = new Random(7);
+        double[] stable = random.doubles(400).map(x -> 100 + 20 * x).toArray();
+        double[] same = random.doubles(400).map(x -> 100 + 20 * x).toArray();
+        double[] slower = random.doubles(400).map(x -> 108 + 20 * x).toArray();
+        assertEquals(Verdict.HEALTHY, CanaryJudge.judge(Metric.LATENCY_P95, same, stable, 0.95, 50).verdict());
+        assertEquals(Verdict.FAILING, CanaryJudge.judge(Metric.LATENCY_P95, slower, stable, 0.95, 50).verdict());
+        assertEquals(Verdict.INCONCLUSIVE, CanaryJudge.judge(Metric.LATENCY_P95, new double[] {1, 2}, stable, 0.95, 50).verdict());
+    }
+}
