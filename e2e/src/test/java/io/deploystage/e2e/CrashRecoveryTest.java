@@ -70,6 +70,9 @@ class CrashRecoveryTest {
             assertEquals(distinct, emitted.size(), "no event published twice: " + emitted);
             if (output == GateDecision.class) {
                 assertEquals(1, emitted.stream().filter(e -> ((GateDecision) e).getOutcome().name().equals("CLEARED")).count());
+            } else if (output == HealthVerdict.class) {
+                List<String> checks = emitted.stream().map(e -> ((HealthVerdict) e).getCheck()).toList();
+                assertEquals(checks.stream().distinct().count(), checks.size(), "one verdict per check: " + checks);
             } else {
                 assertEquals(1, emitted.size(), "exactly one " + output.getSimpleName() + " " + seen.size());
             }

@@ -1,38 +1,76 @@
 package io.deploystage.monitor.application;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.avro.specific.SpecificRecordBase;
+import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+
+import io.deploystage.events.Cohort;
 import io.deploystage.events.DeploymentPlan;
-import io.deploystage.events.EventEnvelope;
-import io.deploystage.events.HealthVerdict;
 import io.deploystage.events.MetricSample;
 import io.deploystage.events.StepEvent;
-import io.deploystage.events.Verdict;
+import io.deploystage.monitor.domain.Assessment;
+import io.deploystage.monitor.domain.Check;
+import io.deploystage.monitor.domain.ThresholdEvaluator;
+import io.deploystage.monitor.domain.Verdict;
+import io.deploystage.monitor.domain.Window;
+import io.deploystage.monitor.messaging.MonitorEvents;
 import io.deploystage.monitor.persistence.MetricWindowEntity;
 import io.deploystage.monitor.persistence.WatchedDeploymentEntity;
+import io.deploystage.platform.messaging.RejectedEvent;
+import io.deploystage.platform.persistence.JsonText;
 import io.smallrye.mutiny.Uni;
 
 /**
- * PLACEHOLDER (walking skeleton): keeps the deployments under watch and answers each metric window with an
- * INCONCLUSIVE HealthVerdict. The verdict rules exist in {@code domain} (ThresholdEvaluator, CanaryJudge); wiring them
- * to the plan's checks, the baseline window and the sources is the monitor-service issue.
+ * Watches each planned deployment: keeps its checks and the metric windows pushed for it, judges every post-deploy
+ * window against the plan's thresholds and the pre-deploy baseline (the BASELINE cohort's windows), announces a
+ * HealthVerdict per check, and orders the deployment's one RollbackCommand as soon as a check fails.
+ * Still to come (monitor-service issue): Prometheus and scrape sources, cohort comparison with the canary judge,
+ * the stabilization window after DEPLOYED.
  */
 @ApplicationScoped
 public class MonitoringFlow {
+
+    private static final Logger LOG = Logger.getLogger(MonitoringFlow.class);
+    private static final TypeReference<List<Check>> CHECKS = new TypeReference<>() { };
+    private static final TypeReference<double[]> LATENCIES = new TypeReference<>() { };
+    private static final TypeReference<Map<String, Double>> BUSINESS = new TypeReference<>() { };
 
     public Uni<List<SpecificRecordBase>> onPlan(DeploymentPlan plan) {
         WatchedDeploymentEntity watched = new WatchedDeploymentEntity();
         watched.deploymentId = plan.getEventId();
         watched.releaseId = plan.getReleaseId();
         watched.service = plan.getService();
+        watched.checks = JsonText.write(MonitorEvents.checks(plan));
         watched.updatedAt = Instant.now();
-        return watched.persist().replaceWith(List.of());
+        // windows pushed before the plan arrived (another topic, consumed concurrently) are judged now
+        return watched.persist()
+                .chain(() -> MetricWindowEntity.<MetricWindowEntity>list("releaseId = ?1 and cohort <> ?2 order by windowEnd",
+                        plan.getReleaseId(), Cohort.BASELINE.name()))
+                .chain(early -> judgeEach(early, 0, watched, new ArrayList<>()));
+    }
+
+    private Uni<List<SpecificRecordBase>> judgeEach(List<MetricWindowEntity> windows, int index, WatchedDeploymentEntity watched,
+            List<SpecificRecordBase> out) {
+        if (index >= windows.size()) {
+            return Uni.createFrom().item(out);
+        }
+        MetricWindowEntity row = windows.get(index);
+        row.deploymentId = watched.deploymentId;
+        return judge(row.eventId, row.releaseId, windowOf(row), watched).chain(events -> {
+            out.addAll(events);
+            return judgeEach(windows, index + 1, watched, out);
+        });
     }
 
     public Uni<List<SpecificRecordBase>> onStepEvent(StepEvent step) {
@@ -40,7 +78,7 @@ public class MonitoringFlow {
         try {
             deploymentId = UUID.fromString(step.getDeploymentId());
         } catch (IllegalArgumentException e) {
-            throw new io.deploystage.platform.messaging.RejectedEvent("deploymentId is not a UUID");
+            throw new RejectedEvent("deploymentId is not a UUID");
         }
         return WatchedDeploymentEntity.<WatchedDeploymentEntity>findById(deploymentId)
                 .invoke(watched -> {
@@ -53,25 +91,94 @@ public class MonitoringFlow {
     }
 
     public Uni<List<SpecificRecordBase>> onMetricSample(MetricSample sample) {
+        validate(sample);
+        return WatchedDeploymentEntity.<WatchedDeploymentEntity>find("releaseId = ?1 order by updatedAt desc", sample.getReleaseId())
+                .<WatchedDeploymentEntity>firstResult()
+                .chain(watched -> store(sample, watched).replaceWith(watched))
+                .chain(watched -> watched == null || sample.getCohort() == Cohort.BASELINE
+                        ? Uni.createFrom().item(List.<SpecificRecordBase>of())
+                        : judge(sample.getEventId(), sample.getReleaseId(), Window.of(MonitorEvents.length(sample), sample.getRequestCount(),
+                                sample.getErrorCount(), sample.getLatencyMillis().stream().mapToDouble(Double::doubleValue).toArray(),
+                                sample.getBusinessMetrics(), sample.getNewErrorLogLines()), watched));
+    }
+
+    private Uni<List<SpecificRecordBase>> judge(UUID cause, String releaseId, Window now, WatchedDeploymentEntity watched) {
+        return MetricWindowEntity.<MetricWindowEntity>list("releaseId = ?1 and cohort = ?2", releaseId, Cohort.BASELINE.name())
+                .map(baselineRows -> {
+                    Window baseline = baselineRows.isEmpty() ? null : baseline(baselineRows);
+                    List<SpecificRecordBase> out = new ArrayList<>();
+                    List<Assessment> breaches = new ArrayList<>();
+                    for (Check check : JsonText.read(watched.checks, CHECKS)) {
+                        Assessment assessment = ThresholdEvaluator.assess(check, now, baseline);
+                        out.add(MonitorEvents.verdict(cause, releaseId, watched.deploymentId, assessment));
+                        if (assessment.verdict() == Verdict.FAILING) {
+                            breaches.add(assessment);
+                        }
+                    }
+                    if (!breaches.isEmpty() && !watched.rollbackOrdered) {
+                        watched.rollbackOrdered = true;
+                        out.add(MonitorEvents.rollback(cause, releaseId, watched.deploymentId, breaches));
+                        LOG.warnf("Release %s: rollback ordered: %s", releaseId, breaches.get(0).reason());
+                    }
+                    return out;
+                });
+    }
+
+    private static Window windowOf(MetricWindowEntity row) {
+        return Window.of(Duration.between(row.windowStart, row.windowEnd).isZero() ? Duration.ofSeconds(1)
+                : Duration.between(row.windowStart, row.windowEnd), row.requestCount, row.errorCount, JsonText.read(row.latencies, LATENCIES),
+                JsonText.read(row.business, BUSINESS), row.newErrorLines);
+    }
+
+    /** The pre-deploy baseline: every BASELINE window of the release, added up. */
+    private static Window baseline(List<MetricWindowEntity> rows) {
+        long requests = 0;
+        long errors = 0;
+        long seconds = 0;
+        List<Double> latencies = new ArrayList<>();
+        Map<String, Double> business = new HashMap<>();
+        for (MetricWindowEntity row : rows) {
+            requests += row.requestCount;
+            errors += row.errorCount;
+            seconds += Math.max(1, Duration.between(row.windowStart, row.windowEnd).toSeconds());
+            for (double latency : JsonText.read(row.latencies, LATENCIES)) {
+                latencies.add(latency);
+            }
+            business.putAll(JsonText.read(row.business, BUSINESS));
+        }
+        return Window.of(Duration.ofSeconds(seconds), requests, errors, latencies.stream().mapToDouble(Double::doubleValue).toArray(),
+                business, 0);
+    }
+
+    private static Uni<Void> store(MetricSample sample, WatchedDeploymentEntity watched) {
         MetricWindowEntity window = new MetricWindowEntity();
         window.eventId = sample.getEventId();
         window.releaseId = sample.getReleaseId();
+        window.deploymentId = watched == null ? null : watched.deploymentId;
         window.service = sample.getService();
+        window.cohort = sample.getCohort().name();
         window.requestCount = sample.getRequestCount();
         window.errorCount = sample.getErrorCount();
+        window.windowStart = sample.getWindowStart();
         window.windowEnd = sample.getWindowEnd();
-        return WatchedDeploymentEntity.<WatchedDeploymentEntity>find("releaseId", sample.getReleaseId()).firstResult()
-                .call(() -> window.persist())
-                .map(watched -> List.<SpecificRecordBase>of(HealthVerdict.newBuilder()
-                        .setEventId(EventEnvelope.derivedId(sample.getEventId(), "health-verdict"))
-                        .setReleaseId(sample.getReleaseId())
-                        .setOccurredAt(Instant.now())
-                        .setCausationId(sample.getEventId().toString())
-                        .setDeploymentId(watched == null ? "" : watched.deploymentId.toString())
-                        .setCheck("error-rate")
-                        .setVerdict(Verdict.INCONCLUSIVE)
-                        .setSampleCount(sample.getRequestCount())
-                        .setReason("Not judged yet (placeholder): " + sample.getErrorCount() + " errors in " + sample.getRequestCount() + " requests")
-                        .build()));
+        window.latencies = JsonText.write(sample.getLatencyMillis());
+        window.business = JsonText.write(sample.getBusinessMetrics());
+        window.newErrorLines = sample.getNewErrorLogLines();
+        return window.persist().replaceWithVoid();
+    }
+
+    private static void validate(MetricSample sample) {
+        if (sample.getCohort() == Cohort.UNKNOWN || sample.getEnvironment() == io.deploystage.events.Environment.UNKNOWN) {
+            throw new RejectedEvent("cohort or environment holds a value this version does not know");
+        }
+        if (sample.getRequestCount() < 0 || sample.getErrorCount() < 0 || sample.getErrorCount() > sample.getRequestCount()) {
+            throw new RejectedEvent("counts must satisfy 0 <= errorCount <= requestCount");
+        }
+        if (sample.getWindowEnd().isBefore(sample.getWindowStart())) {
+            throw new RejectedEvent("windowEnd is before windowStart");
+        }
+        if (sample.getLatencyMillis().size() > 100_000 || sample.getLatencyMillis().stream().anyMatch(l -> l == null || l.isNaN() || l < 0)) {
+            throw new RejectedEvent("latencyMillis must hold at most 100,000 non-negative numbers");
+        }
     }
 }

@@ -32,4 +32,21 @@ public class MetricWindowEntity extends PanacheEntityBase {
 
     @Column(name = "window_end")
     public Instant windowEnd;
+
+    @Column(name = "window_start")
+    public Instant windowStart;
+
+    @Column(name = "deployment_id")
+    public UUID deploymentId;
+
+    public String cohort;
+
+    /** Latency observations in ms, as JSON text. */
+    public String latencies;
+
+    /** Business metric values by name, as JSON text. */
+    public String business;
+
+    @Column(name = "new_error_lines")
+    public long newErrorLines;
 }

@@ -29,4 +29,11 @@ public class WatchedDeploymentEntity extends PanacheEntityBase {
 
     @Column(name = "updated_at")
     public Instant updatedAt;
+
+    /** The plan's health checks, as JSON text. */
+    public String checks;
+
+    /** Set once the one RollbackCommand of this deployment is ordered. */
+    @Column(name = "rollback_ordered")
+    public boolean rollbackOrdered;
 }

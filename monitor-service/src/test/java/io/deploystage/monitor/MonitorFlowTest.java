@@ -1,0 +1,105 @@
+package io.deploystage.monitor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import io.deploystage.events.Cohort;
+import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.Environment;
+import io.deploystage.events.HealthCheck;
+import io.deploystage.events.HealthVerdict;
+import io.deploystage.events.MetricKind;
+import io.deploystage.events.MetricSample;
+import io.deploystage.events.RiskLevel;
+import io.deploystage.events.RollbackCommand;
+import io.deploystage.events.Strategy;
+import io.deploystage.events.Topics;
+import io.deploystage.events.Verdict;
+import io.deploystage.stack.LocalStackResource;
+import io.deploystage.stack.RealStackTest;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Metric windows in, verdicts and at most one rollback out, on the real broker, registry and database. */
+@QuarkusTest
+@WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "monitor"))
+class MonitorFlowTest extends RealStackTest {
+
+    static DeploymentPlan plan(String releaseId) {
+        return DeploymentPlan.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(Instant.now())
+                .setService("checkout").setVersion("1.2.0").setRisk(RiskLevel.MEDIUM).setStrategy(Strategy.CANARY).setRationale("test")
+                .setSteps(List.of())
+                .setHealthChecks(List.of(
+                        HealthCheck.newBuilder().setMetric(MetricKind.ERROR_RATE).setThreshold(1.0).setMaxRelativeDegradation(0.2)
+                                .setMinSamples(100).build(),
+                        HealthCheck.newBuilder().setMetric(MetricKind.LATENCY_P95).setThreshold(300).setMaxRelativeDegradation(0.2)
+                                .setMinSamples(100).build()))
+                .setDeploymentChecklist("# Deployment Checklist").setRollbackPlan("# Rollback Plan").build();
+    }
+
+    static MetricSample sample(String releaseId, Cohort cohort, long requests, long errors, double latencyMs) {
+        Instant end = Instant.now();
+        return MetricSample.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(end).setService("checkout")
+                .setEnvironment(Environment.PRODUCTION).setVersion(cohort == Cohort.BASELINE ? "1.1.0" : "1.2.0").setCohort(cohort)
+                .setWindowStart(end.minusSeconds(60)).setWindowEnd(end).setRequestCount(requests).setErrorCount(errors)
+                .setLatencyMillis(Collections.nCopies((int) Math.min(requests, 2_000), latencyMs)).build();
+    }
+
+    @Test
+    void aBreachOrdersExactlyOneRollbackWithTheNumbers() {
+        String releaseId = "mon-" + UUID.randomUUID();
+        DeploymentPlan plan = plan(releaseId);
+        try (var reader = client.reader(List.of(Topics.HEALTH_VERDICTS, Topics.ROLLBACK_COMMANDS))) {
+            client.publish(plan);
+            client.publish(sample(releaseId, Cohort.BASELINE, 10_000, 20, 120));
+            client.publish(sample(releaseId, Cohort.CANARY, 5_000, 250, 130));
+            client.publish(sample(releaseId, Cohort.CANARY, 5_000, 300, 140));
+            List<ConsumerRecord<String, Object>> seen = reader.awaitUntil(records -> verdicts(records, releaseId).size() >= 4,
+                    Duration.ofSeconds(30), "four verdicts");
+            reader.poll(Duration.ofSeconds(2));
+            List<RollbackCommand> rollbacks = reader.seen().stream().map(ConsumerRecord::value).filter(RollbackCommand.class::isInstance)
+                    .map(RollbackCommand.class::cast).filter(r -> r.getReleaseId().equals(releaseId)).toList();
+            assertEquals(1, rollbacks.size(), "one rollback per deployment: " + rollbacks);
+            assertEquals(plan.getEventId().toString(), rollbacks.get(0).getDeploymentId());
+            assertTrue(rollbacks.get(0).getReason().contains("error rate 5.00% exceeds 1.00% (250/5000)"), rollbacks.get(0).getReason());
+            HealthVerdict errorRate = verdicts(seen, releaseId).stream().filter(v -> v.getCheck().equals("ERROR_RATE")).findFirst().orElseThrow();
+            assertEquals(Verdict.FAILING, errorRate.getVerdict());
+            assertEquals(5.0, errorRate.getValue(), 1e-9);
+            assertEquals(0.2, errorRate.getBaseline(), 1e-9);
+            assertEquals(5_000, errorRate.getSampleCount());
+        }
+    }
+
+    @Test
+    void aHealthyWindowIsHealthyAndTooFewSamplesAreInconclusive() {
+        String releaseId = "mon-" + UUID.randomUUID();
+        try (var reader = client.reader(List.of(Topics.HEALTH_VERDICTS, Topics.ROLLBACK_COMMANDS))) {
+            client.publish(plan(releaseId));
+            client.publish(sample(releaseId, Cohort.BASELINE, 10_000, 20, 120));
+            client.publish(sample(releaseId, Cohort.CANARY, 5_000, 10, 125));
+            client.publish(sample(releaseId, Cohort.CANARY, 40, 0, 125));
+            reader.awaitUntil(records -> verdicts(records, releaseId).size() >= 4, Duration.ofSeconds(30), "four verdicts");
+            reader.poll(Duration.ofSeconds(2));
+            List<HealthVerdict> verdicts = verdicts(reader.seen(), releaseId);
+            assertEquals(Map.of(Verdict.HEALTHY, 2L, Verdict.INCONCLUSIVE, 2L), verdicts.stream()
+                    .collect(java.util.stream.Collectors.groupingBy(HealthVerdict::getVerdict, java.util.stream.Collectors.counting())));
+            assertTrue(reader.seen().stream().noneMatch(r -> r.value() instanceof RollbackCommand && r.key().equals(releaseId)));
+        }
+    }
+
+    private static List<HealthVerdict> verdicts(List<ConsumerRecord<String, Object>> records, String releaseId) {
+        return records.stream().map(ConsumerRecord::value).filter(HealthVerdict.class::isInstance).map(HealthVerdict.class::cast)
+                .filter(v -> v.getReleaseId().equals(releaseId)).toList();
+    }
+}
