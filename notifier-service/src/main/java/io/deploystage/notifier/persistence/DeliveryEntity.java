@@ -10,14 +10,13 @@ import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
-/** A notification decided for an event and a destination: at most one per pair. */
+/** One notification of one event to one destination, with its attempts: PENDING, DELIVERED or FAILED. */
 @Entity
-@Table(name = "notification")
-public class NotificationEntity extends PanacheEntityBase {
+@Table(name = "delivery")
+public class DeliveryEntity extends PanacheEntityBase {
 
     @Id
-    @Column(name = "event_id")
-    public UUID eventId;
+    public UUID id;
 
     @Column(name = "release_id")
     public String releaseId;
@@ -27,8 +26,26 @@ public class NotificationEntity extends PanacheEntityBase {
 
     public String destination;
 
+    public String kind;
+
+    /** The request body, as sent. */
+    public String body;
+
     public String summary;
+
+    public String status;
+
+    public int attempts;
+
+    @Column(name = "next_attempt_at")
+    public Instant nextAttemptAt;
+
+    @Column(name = "last_error")
+    public String lastError;
 
     @Column(name = "created_at")
     public Instant createdAt;
+
+    @Column(name = "updated_at")
+    public Instant updatedAt;
 }

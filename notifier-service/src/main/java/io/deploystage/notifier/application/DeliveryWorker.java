@@ -1,0 +1,134 @@
+package io.deploystage.notifier.application;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.deploystage.events.DeliveryStatus;
+import io.deploystage.notifier.config.NotifierConfig;
+import io.deploystage.notifier.domain.Backoff;
+import io.deploystage.notifier.domain.WebhookSignature;
+import io.deploystage.notifier.persistence.DeliveryEntity;
+import io.deploystage.platform.outbox.Outbox;
+import io.deploystage.platform.outbox.OutboxRelay;
+import io.deploystage.platform.runtime.OffLoop;
+import io.deploystage.platform.runtime.PeriodicTask;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Sends due deliveries to their HTTP destinations and records each attempt (a NotificationRecord through the outbox).
+ * A failed attempt is retried with exponential back-off and full jitter until the retry budget is spent; then the
+ * delivery is FAILED, which is announced and logged as an error, never dropped. Every attempt of a delivery carries
+ * the same {@code Idempotency-Key}, so a receiver that honours it applies a delivery once even when a crash between
+ * sending and recording makes the notifier send it again.
+ */
+@ApplicationScoped
+public class DeliveryWorker {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryWorker.class);
+
+    private final NotifierConfig config;
+    private final Outbox outbox;
+    private final OutboxRelay relay;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private PeriodicTask task;
+
+    DeliveryWorker(NotifierConfig config, Outbox outbox, OutboxRelay relay) {
+        this.config = config;
+        this.outbox = outbox;
+        this.relay = relay;
+    }
+
+    void start(@Observes StartupEvent startup, io.vertx.mutiny.core.Vertx vertx) {
+        task = PeriodicTask.start("Notification delivery", vertx.getDelegate(), Duration.ofMillis(100), this::deliverDue);
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        if (task != null) {
+            task.stop();
+        }
+    }
+
+    Uni<Void> deliverDue() {
+        return Panache.withSession(() -> DeliveryEntity.<DeliveryEntity>find("status = ?1 and nextAttemptAt <= ?2 order by nextAttemptAt",
+                        "PENDING", Instant.now()).page(0, 20).list())
+                .chain(due -> each(due, 0));
+    }
+
+    private Uni<Void> each(List<DeliveryEntity> due, int index) {
+        if (index >= due.size()) {
+            return Uni.createFrom().voidItem();
+        }
+        DeliveryEntity delivery = due.get(index);
+        return OffLoop.run(() -> send(delivery))
+                .chain(error -> Panache.withTransaction(() -> DeliveryEntity.<DeliveryEntity>findById(delivery.id)
+                        .chain(fresh -> fresh == null || !"PENDING".equals(fresh.status) ? Uni.createFrom().voidItem() : record(fresh, error))))
+                .invoke(relay::wake)
+                .chain(() -> each(due, index + 1));
+    }
+
+    private Uni<Void> record(DeliveryEntity delivery, String error) {
+        delivery.attempts++;
+        delivery.updatedAt = Instant.now();
+        DeliveryStatus status;
+        if (error == null) {
+            delivery.status = "DELIVERED";
+            status = DeliveryStatus.DELIVERED;
+            LOG.infof("Release %s: notified %s (attempt %d)", delivery.releaseId, delivery.destination, delivery.attempts);
+        } else if (delivery.attempts >= config.retry().attempts()) {
+            delivery.status = "FAILED";
+            delivery.lastError = error.length() > 1000 ? error.substring(0, 1000) : error;
+            status = DeliveryStatus.FAILED;
+            LOG.errorf("Release %s: notification to %s FAILED after %d attempts: %s", delivery.releaseId, delivery.destination,
+                    delivery.attempts, error);
+        } else {
+            delivery.lastError = error.length() > 1000 ? error.substring(0, 1000) : error;
+            Duration wait = Backoff.delay(delivery.attempts, config.retry().base(), config.retry().maxDelay(), ThreadLocalRandom.current().nextDouble());
+            delivery.nextAttemptAt = Instant.now().plus(wait);
+            status = DeliveryStatus.RETRYING;
+            LOG.warnf("Release %s: notification to %s failed (attempt %d), retrying in %d ms: %s", delivery.releaseId, delivery.destination,
+                    delivery.attempts, wait.toMillis(), error);
+        }
+        return outbox.stage(List.of(NotificationFlow.record(delivery, status)));
+    }
+
+    /** One HTTP attempt; null when the destination accepted it, else what went wrong. Runs on a worker thread. */
+    private String send(DeliveryEntity delivery) {
+        NotifierConfig.Destination destination = config.destinations().get(delivery.destination);
+        if (destination == null || destination.url().isEmpty()) {
+            return "destination " + delivery.destination + " has no url configured";
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(destination.url().get()))
+                .timeout(config.retry().timeout())
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", delivery.id.toString())
+                .POST(HttpRequest.BodyPublishers.ofString(delivery.body));
+        if ("webhook".equals(delivery.kind) && destination.secret().isPresent()) {
+            long timestamp = Instant.now().getEpochSecond();
+            request.header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp))
+                    .header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(destination.secret().get(), timestamp, delivery.body));
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() / 100 == 2 ? null : "HTTP " + response.statusCode();
+        } catch (java.io.IOException e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+}

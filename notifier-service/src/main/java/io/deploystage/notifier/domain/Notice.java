@@ -1,0 +1,63 @@
+package io.deploystage.notifier.domain;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the team is told about one event, and how each kind of destination wants it: Slack Block Kit, or the
+ * generic webhook's JSON. Values are data, never markup: Slack mrkdwn control characters in them are escaped.
+ */
+public record Notice(String kind, String releaseId, String service, String version, String environment, String strategy, String outcome,
+        String summary, String reason) {
+
+    public Map<String, Object> webhookPayload(String eventId) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("event", kind);
+        payload.put("eventId", eventId);
+        payload.put("releaseId", releaseId);
+        payload.put("service", service);
+        payload.put("version", version);
+        payload.put("environment", environment);
+        payload.put("strategy", strategy);
+        payload.put("outcome", outcome);
+        payload.put("summary", summary);
+        payload.put("reason", reason);
+        return payload;
+    }
+
+    /** A Slack incoming-webhook message in Block Kit: a header, the facts as fields, the reason on a rollback, and links. */
+    public Map<String, Object> slackPayload(String plansBaseUrl) {
+        List<Map<String, Object>> fields = List.of(
+                mrkdwn("*Release*\n" + escape(releaseId)),
+                mrkdwn("*Version*\n" + escape(version)),
+                mrkdwn("*Environment*\n" + escape(environment)),
+                mrkdwn("*Strategy*\n" + escape(strategy)),
+                mrkdwn("*Outcome*\n" + escape(outcome)));
+        List<Map<String, Object>> blocks = new java.util.ArrayList<>();
+        blocks.add(Map.of("type", "header", "text", Map.of("type", "plain_text", "text", truncate(summary, 150))));
+        blocks.add(Map.of("type", "section", "fields", fields));
+        if (reason != null && !reason.isBlank()) {
+            blocks.add(Map.of("type", "section", "text", mrkdwn("*Why*\n" + escape(truncate(reason, 2900)))));
+        }
+        if (plansBaseUrl != null && !plansBaseUrl.isBlank()) {
+            String plan = plansBaseUrl + "/plans/" + releaseId;
+            blocks.add(Map.of("type", "context", "elements", List.of(mrkdwn("<" + plan + "/deployment-checklist|Deployment checklist> · <"
+                    + plan + "/rollback-plan|Rollback plan>"))));
+        }
+        return Map.of("text", summary, "blocks", blocks);
+    }
+
+    private static Map<String, Object> mrkdwn(String text) {
+        return Map.of("type", "mrkdwn", "text", text);
+    }
+
+    /** Slack's escaping for &, < and >: text from events cannot become links or mentions. */
+    static String escape(String value) {
+        return value == null ? "-" : value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    private static String truncate(String value, int max) {
+        return value.length() <= max ? value : value.substring(0, max - 1) + "…";
+    }
+}
