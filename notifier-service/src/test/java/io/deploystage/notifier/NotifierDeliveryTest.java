@@ -48,21 +48,36 @@ class NotifierDeliveryTest extends RealStackTest {
 
     static final String SECRET = "s3cret-for-tests";
     static final Receiver RECEIVER = new Receiver();
+    static final java.nio.file.Path REPOSITORY = gitRepository();
+
+    static java.nio.file.Path gitRepository() {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("changelog-repo");
+            org.eclipse.jgit.api.Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call().close();
+            return dir;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** Routes every event to the log, a flaky signed webhook and a Slack receiver. */
     public static class Receivers implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "notifier.destinations.hook.kind", "webhook",
-                    "notifier.destinations.hook.url", RECEIVER.url("/hook"),
-                    "notifier.destinations.hook.secret", SECRET,
-                    "notifier.destinations.slack.kind", "slack",
-                    "notifier.destinations.slack.url", RECEIVER.url("/slack"),
-                    "notifier.routes.\"*\"", "log,hook,slack",
-                    "notifier.plans-base-url", "http://planner.example",
-                    "notifier.retry.base", "50ms",
-                    "notifier.retry.max", "200ms");
+            return Map.ofEntries(
+                    Map.entry("notifier.destinations.hook.kind", "webhook"),
+                    Map.entry("notifier.destinations.hook.url", RECEIVER.url("/hook")),
+                    Map.entry("notifier.destinations.hook.secret", SECRET),
+                    Map.entry("notifier.destinations.slack.kind", "slack"),
+                    Map.entry("notifier.destinations.slack.url", RECEIVER.url("/slack")),
+                    Map.entry("notifier.destinations.teams.kind", "teams"),
+                    Map.entry("notifier.destinations.teams.url", RECEIVER.url("/teams")),
+                    Map.entry("notifier.destinations.changelog.kind", "changelog"),
+                    Map.entry("notifier.destinations.changelog.repository", REPOSITORY.toString()),
+                    Map.entry("notifier.routes.\"*\"", "log,hook,slack,teams,changelog"),
+                    Map.entry("notifier.plans-base-url", "http://planner.example"),
+                    Map.entry("notifier.retry.base", "50ms"),
+                    Map.entry("notifier.retry.max", "200ms"));
         }
     }
 
@@ -149,6 +164,39 @@ class NotifierDeliveryTest extends RealStackTest {
         assertTrue(blocks.get(2).get("text").get("text").asText().contains("error rate 5.00% exceeds 1.00% (250/5000) &lt;@channel&gt;"),
                 "the failed metric with its numbers, and no mention smuggled in: " + blocks.get(2));
         assertTrue(blocks.get(3).toString().contains("http://planner.example/plans/" + releaseId + "/rollback-plan"));
+    }
+
+    @Test
+    void aDeployedReleaseIsCommittedToTheChangelogOnceAndTeamsGetsACard() throws Exception {
+        String releaseId = "note-" + UUID.randomUUID();
+        String version = "1.3." + Math.abs(releaseId.hashCode() % 1000);
+        DeploymentOutcome outcome = DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId)
+                .setOccurredAt(Instant.now()).setDeploymentId(UUID.randomUUID().toString()).setService("checkout").setVersion(version)
+                .setStrategy(Strategy.ROLLING).setOutcome(DeploymentResult.DEPLOYED).build();
+        try (var reader = client.reader(List.of(Topics.NOTIFICATION_RECORDS))) {
+            client.publish(outcome);
+            reader.awaitUntil(records -> records(records, releaseId).stream().anyMatch(r -> r.getDestination().equals("changelog")
+                    && r.getStatus() == DeliveryStatus.DELIVERED), Duration.ofSeconds(30), "the changelog delivery");
+            client.publish(outcome);
+            reader.poll(Duration.ofSeconds(2));
+            assertEquals(1, records(reader.seen(), releaseId).stream().filter(r -> r.getDestination().equals("changelog")).count());
+        }
+        try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(REPOSITORY.toFile())) {
+            List<org.eclipse.jgit.revwalk.RevCommit> commits = new java.util.ArrayList<>();
+            git.log().call().forEach(commits::add);
+            assertEquals(1, commits.stream().filter(c -> c.getFullMessage().equals("Changelog: checkout " + version)).count(), "one commit");
+            String changelog = java.nio.file.Files.readString(REPOSITORY.resolve("CHANGELOG.md"));
+            assertTrue(changelog.contains("## [" + version + "] - "), changelog);
+            assertTrue(changelog.contains("- checkout " + version + " deployed to production by ROLLING (release " + releaseId + ")."), changelog);
+            assertTrue(git.status().call().isClean(), "the entry is committed");
+        }
+        Map<String, String> teams = RECEIVER.requests.stream().filter(r -> r.get("path").equals("/teams") && r.get("body").contains(releaseId))
+                .findFirst().orElseThrow();
+        JsonNode card = new ObjectMapper().readTree(teams.get("body"));
+        assertEquals("MessageCard", card.get("@type").asText());
+        assertTrue(card.get("title").asText().contains("v" + version + " of checkout deployed to production"), card.toString());
+        assertTrue(card.get("sections").get(0).get("facts").toString().contains("\"Outcome\",\"value\":\"DEPLOYED\"")
+                || card.get("sections").get(0).get("facts").toString().contains("\"value\":\"DEPLOYED\""), card.toString());
     }
 
     private static List<NotificationRecord> records(List<ConsumerRecord<String, Object>> records, String releaseId) {

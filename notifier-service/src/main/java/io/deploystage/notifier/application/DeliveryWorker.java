@@ -20,6 +20,7 @@ import io.deploystage.notifier.domain.Backoff;
 import io.deploystage.notifier.domain.WebhookSignature;
 import io.deploystage.notifier.persistence.DeliveryEntity;
 import io.deploystage.platform.outbox.Outbox;
+import io.deploystage.platform.persistence.JsonText;
 import io.deploystage.platform.outbox.OutboxRelay;
 import io.deploystage.platform.runtime.OffLoop;
 import io.deploystage.platform.runtime.PeriodicTask;
@@ -43,13 +44,16 @@ public class DeliveryWorker {
     private final NotifierConfig config;
     private final Outbox outbox;
     private final OutboxRelay relay;
+    private final ChangelogWriter changelog;
+    private static final com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>> MAP = new com.fasterxml.jackson.core.type.TypeReference<>() { };
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private PeriodicTask task;
 
-    DeliveryWorker(NotifierConfig config, Outbox outbox, OutboxRelay relay) {
+    DeliveryWorker(NotifierConfig config, Outbox outbox, OutboxRelay relay, ChangelogWriter changelog) {
         this.config = config;
         this.outbox = outbox;
         this.relay = relay;
+        this.changelog = changelog;
     }
 
     void start(@Observes StartupEvent startup, io.vertx.mutiny.core.Vertx vertx) {
@@ -105,9 +109,13 @@ public class DeliveryWorker {
         return outbox.stage(List.of(NotificationFlow.record(delivery, status)));
     }
 
-    /** One HTTP attempt; null when the destination accepted it, else what went wrong. Runs on a worker thread. */
+    /** One attempt; null when the destination accepted it, else what went wrong. Runs on a worker thread. */
     private String send(DeliveryEntity delivery) {
         NotifierConfig.Destination destination = config.destinations().get(delivery.destination);
+        if (destination != null && "changelog".equals(delivery.kind)) {
+            return destination.repository().isEmpty() ? "destination " + delivery.destination + " has no repository configured"
+                    : changelog.write(destination.repository().get(), JsonText.read(delivery.body, MAP));
+        }
         if (destination == null || destination.url().isEmpty()) {
             return "destination " + delivery.destination + " has no url configured";
         }

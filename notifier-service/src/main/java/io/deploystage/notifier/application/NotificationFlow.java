@@ -23,6 +23,7 @@ import io.deploystage.events.StepEvent;
 import io.deploystage.notifier.config.NotifierConfig;
 import io.deploystage.notifier.domain.Announcement;
 import io.deploystage.notifier.domain.Notice;
+import io.deploystage.notifier.domain.TeamsCard;
 import io.deploystage.notifier.persistence.DeliveryEntity;
 import io.deploystage.platform.persistence.JsonText;
 import io.smallrye.mutiny.Uni;
@@ -83,6 +84,9 @@ public class NotificationFlow {
                 LOG.errorf("Release %s: route names destination '%s', which is not configured", notice.releaseId(), name);
                 continue;
             }
+            if (destination.kind().equals("changelog") && !notice.kind().equals("deployed")) {
+                continue;
+            }
             DeliveryEntity delivery = new DeliveryEntity();
             delivery.id = EventEnvelope.derivedId(subjectId, "delivery/" + name);
             delivery.releaseId = notice.releaseId();
@@ -92,6 +96,7 @@ public class NotificationFlow {
             delivery.summary = notice.summary().length() > 2000 ? notice.summary().substring(0, 2000) : notice.summary();
             delivery.body = JsonText.write(switch (destination.kind()) {
                 case "slack" -> notice.slackPayload(config.plansBaseUrl().orElse(null));
+                case "teams" -> TeamsCard.of(notice, config.plansBaseUrl().orElse(null));
                 default -> notice.webhookPayload(subjectId.toString());
             });
             delivery.createdAt = Instant.now();

@@ -26,7 +26,7 @@ public interface NotifierConfig {
 
     /** One destination. */
     interface Destination {
-        /** log, webhook (generic, signed) or slack (incoming webhook). */
+        /** log, webhook (generic, signed), slack or teams (incoming webhooks), or changelog (a git repository). */
         String kind();
 
         /** Where to POST; not used by log. */
@@ -34,6 +34,9 @@ public interface NotifierConfig {
 
         /** HMAC secret of a generic webhook. Never logged. */
         Optional<String> secret();
+
+        /** A local git repository, for kind changelog. */
+        Optional<String> repository();
     }
 
     /** The retry budget per delivery. */
