@@ -60,6 +60,13 @@ public class DeliveryWorker {
         task = PeriodicTask.start("Notification delivery", vertx.getDelegate(), Duration.ofMillis(100), this::deliverDue);
     }
 
+    /** New deliveries were committed: send them now rather than at the next poll. */
+    void wake(@Observes io.deploystage.platform.inbox.EventsCommitted committed) {
+        if (task != null) {
+            task.trigger();
+        }
+    }
+
     void stop(@Observes ShutdownEvent shutdown) {
         if (task != null) {
             task.stop();

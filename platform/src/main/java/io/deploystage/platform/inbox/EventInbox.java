@@ -48,16 +48,19 @@ public class EventInbox {
     private final DeadLetters deadLetters;
     private final Outbox outbox;
     private final OutboxRelay relay;
+    private final jakarta.enterprise.event.Event<EventsCommitted> afterCommit;
     private final PlatformConfig config;
     private final MeterRegistry meters;
     private final String service;
 
-    EventInbox(EventDecoder decoder, DeadLetters deadLetters, Outbox outbox, OutboxRelay relay, PlatformConfig config, MeterRegistry meters,
+    EventInbox(EventDecoder decoder, DeadLetters deadLetters, Outbox outbox, OutboxRelay relay,
+            jakarta.enterprise.event.Event<EventsCommitted> afterCommit, PlatformConfig config, MeterRegistry meters,
             @ConfigProperty(name = "quarkus.application.name") String service) {
         this.decoder = decoder;
         this.deadLetters = deadLetters;
         this.outbox = outbox;
         this.relay = relay;
+        this.afterCommit = afterCommit;
         this.config = config;
         this.meters = meters;
         this.service = service;
@@ -136,9 +139,7 @@ public class EventInbox {
                         .invoke(this::haltIfAsked))
                 .invoke(out -> {
                     LOG.infof("%s: %d %s handled in one transaction -> %d events", topic, events.size(), type.getSimpleName(), out.size());
-                    if (!out.isEmpty()) {
-                        relay.wake();
-                    }
+                    committed(topic, out);
                 })
                 .replaceWithVoid();
     }
@@ -174,11 +175,7 @@ public class EventInbox {
                                         .call(out -> new ProcessedEvent(eventId, record.topic(), Instant.now()).persist())
                                         .invoke(this::haltIfAsked)))
                 .invoke(out -> log(type, event, out))
-                .invoke(out -> {
-                    if (out != null && !out.isEmpty()) {
-                        relay.wake();
-                    }
-                })
+                .invoke(out -> committed(record.topic(), out))
                 .replaceWithVoid()
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()))
                 .onFailure(e -> !(e instanceof RejectedEvent))
@@ -186,6 +183,16 @@ public class EventInbox {
                 .onFailure(e -> !(e instanceof RejectedEvent)).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(ATTEMPTS)
                 // a record that keeps failing is parked with the reason rather than blocking its partition for good
                 .onFailure().recoverWithUni(e -> deadLetter(record, "processing failed after " + (ATTEMPTS + 1) + " attempts: " + e));
+    }
+
+    private void committed(String topic, List<SpecificRecordBase> out) {
+        if (out == null) {
+            return;
+        }
+        if (!out.isEmpty()) {
+            relay.wake();
+        }
+        afterCommit.fire(new EventsCommitted(topic, out.size()));
     }
 
     private Uni<Void> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
