@@ -8,7 +8,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Gives a {@code @QuarkusTest} the real stack: one broker, PostgreSQL and registry per test JVM, shared by all
- * test classes of the module, with the service's own database (init arg {@code database}).
+ * test classes of the module, with the service's own database (init arg {@code database}). A test class with its own
+ * {@code @TestProfile} restarts Quarkus in a new class loader, where this stack is not visible: run such a class in a
+ * surefire execution of its own (see gate-service's pom), or the second stack clears the first one's Kafka data.
  */
 public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
 
