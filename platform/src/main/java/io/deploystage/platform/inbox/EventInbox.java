@@ -125,6 +125,10 @@ public class EventInbox {
                 : consume(records.get(index), type, handler).chain(() -> one(records, index + 1, type, handler));
     }
 
+    /**
+     * One transaction for one or more events: lock their releases (in order, so batches never deadlock), skip those
+     * already processed, run the handler on the others, stage what they emit and record their eventIds.
+     */
     private <T extends SpecificRecordBase> Uni<Void> handleAll(String topic, Class<T> type, List<T> events,
             Function<T, Uni<List<SpecificRecordBase>>> handler) {
         List<UUID> ids = events.stream().map(EventEnvelope::eventId).toList();
@@ -133,12 +137,17 @@ public class EventInbox {
                         .chain(() -> ProcessedEvent.<ProcessedEvent>list("eventId in ?1", ids))
                         .chain(seen -> {
                             java.util.Set<UUID> done = seen.stream().map(s -> s.eventId).collect(java.util.stream.Collectors.toSet());
+                            events.stream().filter(e -> done.contains(EventEnvelope.eventId(e))).forEach(e -> LOG.infof(
+                                    "Release %s: %s %s already processed, ignored", EventEnvelope.releaseId(e), type.getSimpleName(),
+                                    EventEnvelope.eventId(e)));
                             List<T> fresh = events.stream().filter(e -> !done.contains(EventEnvelope.eventId(e))).toList();
                             return handleEach(topic, fresh, 0, handler, new ArrayList<>());
                         })
                         .invoke(this::haltIfAsked))
                 .invoke(out -> {
-                    LOG.infof("%s: %d %s handled in one transaction -> %d events", topic, events.size(), type.getSimpleName(), out.size());
+                    if (events.size() > 1) {
+                        LOG.infof("%s: %d %s handled in one transaction -> %d events", topic, events.size(), type.getSimpleName(), out.size());
+                    }
                     committed(topic, out);
                 })
                 .replaceWithVoid();
@@ -153,6 +162,7 @@ public class EventInbox {
         return Uni.createFrom().deferred(() -> handler.apply(event))
                 .call(out -> outbox.stage(out))
                 .call(out -> new ProcessedEvent(EventEnvelope.eventId(event), topic, Instant.now()).persist())
+                .invoke(out -> log(event, out))
                 .chain(out -> {
                     emitted.addAll(out);
                     return handleEach(topic, events, index + 1, handler, emitted);
@@ -167,16 +177,7 @@ public class EventInbox {
     private <T extends SpecificRecordBase> Uni<Void> handle(ConsumerRecord<String, byte[]> record, Class<T> type, T event,
             Function<T, Uni<List<SpecificRecordBase>>> handler) {
         UUID eventId = EventEnvelope.eventId(event);
-        return Panache.withTransaction(() -> ReleaseLock.lock(EventEnvelope.releaseId(event))
-                        .chain(() -> ProcessedEvent.<ProcessedEvent>findById(eventId))
-                        .chain(seen -> seen != null ? Uni.createFrom().<List<SpecificRecordBase>>nullItem()
-                                : Uni.createFrom().deferred(() -> handler.apply(event))
-                                        .call(out -> outbox.stage(out))
-                                        .call(out -> new ProcessedEvent(eventId, record.topic(), Instant.now()).persist())
-                                        .invoke(this::haltIfAsked)))
-                .invoke(out -> log(type, event, out))
-                .invoke(out -> committed(record.topic(), out))
-                .replaceWithVoid()
+        return handleAll(record.topic(), type, List.of(event), handler)
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()))
                 .onFailure(e -> !(e instanceof RejectedEvent))
                 .invoke(e -> LOG.warnf("Handling %s %s failed, retrying: %s", type.getSimpleName(), eventId, e.toString()))
@@ -186,9 +187,6 @@ public class EventInbox {
     }
 
     private void committed(String topic, List<SpecificRecordBase> out) {
-        if (out == null) {
-            return;
-        }
         if (!out.isEmpty()) {
             relay.wake();
         }
@@ -207,13 +205,8 @@ public class EventInbox {
         }
     }
 
-    private static void log(Class<?> type, SpecificRecordBase event, List<SpecificRecordBase> out) {
-        String release = EventEnvelope.releaseId(event);
-        if (out == null) {
-            LOG.infof("Release %s: %s %s already processed, ignored", release, type.getSimpleName(), EventEnvelope.eventId(event));
-        } else {
-            LOG.infof("Release %s: %s %s -> %s", release, type.getSimpleName(), EventEnvelope.eventId(event),
-                    out.isEmpty() ? "nothing to emit" : out.stream().map(e -> e.getSchema().getName()).collect(Collectors.joining(", ")));
-        }
+    private static void log(SpecificRecordBase event, List<SpecificRecordBase> out) {
+        LOG.infof("Release %s: %s %s -> %s", EventEnvelope.releaseId(event), event.getSchema().getName(), EventEnvelope.eventId(event),
+                out.isEmpty() ? "nothing to emit" : out.stream().map(e -> e.getSchema().getName()).collect(Collectors.joining(", ")));
     }
 }
