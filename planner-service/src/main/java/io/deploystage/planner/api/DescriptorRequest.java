@@ -7,6 +7,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 import io.deploystage.planner.domain.CommandTemplate;
@@ -36,15 +37,20 @@ public record DescriptorRequest(
             @NotEmpty @Size(max = 200) List<@NotBlank @Size(max = 200) String> instances,
             @Size(max = 20) Map<@NotBlank String, @NotBlank @Size(max = 2000) String> metricQueries,
             @Size(max = 50) List<@NotBlank String> flags,
-            @Valid Limits thresholds) {
+            @Valid Limits thresholds,
+            @Size(max = 6) List<@Pattern(regexp = RERUN_SAFE, message = "must name a command: " + RERUN_SAFE) String> rerunSafe) {
 
         EnvironmentSpec toSpec() {
-            return new EnvironmentSpec(template(deploy), template(rollback), template(migrate), template(migrateRollback), template(trafficSwitch),
-                    template(flagSet), smokeChecks.stream().map(s -> new SmokeCheck(s.name(), s.method(), s.url(), s.expectStatus(),
+            return new EnvironmentSpec(template(deploy, "deploy"), template(rollback, "rollback"), template(migrate, "migrate"),
+                    template(migrateRollback, "migrateRollback"), template(trafficSwitch, "trafficSwitch"), template(flagSet, "flagSet"), smokeChecks.stream().map(s -> new SmokeCheck(s.name(), s.method(), s.url(), s.expectStatus(),
                             s.expectBodyContains())).toList(), instances, metricQueries, flags,
                     thresholds == null ? null : new Thresholds(thresholds.errorRatePercent(), thresholds.p95LatencyMs(),
                             thresholds.businessMetric(), thresholds.businessMetricDropPercent(), thresholds.maxRelativeDegradation(),
                             thresholds.minSamples()));
+        }
+
+        CommandTemplate template(List<String> argv, String name) {
+            return argv == null ? null : new CommandTemplate(argv, rerunSafe != null && rerunSafe.contains(name));
         }
     }
 
@@ -63,7 +69,6 @@ public record DescriptorRequest(
                 owners, escalationContact, teamChannel);
     }
 
-    static CommandTemplate template(List<String> argv) {
-        return argv == null ? null : new CommandTemplate(argv);
-    }
+    /** The commands a descriptor may declare safe to run again after an interruption ({@code rerunSafe}). */
+    static final String RERUN_SAFE = "deploy|rollback|migrate|migrateRollback|trafficSwitch|flagSet";
 }

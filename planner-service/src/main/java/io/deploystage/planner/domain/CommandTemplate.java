@@ -10,9 +10,10 @@ import java.util.regex.Pattern;
 /**
  * A command as argv with placeholders ({version}, {commit}, {environment}, {instance}, and {weight} and {flag} for
  * traffic and flag steps). It is never given to a shell: the template may not start a shell, may not contain shell
- * metacharacters, and every value put into it is validated first.
+ * metacharacters, and every value put into it is validated first. {@code rerunSafe}: the descriptor declares that running
+ * it again after an interruption does no harm (the executor then re-runs an interrupted step instead of pausing).
  */
-public record CommandTemplate(List<String> argv) {
+public record CommandTemplate(List<String> argv, boolean rerunSafe) {
 
     public static final Set<String> PLACEHOLDERS = Set.of("version", "commit", "environment", "instance", "weight", "flag");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z]+)}");
@@ -25,6 +26,11 @@ public record CommandTemplate(List<String> argv) {
 
     public CommandTemplate {
         argv = List.copyOf(argv);
+    }
+
+    /** A command the descriptor does not declare safe to run again after an interruption. */
+    public CommandTemplate(List<String> argv) {
+        this(argv, false);
     }
 
     /** The problems of this template, in words; empty when it is valid. */

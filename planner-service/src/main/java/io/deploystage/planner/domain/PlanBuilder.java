@@ -43,7 +43,7 @@ public final class PlanBuilder {
         List<PlanStep> steps = new ArrayList<>();
         // Step 2: always deploy to staging before production; if staging fails, stop.
         if (profile.hasMigration()) {
-            steps.add(command("staging-migrate", Environment.STAGING, "Run the database migration in staging", r.render(staging.migrate(),
+            steps.add(command("staging-migrate", Environment.STAGING, "Run the database migration in staging", staging.migrate(), r.render(staging.migrate(),
                     Environment.STAGING, null, null, null), "Migration completed without errors"));
         }
         steps.addAll(deployEach("staging-deploy", Environment.STAGING, staging, r, "Deploy " + release.version() + " to staging"));
@@ -54,9 +54,9 @@ public final class PlanBuilder {
                 "no unexpected errors in the logs", "window=" + BAKE, "checks=NEW_LOG_ERRORS"));
         if (profile.hasMigration() && staging.migrateRollback() != null && profile.dbMigration() != DbMigration.DESTRUCTIVE) {
             steps.add(command("staging-migration-down", Environment.STAGING, "Check the migration is reversible: roll it back in staging",
-                    r.render(staging.migrateRollback(), Environment.STAGING, null, null, null), "Schema at the previous state"));
+                    staging.migrateRollback(), r.render(staging.migrateRollback(), Environment.STAGING, null, null, null), "Schema at the previous state"));
             steps.add(command("staging-migration-up", Environment.STAGING, "Re-apply the migration in staging",
-                    r.render(staging.migrate(), Environment.STAGING, null, null, null), "Migration completed again without errors"));
+                    staging.migrate(), r.render(staging.migrate(), Environment.STAGING, null, null, null), "Migration completed again without errors"));
         }
 
         // Step 6, production by the strategy of Step 3.
@@ -69,7 +69,7 @@ public final class PlanBuilder {
                 List.of("git", "tag", "v" + release.version(), release.commit()), "Tag v" + release.version() + " exists", null));
         if (profile.hasMigration()) {
             steps.add(command("production-migrate", Environment.PRODUCTION, "Run the database migration in production",
-                    r.render(production.migrate(), Environment.PRODUCTION, null, null, null), "Migration completed without errors"));
+                    production.migrate(), r.render(production.migrate(), Environment.PRODUCTION, null, null, null), "Migration completed without errors"));
         }
         List<Integer> flagStages = List.of();
         switch (choice.strategy()) {
@@ -78,14 +78,14 @@ public final class PlanBuilder {
             case ROLLING -> {
                 for (String instance : production.instances()) {
                     steps.add(command("deploy-" + instance, Environment.PRODUCTION, "Drain and update " + instance + " to " + release.version(),
-                            r.render(production.deploy(), Environment.PRODUCTION, instance, null, null), instance + " runs " + release.version()));
+                            production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, instance, null, null), instance + " runs " + release.version()));
                     steps.add(health("verify-" + instance, Environment.PRODUCTION, "Confirm " + instance + " is healthy before the next",
                             instance + " healthy", "instance=" + instance, "window=2m"));
                 }
             }
             case BLUE_GREEN -> {
                 steps.add(command("deploy-green", Environment.PRODUCTION, "Deploy " + release.version() + " to the idle colour (green)",
-                        r.render(production.deploy(), Environment.PRODUCTION, "green", null, null), "green runs " + release.version()));
+                        production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, "green", null, null), "green runs " + release.version()));
                 steps.addAll(smoke("verify-green", Environment.PRODUCTION, production));
                 steps.add(traffic("switch-to-green", "Switch traffic to green", r.render(production.trafficSwitch(), Environment.PRODUCTION,
                         "green", 100, null), "green serves 100% of traffic", 100));
@@ -95,7 +95,7 @@ public final class PlanBuilder {
             case CANARY -> {
                 String canary = production.instances().get(0);
                 steps.add(command("deploy-canary", Environment.PRODUCTION, "Deploy " + release.version() + " to the canary " + canary,
-                        r.render(production.deploy(), Environment.PRODUCTION, canary, null, null), canary + " runs " + release.version()));
+                        production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, canary, null, null), canary + " runs " + release.version()));
                 for (int weight : CANARY_WEIGHTS) {
                     steps.add(traffic("canary-" + weight, "Route " + weight + "% of traffic to the canary",
                             r.render(production.trafficSwitch(), Environment.PRODUCTION, canary, weight, null), weight + "% of traffic on "
@@ -105,7 +105,7 @@ public final class PlanBuilder {
                 }
                 for (String instance : production.instances().subList(1, production.instances().size())) {
                     steps.add(command("promote-" + instance, Environment.PRODUCTION, "Promote " + instance + " to " + release.version(),
-                            r.render(production.deploy(), Environment.PRODUCTION, instance, null, null), instance + " runs " + release.version()));
+                            production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, instance, null, null), instance + " runs " + release.version()));
                 }
             }
             case FEATURE_FLAG -> {
@@ -114,14 +114,14 @@ public final class PlanBuilder {
                         "Deploy " + release.version() + " dark (flags off)"));
                 for (String flag : profile.featureFlags()) {
                     steps.add(flagStep("flag-" + flag + "-off", "Confirm " + flag + " is off by default",
-                            r.render(production.flagSet(), Environment.PRODUCTION, null, 0, flag), flag + " off for everyone", 0));
+                            flagArgv(production, r, "0", flag), flag + " off for everyone", 0, flag, false));
                     steps.add(flagStep("flag-" + flag + "-internal", "Enable " + flag + " for internal users",
-                            r.render(production.flagSet(), Environment.PRODUCTION, null, null, flag, "internal"), flag + " on for internal users only", 0));
+                            flagArgv(production, r, "internal", flag), flag + " on for internal users only", 0, flag, true));
                     steps.add(health("flag-" + flag + "-internal-watch", Environment.PRODUCTION, "Monitor internal users for 1h",
                             "no degradation for internal users", "window=1h", "flag=" + flag));
                     for (int percent : FLAG_STAGES) {
                         steps.add(flagStep("flag-" + flag + "-" + percent, "Enable " + flag + " for " + percent + "% of users",
-                                r.render(production.flagSet(), Environment.PRODUCTION, null, percent, flag), flag + " on for " + percent + "%", percent));
+                                flagArgv(production, r, Integer.toString(percent), flag), flag + " on for " + percent + "%", percent, flag, false));
                         steps.add(health("flag-" + flag + "-" + percent + "-watch", Environment.PRODUCTION, "Monitor at " + percent + "%",
                                 "no degradation at " + percent + "%", "window=" + BAKE, "flag=" + flag));
                     }
@@ -171,8 +171,8 @@ public final class PlanBuilder {
         List<PlanStep> steps = new ArrayList<>();
         switch (strategy) {
             case FEATURE_FLAG -> release.profile().featureFlags().forEach(flag -> steps.add(flagStep("rollback-flag-" + flag,
-                    "Stop traffic to new version: turn " + flag + " off (kill switch)", r.render(production.flagSet(), Environment.PRODUCTION,
-                            null, 0, flag), "Old version serving traffic", 0)));
+                    "Stop traffic to new version: turn " + flag + " off (kill switch)", flagArgv(production, r, "0", flag),
+                    "Old version serving traffic", 0, flag, false)));
             case BLUE_GREEN -> steps.add(traffic("rollback-switch-to-blue", "Stop traffic to new version: switch traffic back to blue",
                     r.render(production.trafficSwitch(), Environment.PRODUCTION, "blue", 100, null), "Old version serving traffic", 100));
             case CANARY -> {
@@ -180,12 +180,12 @@ public final class PlanBuilder {
                 steps.add(traffic("rollback-canary-0", "Stop traffic to new version: reduce the canary to 0%",
                         r.render(production.trafficSwitch(), Environment.PRODUCTION, canary, 0, null), "Old version serving traffic", 0));
                 steps.add(command("rollback-canary", Environment.PRODUCTION, "Redeploy the previous version on " + canary,
-                        r.render(production.rollback(), Environment.PRODUCTION, canary, null, null), canary + " runs the previous version"));
+                        production.rollback(), r.render(production.rollback(), Environment.PRODUCTION, canary, null, null), canary + " runs the previous version"));
             }
             case ROLLING, DIRECT -> {
                 for (String instance : production.instances()) {
                     steps.add(command("rollback-" + instance, Environment.PRODUCTION, "Stop traffic to new version: drain " + instance
-                            + " and redeploy the previous version", r.render(production.rollback(), Environment.PRODUCTION, instance, null, null),
+                            + " and redeploy the previous version", production.rollback(), r.render(production.rollback(), Environment.PRODUCTION, instance, null, null),
                             "Old version serving traffic"));
                 }
             }
@@ -197,7 +197,7 @@ public final class PlanBuilder {
         }
         if (release.profile().hasMigration() && production.migrateRollback() != null && release.profile().dbMigration() != DbMigration.DESTRUCTIVE) {
             steps.add(command("rollback-migration", Environment.PRODUCTION, "Roll back database migration",
-                    r.render(production.migrateRollback(), Environment.PRODUCTION, null, null, null), "Schema at previous state"));
+                    production.migrateRollback(), r.render(production.migrateRollback(), Environment.PRODUCTION, null, null, null), "Schema at previous state"));
         }
         steps.add(new PlanStep("rollback-notify", Environment.PRODUCTION, StepKind.NOTIFY,
                 "Notify team of rollback", List.of(channel == null ? "team channel" : channel), "Team aware", null));
@@ -228,12 +228,12 @@ public final class PlanBuilder {
 
     private static List<PlanStep> deployEach(String id, Environment environment, EnvironmentSpec spec, Renderer r, String action) {
         if (!spec.deploy().argv().stream().anyMatch(a -> a.contains("{instance}"))) {
-            return List.of(command(id, environment, action, r.render(spec.deploy(), environment, null, null, null),
+            return List.of(command(id, environment, action, spec.deploy(), r.render(spec.deploy(), environment, null, null, null),
                     "All instances in " + environment.label() + " updated"));
         }
         List<PlanStep> steps = new ArrayList<>();
         for (String instance : spec.instances()) {
-            steps.add(command(id + "-" + instance, environment, action + " on " + instance, r.render(spec.deploy(), environment, instance, null, null),
+            steps.add(command(id + "-" + instance, environment, action + " on " + instance, spec.deploy(), r.render(spec.deploy(), environment, instance, null, null),
                     instance + " updated"));
         }
         return steps;
@@ -245,8 +245,9 @@ public final class PlanBuilder {
                 "Smoke test passes", null)).toList();
     }
 
-    private static PlanStep command(String id, Environment environment, String action, List<String> argv, String expected) {
-        return new PlanStep(id, environment, StepKind.COMMAND, action, argv, expected, null);
+    private static PlanStep command(String id, Environment environment, String action, CommandTemplate template, List<String> argv,
+            String expected) {
+        return new PlanStep(id, environment, StepKind.COMMAND, action, argv, expected, null, template.rerunSafe(), null, false);
     }
 
     private static PlanStep health(String id, Environment environment, String action, String expected, String... parameters) {
@@ -257,8 +258,19 @@ public final class PlanBuilder {
         return new PlanStep(id, Environment.PRODUCTION, StepKind.TRAFFIC, action, argv, expected, weight);
     }
 
-    private static PlanStep flagStep(String id, String action, List<String> argv, String expected, int percent) {
-        return new PlanStep(id, Environment.PRODUCTION, StepKind.FLAG, action, argv, expected, percent);
+    private static PlanStep flagStep(String id, String action, List<String> argv, String expected, int percent, String flag, boolean internal) {
+        return new PlanStep(id, Environment.PRODUCTION, StepKind.FLAG, action, argv, expected, percent, true, flag, internal);
+    }
+
+    /**
+     * The command that sets a flag: the descriptor's flagSet when it has one, else the executor's built-in flag store
+     * (shown as a {@code deploy-stage flag set} line).
+     */
+    private static List<String> flagArgv(EnvironmentSpec production, Renderer r, String rollout, String flag) {
+        if (production.flagSet() == null) {
+            return List.of("deploy-stage", "flag", "set", flag, "--rollout", rollout);
+        }
+        return r.render(production.flagSet(), Environment.PRODUCTION, null, null, flag, rollout);
     }
 
     static String number(double value) {

@@ -2,12 +2,21 @@ package io.deploystage.planner.domain;
 
 import java.util.List;
 
-/** One step with its exact command (argv, never a shell line) and the outcome to confirm before the next. */
+/**
+ * One step with its exact command (argv, never a shell line) and the outcome to confirm before the next.
+ * {@code idempotent}: safe to run again after an interruption; {@code flagKey}/{@code flagInternal}: what a FLAG step sets.
+ */
 public record PlanStep(String id, Environment environment, StepKind kind, String action, List<String> command, String expectedOutcome,
-        Integer trafficPercent) {
+        Integer trafficPercent, boolean idempotent, String flagKey, boolean flagInternal) {
 
     public PlanStep {
         command = List.copyOf(command);
+    }
+
+    /** A step that is not a descriptor command: checks, waits, approvals, tags and traffic weights are safe to repeat. */
+    public PlanStep(String id, Environment environment, StepKind kind, String action, List<String> command, String expectedOutcome,
+            Integer trafficPercent) {
+        this(id, environment, kind, action, command, expectedOutcome, trafficPercent, kind != StepKind.COMMAND, null, false);
     }
 
     /** The command as the artifacts show it. */

@@ -67,6 +67,9 @@ public final class PlanEvents {
                 .setCommand(step.command())
                 .setExpectedOutcome(step.expectedOutcome())
                 .setTrafficPercent(step.trafficPercent())
+                .setIdempotent(step.idempotent())
+                .setFlagKey(step.flagKey())
+                .setFlagInternal(step.flagInternal())
                 .build();
     }
 

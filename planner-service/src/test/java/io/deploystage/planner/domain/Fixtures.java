@@ -18,8 +18,8 @@ final class Fixtures {
 
     static EnvironmentSpec environment(String name, List<String> instances) {
         return new EnvironmentSpec(
-                argv("kubectl", "--context", "{environment}", "set", "image", "deployment/checkout-{instance}",
-                        "app=registry.example.com/shop/checkout:{version}"),
+                new CommandTemplate(List.of("kubectl", "--context", "{environment}", "set", "image", "deployment/checkout-{instance}",
+                        "app=registry.example.com/shop/checkout:{version}"), true),
                 argv("kubectl", "--context", "{environment}", "rollout", "undo", "deployment/checkout-{instance}"),
                 argv("flyway", "-url=jdbc:postgresql://db." + name + ".internal:5432/shop", "-target={version}", "migrate"),
                 argv("flyway", "-url=jdbc:postgresql://db." + name + ".internal:5432/shop", "undo"),

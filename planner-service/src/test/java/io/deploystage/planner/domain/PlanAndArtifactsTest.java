@@ -122,6 +122,24 @@ class PlanAndArtifactsTest {
     }
 
     @Test
+    void onlyCommandsTheDescriptorDeclaresRerunSafeAreMarkedIdempotent() {
+        Plan plan = plan(Strategy.ROLLING);
+        PlanStep deploy = plan.steps().stream().filter(s -> s.id().equals("deploy-p1")).findFirst().orElseThrow();
+        assertTrue(deploy.idempotent(), "kubectl set image is declared rerunSafe in the descriptor");
+        PlanStep rollback = plan.rollbackProcedure().stream().filter(s -> s.id().equals("rollback-p1")).findFirst().orElseThrow();
+        assertFalse(rollback.idempotent(), "rollout undo is not declared rerunSafe: an interrupted run must pause, not repeat");
+        assertTrue(plan.steps().stream().filter(s -> s.kind() != StepKind.COMMAND).allMatch(PlanStep::idempotent));
+    }
+
+    @Test
+    void flagStepsNameTheirFlagAndAudience() {
+        List<PlanStep> flags = plan(Strategy.FEATURE_FLAG).steps().stream().filter(s -> s.kind() == StepKind.FLAG).toList();
+        assertTrue(flags.stream().allMatch(s -> "new-checkout-flow".equals(s.flagKey())));
+        assertEquals(List.of(false, true, false, false, false, false), flags.stream().map(PlanStep::flagInternal).toList());
+        assertEquals(List.of(0, 0, 1, 5, 25, 100), flags.stream().map(PlanStep::trafficPercent).toList());
+    }
+
+    @Test
     void canaryStepsThroughItsWeightsWithABakeAndAHealthCheckAtEach() {
         List<PlanStep> steps = plan(Strategy.CANARY).steps();
         List<Integer> weights = steps.stream().filter(s -> s.kind() == StepKind.TRAFFIC).map(PlanStep::trafficPercent).toList();
