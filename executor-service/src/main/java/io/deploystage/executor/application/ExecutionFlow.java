@@ -8,99 +8,206 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.avro.specific.SpecificRecordBase;
+import org.jboss.logging.Logger;
 
-import io.deploystage.events.DeploymentOutcome;
+import io.deploystage.events.AvroBinary;
 import io.deploystage.events.DeploymentPlan;
-import io.deploystage.events.DeploymentResult;
-import io.deploystage.events.EventEnvelope;
+import io.deploystage.events.Environment;
+import io.deploystage.events.HealthVerdict;
+import io.deploystage.events.OperatorAction;
 import io.deploystage.events.OperatorCommand;
 import io.deploystage.events.PlanStep;
 import io.deploystage.events.RollbackCommand;
-import io.deploystage.events.StepEvent;
-import io.deploystage.events.StepStatus;
-import io.deploystage.executor.domain.StepRun;
+import io.deploystage.events.StepKind;
+import io.deploystage.executor.config.ExecutorConfig;
+import io.deploystage.executor.domain.DeploymentState;
+import io.deploystage.executor.domain.Phase;
+import io.deploystage.executor.domain.Transitions;
+import io.deploystage.executor.domain.Transitions.Action;
+import io.deploystage.executor.domain.Transitions.Decision;
 import io.deploystage.executor.persistence.CommandEntity;
 import io.deploystage.executor.persistence.DeploymentEntity;
+import io.deploystage.executor.persistence.VerdictEntity;
+import io.deploystage.platform.messaging.RejectedEvent;
+import io.deploystage.platform.persistence.ReleaseLock;
 import io.smallrye.mutiny.Uni;
 
-/** Runs a plan's steps in order (staging first) and announces each step and the outcome. */
+/**
+ * The executor's event handlers (run by the inbox, inside its transaction): a plan becomes a deployment (or waits
+ * for the one running for its service), rollback and operator commands change its course, and health verdicts are
+ * kept for the steps that wait for them. The engine runs the steps.
+ */
 @ApplicationScoped
 public class ExecutionFlow {
 
-    private final FlagStore flags;
+    private static final Logger LOG = Logger.getLogger(ExecutionFlow.class);
+    private static final String FLAG_KEY = "[A-Za-z0-9][A-Za-z0-9._-]{0,199}";
 
-    ExecutionFlow(FlagStore flags) {
+    private final FlagStore flags;
+    private final Deployments deployments;
+    private final ExecutorConfig config;
+
+    ExecutionFlow(FlagStore flags, Deployments deployments, ExecutorConfig config) {
         this.flags = flags;
+        this.deployments = deployments;
+        this.config = config;
     }
 
     public Uni<List<SpecificRecordBase>> onPlan(DeploymentPlan plan) {
-        UUID deploymentId = plan.getEventId();
-        List<SpecificRecordBase> out = new ArrayList<>();
+        String problem = problem(plan);
+        if (problem != null) {
+            throw new RejectedEvent("plan " + plan.getEventId() + " cannot be executed: " + problem);
+        }
+        // one deployment per service at a time: plans of different releases of a service serialise on this lock
+        return ReleaseLock.lock("service:" + plan.getService())
+                .chain(() -> DeploymentEntity.count("service = ?1 and state in ?2", plan.getService(), DeploymentState.ACTIVE))
+                .chain(active -> {
+                    DeploymentEntity deployment = new DeploymentEntity();
+                    deployment.deploymentId = plan.getEventId();
+                    deployment.releaseId = plan.getReleaseId();
+                    deployment.service = plan.getService();
+                    deployment.version = plan.getVersion();
+                    deployment.strategy = plan.getStrategy().name();
+                    deployment.plan = AvroBinary.encode(plan);
+                    deployment.phase = Phase.FORWARD;
+                    deployment.createdAt = Instant.now();
+                    deployment.updatedAt = deployment.createdAt;
+                    deployment.state = active == 0 ? DeploymentState.RUNNING : DeploymentState.QUEUED;
+                    List<SpecificRecordBase> out = new ArrayList<>();
+                    if (active > 0 && config.concurrency() == ExecutorConfig.Concurrency.REFUSE) {
+                        out.add(Deployments.finish(deployment, plan, DeploymentState.ABORTED,
+                                "refused: another deployment of " + plan.getService() + " is in progress (policy REFUSE)"));
+                    } else {
+                        LOG.infof("Release %s: deployment %s of %s %s by %s, %d steps then %d rollback steps, %s", plan.getReleaseId(),
+                                deployment.deploymentId, plan.getService(), plan.getVersion(), plan.getStrategy(), plan.getSteps().size(),
+                                plan.getRollbackProcedure().size(), active == 0 ? "starting" : "QUEUED behind the running deployment");
+                    }
+                    return deployment.persist().replaceWith(out);
+                });
+    }
+
+    /** Why a plan cannot run, or null: it must have steps, known kinds, and put staging before production. */
+    static String problem(DeploymentPlan plan) {
+        if (plan.getHeldForEscalation()) {
+            return "it is held for escalation";
+        }
+        if (plan.getSteps().isEmpty()) {
+            return "it has no steps";
+        }
+        boolean production = false;
+        boolean staging = false;
         for (PlanStep step : plan.getSteps()) {
-            for (StepRun run : StepRun.values()) {
-                out.add(StepEvent.newBuilder()
-                        .setEventId(EventEnvelope.derivedId(deploymentId, "step/" + step.getStepId() + "/" + run))
-                        .setReleaseId(plan.getReleaseId())
-                        .setOccurredAt(Instant.now())
-                        .setCausationId(deploymentId.toString())
-                        .setDeploymentId(deploymentId.toString())
-                        .setStepId(step.getStepId())
-                        .setEnvironment(step.getEnvironment())
-                        .setStatus(StepStatus.valueOf(run.name()))
-                        .setAction(step.getAction())
-                        .setDurationMillis(run == StepRun.SUCCEEDED ? 0L : null)
-                        .build());
+            if (step.getKind() == StepKind.UNKNOWN || step.getEnvironment() == Environment.UNKNOWN) {
+                return "step " + step.getStepId() + " has a kind or environment this version does not know";
+            }
+            if (step.getEnvironment() == Environment.PRODUCTION) {
+                production = true;
+            } else if (production) {
+                return "staging step " + step.getStepId() + " comes after a production step (staging first, always)";
+            } else {
+                staging = true;
             }
         }
-        out.add(DeploymentOutcome.newBuilder()
-                .setEventId(EventEnvelope.derivedId(deploymentId, "outcome"))
-                .setReleaseId(plan.getReleaseId())
-                .setOccurredAt(Instant.now())
-                .setCausationId(deploymentId.toString())
-                .setDeploymentId(deploymentId.toString())
-                .setService(plan.getService())
-                .setVersion(plan.getVersion())
-                .setStrategy(plan.getStrategy())
-                .setOutcome(DeploymentResult.DEPLOYED)
-                .build());
-        DeploymentEntity deployment = new DeploymentEntity();
-        deployment.deploymentId = deploymentId;
-        deployment.releaseId = plan.getReleaseId();
-        deployment.service = plan.getService();
-        deployment.version = plan.getVersion();
-        deployment.status = DeploymentResult.DEPLOYED.name();
-        deployment.updatedAt = Instant.now();
-        return deployment.persist().replaceWith(out);
+        return production && !staging ? "it goes to production without a staging step (staging first, always)" : null;
     }
 
     public Uni<List<SpecificRecordBase>> onRollback(RollbackCommand command) {
-        return record(command.getEventId(), command.getDeploymentId(), command.getReleaseId(), "ROLLBACK", command.getRequestedBy());
+        return command(command.getEventId(), command.getDeploymentId(), command.getReleaseId(), Action.ROLLBACK, command.getRequestedBy(), null,
+                command.getReason(), false);
     }
 
     public Uni<List<SpecificRecordBase>> onOperatorCommand(OperatorCommand command) {
-        if (command.getAction() == io.deploystage.events.OperatorAction.UNKNOWN) {
-            throw new io.deploystage.platform.messaging.RejectedEvent("action holds a value this version does not know");
+        if (command.getAction() == OperatorAction.UNKNOWN) {
+            throw new RejectedEvent("action holds a value this version does not know");
         }
-        if (command.getAction() == io.deploystage.events.OperatorAction.FLAG_KILL) {
+        if (command.getAction() == OperatorAction.FLAG_KILL) {
             String key = command.getFlagKey();
-            if (key == null || !key.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
-                throw new io.deploystage.platform.messaging.RejectedEvent("FLAG_KILL needs a valid flagKey");
+            if (key == null || !key.matches(FLAG_KEY)) {
+                throw new RejectedEvent("FLAG_KILL needs a valid flagKey");
             }
             return flags.kill(key, command.getOperator()).chain(() -> record(command.getEventId(), command.getDeploymentId(),
-                    command.getReleaseId(), "FLAG_KILL " + key, command.getOperator()));
+                    command.getReleaseId(), "FLAG_KILL " + key, command.getOperator(), null)).replaceWith(List.of());
         }
-        return record(command.getEventId(), command.getDeploymentId(), command.getReleaseId(), command.getAction().name(),
-                command.getOperator());
+        String reason = command.getComment() == null ? "operator " + command.getOperator() + " asked to " + command.getAction()
+                : "operator " + command.getOperator() + ": " + command.getComment();
+        return command(command.getEventId(), command.getDeploymentId(), command.getReleaseId(), Action.valueOf(command.getAction().name()),
+                command.getOperator(), command.getStepId(), reason, false);
     }
 
-    private static Uni<List<SpecificRecordBase>> record(UUID eventId, String deploymentId, String releaseId, String kind, String by) {
+    /**
+     * Applies a command to its deployment. {@code strict}: refuse what the deployment's state does not allow (the
+     * REST API answers 409); from Kafka, such a command is recorded and logged, never dead-lettered for being late.
+     */
+    public Uni<List<SpecificRecordBase>> command(UUID eventId, String deploymentId, String releaseId, Action action, String by, String stepId,
+            String reason, boolean strict) {
+        UUID id = parse(deploymentId);
+        return Deployments.locked(id).chain(deployment -> {
+            if (deployment == null) {
+                throw new RejectedEvent("deployment " + deploymentId + " is not known to the executor");
+            }
+            if (!deployment.releaseId.equals(releaseId)) {
+                throw new RejectedEvent("deployment " + deploymentId + " belongs to release " + deployment.releaseId + ", not " + releaseId);
+            }
+            Decision decision = Transitions.onCommand(deployment.state, deployment.phase, deployment.pauseRequested, action);
+            Uni<Void> recorded = record(eventId, deploymentId, releaseId, action.name(), by, stepId);
+            if (decision.effect() == Transitions.Effect.REFUSED || decision.effect() == Transitions.Effect.NOTHING) {
+                if (strict && decision.effect() == Transitions.Effect.REFUSED) {
+                    throw new CommandRefused(action + " refused: " + decision.reason());
+                }
+                LOG.infof("Release %s: %s from %s on deployment %s (%s): %s", releaseId, action, by, deploymentId, deployment.state,
+                        decision.reason());
+                return recorded.replaceWith(List.<SpecificRecordBase>of());
+            }
+            LOG.infof("Release %s: %s from %s on deployment %s (%s)", releaseId, action, by, deploymentId, deployment.state);
+            return recorded.chain(() -> switch (decision.effect()) {
+                case RECORD -> Uni.createFrom().item(List.<SpecificRecordBase>of());
+                case REQUEST_PAUSE -> {
+                    deployment.pauseRequested = true;
+                    yield Uni.createFrom().item(List.<SpecificRecordBase>of());
+                }
+                case RESUME -> deployments.resume(deployment, by);
+                case ABORT -> deployments.stop(deployment, DeploymentState.ABORTED, decision.reason() == null ? reason : decision.reason());
+                case START_ROLLBACK -> deployments.startRollback(deployment, reason);
+                default -> Uni.createFrom().item(List.<SpecificRecordBase>of());
+            });
+        });
+    }
+
+    public Uni<List<SpecificRecordBase>> onVerdict(HealthVerdict verdict) {
+        VerdictEntity row = new VerdictEntity();
+        row.eventId = verdict.getEventId();
+        row.deploymentId = parse(verdict.getDeploymentId());
+        row.check = verdict.getCheck();
+        row.verdict = verdict.getVerdict().name();
+        row.reason = verdict.getReason().length() > 4000 ? verdict.getReason().substring(0, 4000) : verdict.getReason();
+        row.receivedAt = Instant.now();
+        return row.persist().replaceWith(List.of());
+    }
+
+    private static UUID parse(String deploymentId) {
+        try {
+            return UUID.fromString(deploymentId);
+        } catch (IllegalArgumentException e) {
+            throw new RejectedEvent("deploymentId '" + deploymentId + "' is not a UUID");
+        }
+    }
+
+    private static Uni<Void> record(UUID eventId, String deploymentId, String releaseId, String kind, String by, String stepId) {
         CommandEntity entity = new CommandEntity();
         entity.eventId = eventId;
         entity.deploymentId = deploymentId;
         entity.releaseId = releaseId;
         entity.kind = kind;
         entity.requestedBy = by;
+        entity.stepId = stepId;
         entity.receivedAt = Instant.now();
-        return entity.persist().replaceWith(List.of());
+        return entity.persist().replaceWithVoid();
+    }
+
+    /** A command the deployment's state does not allow (the REST API answers 409 with the message). */
+    public static final class CommandRefused extends RuntimeException {
+        public CommandRefused(String message) {
+            super(message, null, false, false);
+        }
     }
 }

@@ -6,13 +6,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.HealthVerdict;
 import io.deploystage.events.OperatorCommand;
 import io.deploystage.events.RollbackCommand;
 import io.deploystage.executor.application.ExecutionFlow;
 import io.deploystage.platform.inbox.EventInbox;
 import io.smallrye.mutiny.Uni;
 
-/** The executor's Kafka inputs: plans, rollback commands and operator commands. */
+/** The executor's Kafka inputs: plans, rollback commands, operator commands and the monitor's verdicts. */
 @ApplicationScoped
 public class ExecutorInputs {
 
@@ -37,5 +38,10 @@ public class ExecutorInputs {
     @Incoming("operator-commands")
     Uni<Void> operatorCommand(ConsumerRecord<String, byte[]> record) {
         return inbox.consume(record, OperatorCommand.class, flow::onOperatorCommand);
+    }
+
+    @Incoming("health-verdicts")
+    Uni<Void> verdict(ConsumerRecord<String, byte[]> record) {
+        return inbox.consume(record, HealthVerdict.class, flow::onVerdict);
     }
 }

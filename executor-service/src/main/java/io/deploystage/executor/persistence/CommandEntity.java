@@ -30,6 +30,9 @@ public class CommandEntity extends PanacheEntityBase {
     @Column(name = "requested_by")
     public String requestedBy;
 
+    @Column(name = "step_id")
+    public String stepId;
+
     @Column(name = "received_at")
     public Instant receivedAt;
 }

@@ -5,12 +5,16 @@ import java.util.UUID;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
+import io.deploystage.executor.domain.DeploymentState;
+import io.deploystage.executor.domain.Phase;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
-/** A deployment the executor runs, with its current status. */
+/** A deployment: its plan (the DeploymentPlan event as Avro), where it stands and which step is next. */
 @Entity
 @Table(name = "deployment")
 public class DeploymentEntity extends PanacheEntityBase {
@@ -26,7 +30,26 @@ public class DeploymentEntity extends PanacheEntityBase {
 
     public String version;
 
-    public String status;
+    public String strategy;
+
+    public byte[] plan;
+
+    @Enumerated(EnumType.STRING)
+    public DeploymentState state;
+
+    @Enumerated(EnumType.STRING)
+    public Phase phase;
+
+    @Column(name = "next_step")
+    public int nextStep;
+
+    @Column(name = "pause_requested")
+    public boolean pauseRequested;
+
+    public String reason;
+
+    @Column(name = "created_at")
+    public Instant createdAt;
 
     @Column(name = "updated_at")
     public Instant updatedAt;

@@ -79,6 +79,22 @@ public class EventInbox {
     }
 
     /**
+     * Handles an event that originates in this service (a REST request) exactly as a consumed one, in one transaction,
+     * and publishes the event itself with what the handler emits, so subscribers see it; when this service consumes it
+     * back, it is skipped as processed. A {@link RejectedEvent} or any other failure reaches the caller.
+     */
+    public <T extends SpecificRecordBase> Uni<Void> accept(T event, Function<T, Uni<List<SpecificRecordBase>>> handler) {
+        @SuppressWarnings("unchecked")
+        Class<T> type = (Class<T>) event.getClass();
+        return handleAll(io.deploystage.events.Topics.of(type), type, List.of(event), e -> handler.apply(e).map(out -> {
+            List<SpecificRecordBase> all = new ArrayList<>();
+            all.add(e);
+            all.addAll(out);
+            return all;
+        }));
+    }
+
+    /**
      * Handles a polled batch in one transaction: the same guarantees as {@link #consume} per record, with one commit
      * for the batch. Records that cannot be read are dead-lettered first; if the batch transaction fails (an event
      * the handler rejects, a conflict), every record is handled again on its own.

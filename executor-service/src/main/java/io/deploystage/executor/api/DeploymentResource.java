@@ -1,0 +1,167 @@
+package io.deploystage.executor.api;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+
+import io.deploystage.events.OperatorAction;
+import io.deploystage.events.OperatorCommand;
+import io.deploystage.executor.application.ExecutionFlow;
+import io.deploystage.executor.domain.Transitions.Action;
+import io.deploystage.executor.persistence.DeploymentEntity;
+import io.deploystage.executor.persistence.StepEntity;
+import io.deploystage.platform.inbox.EventInbox;
+import io.deploystage.platform.messaging.RejectedEvent;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Deployments as operators see and steer them: state and steps (any authenticated caller), approve (role
+ * {@code approver}), pause, resume, abort and rollback (role {@code operator}). A command is published on the
+ * operator-commands topic as well, so every subscriber sees who did what.
+ */
+@Path("/deployments")
+@Produces(MediaType.APPLICATION_JSON)
+public class DeploymentResource {
+
+    private static final Logger LOG = Logger.getLogger(DeploymentResource.class);
+    static final String ID = "[0-9a-fA-F-]{36}";
+
+    private final EventInbox inbox;
+    private final ExecutionFlow flow;
+    private final SecurityIdentity identity;
+
+    DeploymentResource(EventInbox inbox, ExecutionFlow flow, SecurityIdentity identity) {
+        this.inbox = inbox;
+        this.flow = flow;
+        this.identity = identity;
+    }
+
+    /** An optional note with a command; {@code stepId} narrows an approval to one step. */
+    public record CommandRequest(@Size(max = 200) String stepId, @Size(max = 2000) String comment) {
+    }
+
+    @GET
+    @Authenticated
+    public Uni<List<Map<String, Object>>> list(@QueryParam("service") @Size(max = 255) String service) {
+        return Panache.withSession(() -> service == null
+                ? DeploymentEntity.<DeploymentEntity>find("order by createdAt desc").page(0, 100).list()
+                : DeploymentEntity.<DeploymentEntity>find("service = ?1 order by createdAt desc", service).page(0, 100).list())
+                .map(all -> all.stream().map(DeploymentResource::summary).toList());
+    }
+
+    @GET
+    @Path("{id}")
+    @Authenticated
+    public Uni<Response> get(@PathParam("id") @Pattern(regexp = ID) String id) {
+        UUID deploymentId = UUID.fromString(id);
+        return Panache.withSession(() -> DeploymentEntity.<DeploymentEntity>findById(deploymentId).chain(d -> d == null
+                ? Uni.createFrom().item(notFound(id))
+                : StepEntity.<StepEntity>list("deploymentId = ?1 order by phase desc, stepIndex", deploymentId).map(rows -> {
+                    Map<String, Object> body = summary(d);
+                    body.put("steps", rows.stream().map(DeploymentResource::step).toList());
+                    return Response.ok(body).build();
+                })));
+    }
+
+    @POST
+    @Path("{id}/approve")
+    @RolesAllowed("approver")
+    public Uni<Response> approve(@PathParam("id") @Pattern(regexp = ID) String id, CommandRequest request) {
+        return send(id, OperatorAction.APPROVE, request);
+    }
+
+    @POST
+    @Path("{id}/{action: pause|resume|abort|rollback}")
+    @RolesAllowed("operator")
+    public Uni<Response> steer(@PathParam("id") @Pattern(regexp = ID) String id, @PathParam("action") String action, CommandRequest request) {
+        return send(id, OperatorAction.valueOf(action.toUpperCase(java.util.Locale.ROOT)), request);
+    }
+
+    private Uni<Response> send(String id, OperatorAction action, CommandRequest request) {
+        String operator = identity.getPrincipal().getName();
+        String stepId = request == null ? null : request.stepId();
+        String comment = request == null ? null : request.comment();
+        return Panache.withSession(() -> DeploymentEntity.<DeploymentEntity>findById(UUID.fromString(id))).chain(d -> {
+            if (d == null) {
+                return Uni.createFrom().item(notFound(id));
+            }
+            OperatorCommand command = OperatorCommand.newBuilder()
+                    .setEventId(UUID.randomUUID())
+                    .setReleaseId(d.releaseId)
+                    .setOccurredAt(Instant.now())
+                    .setCausationId(null)
+                    .setDeploymentId(id)
+                    .setAction(action)
+                    .setOperator(operator)
+                    .setStepId(stepId)
+                    .setComment(comment)
+                    .build();
+            String reason = comment == null ? "operator " + operator + " asked to " + action : "operator " + operator + ": " + comment;
+            return inbox.accept(command, c -> flow.command(c.getEventId(), id, c.getReleaseId(), Action.valueOf(action.name()), operator, stepId,
+                            reason, true))
+                    .map(ignored -> {
+                        LOG.infof("Release %s: %s %s deployment %s via REST", d.releaseId, operator, action, id);
+                        return Response.accepted(Map.of("eventId", command.getEventId().toString(), "deploymentId", id, "action",
+                                action.name())).build();
+                    })
+                    .onFailure(ExecutionFlow.CommandRefused.class).recoverWithItem(e -> Response.status(409)
+                            .entity(Map.of("error", e.getMessage())).build())
+                    .onFailure(RejectedEvent.class).recoverWithItem(e -> Response.status(400).entity(Map.of("error", e.getMessage())).build());
+        });
+    }
+
+    private static Response notFound(String id) {
+        return Response.status(404).entity(Map.of("error", "no deployment " + id)).build();
+    }
+
+    static Map<String, Object> summary(DeploymentEntity d) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("deploymentId", d.deploymentId.toString());
+        body.put("releaseId", d.releaseId);
+        body.put("service", d.service);
+        body.put("version", d.version);
+        body.put("strategy", d.strategy);
+        body.put("state", d.state.name());
+        body.put("phase", d.phase.name());
+        body.put("nextStep", d.nextStep);
+        if (d.reason != null) {
+            body.put("reason", d.reason);
+        }
+        body.put("updatedAt", d.updatedAt.toString());
+        return body;
+    }
+
+    private static Map<String, Object> step(StepEntity row) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("phase", row.phase.name());
+        body.put("index", row.stepIndex);
+        body.put("stepId", row.stepId);
+        body.put("environment", row.environment);
+        body.put("kind", row.kind);
+        body.put("status", row.status);
+        body.put("runs", row.runs);
+        if (row.detail != null) {
+            body.put("detail", row.detail);
+        }
+        return body;
+    }
+}

@@ -1,0 +1,299 @@
+package io.deploystage.executor.application;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.avro.specific.SpecificRecordBase;
+import org.jboss.logging.Logger;
+
+import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.PlanStep;
+import io.deploystage.events.StepStatus;
+import io.deploystage.executor.config.ExecutorConfig;
+import io.deploystage.executor.domain.DeploymentState;
+import io.deploystage.executor.domain.Phase;
+import io.deploystage.executor.domain.Transitions;
+import io.deploystage.executor.messaging.ExecutorEvents;
+import io.deploystage.executor.persistence.DeploymentEntity;
+import io.deploystage.executor.persistence.StepEntity;
+import io.deploystage.platform.inbox.EventsCommitted;
+import io.deploystage.platform.outbox.Outbox;
+import io.deploystage.platform.outbox.OutboxRelay;
+import io.deploystage.platform.persistence.ReleaseLock;
+import io.deploystage.platform.runtime.PeriodicTask;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+/**
+ * Drives deployments step by step. Each step is written STARTED (and announced) in one transaction before it runs, and
+ * its result in another after; so after a kill -9 the executor knows which step was interrupted: it re-runs it if the
+ * plan says it is safe to, and otherwise pauses the deployment for an operator. A deployment is driven by one driver
+ * at a time; a rollback or an abort committed meanwhile is seen when the step's result is recorded.
+ */
+@ApplicationScoped
+public class DeploymentEngine {
+
+    private static final Logger LOG = Logger.getLogger(DeploymentEngine.class);
+
+    private final RunningSteps running;
+    private final StepRunner steps;
+    private final Deployments deployments;
+    private final Outbox outbox;
+    private final OutboxRelay relay;
+    private final ExecutorConfig config;
+    private final Vertx vertx;
+    private volatile PeriodicTask task;
+
+    DeploymentEngine(RunningSteps running, StepRunner steps, Deployments deployments, Outbox outbox, OutboxRelay relay, ExecutorConfig config,
+            Vertx vertx) {
+        this.running = running;
+        this.steps = steps;
+        this.deployments = deployments;
+        this.outbox = outbox;
+        this.relay = relay;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        task = PeriodicTask.start("deployment engine", vertx, config.pollInterval(), this::pass);
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        if (task != null) {
+            task.stop();
+        }
+    }
+
+    /** A plan or a command committed: look at once rather than at the next tick. */
+    void onCommitted(@Observes EventsCommitted committed) {
+        wake();
+    }
+
+    public void wake() {
+        if (task != null) {
+            task.trigger();
+        }
+    }
+
+    /** Starts queued deployments whose service is free, and a driver for every running deployment that has none. */
+    Uni<Void> pass() {
+        return Panache.withSession(() -> DeploymentEntity.<DeploymentEntity>list("state in ?1 order by createdAt", DeploymentState.ACTIVE))
+                .chain(active -> {
+                    List<UUID> queued = new ArrayList<>();
+                    java.util.Set<String> busy = new java.util.HashSet<>();
+                    active.stream().filter(d -> d.state != DeploymentState.QUEUED).forEach(d -> busy.add(d.service));
+                    for (DeploymentEntity d : active) {
+                        if (d.state == DeploymentState.QUEUED && busy.add(d.service)) {
+                            queued.add(d.deploymentId);
+                        } else if (DeploymentState.DRIVEN.contains(d.state) && running.claim(d.deploymentId)) {
+                            launch(d.deploymentId);
+                        }
+                    }
+                    return queued.isEmpty() ? Uni.createFrom().voidItem() : promote(queued, 0);
+                });
+    }
+
+    private Uni<Void> promote(List<UUID> queued, int index) {
+        if (index >= queued.size()) {
+            wake();
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.withTransaction(() -> Deployments.locked(queued.get(index)).chain(d -> d == null || d.state != DeploymentState.QUEUED
+                ? Uni.createFrom().voidItem()
+                : ReleaseLock.lock("service:" + d.service).chain(() -> DeploymentEntity.count("service = ?1 and state in ?2 and deploymentId <> ?3",
+                        d.service, List.of(DeploymentState.RUNNING, DeploymentState.PAUSED, DeploymentState.ROLLING_BACK), d.deploymentId))
+                        .invoke(others -> {
+                            if (others == 0) {
+                                d.state = d.phase == Phase.FORWARD ? DeploymentState.RUNNING : DeploymentState.ROLLING_BACK;
+                                d.updatedAt = Instant.now();
+                                LOG.infof("Release %s: deployment %s of %s leaves the queue", d.releaseId, d.deploymentId, d.service);
+                            }
+                        }).replaceWithVoid()))
+                .chain(() -> promote(queued, index + 1));
+    }
+
+    /** Runs the deployment's driver on a context of its own; the driver releases its claim when it stops. */
+    private void launch(UUID deploymentId) {
+        io.vertx.core.Context context = io.smallrye.common.vertx.VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle.setContextSafe(context, true);
+        context.runOnContext(ignored -> drive(deploymentId).subscribe().with(done -> running.release(deploymentId), failure -> {
+            running.release(deploymentId);
+            LOG.warnf("Driving deployment %s failed, retrying at the next pass: %s", deploymentId, failure.toString());
+        }));
+    }
+
+    /** What the next step is, once it is written STARTED; null when the driver should stop. */
+    private record Begun(DeploymentPlan plan, Phase phase, int index, PlanStep step, Instant started, int run) {
+    }
+
+    private Uni<Void> drive(UUID deploymentId) {
+        CompletableFuture<Void> cancel = running.signal(deploymentId);
+        return transaction(() -> begin(deploymentId)).chain(begun -> begun == null ? Uni.createFrom().voidItem()
+                : steps.run(begun.plan(), begun.step(), begun.started(), cancel)
+                        .onFailure().recoverWithItem(e -> new StepRunner.Outcome(StepRunner.Ending.FAILED, "step failed: " + e, Duration.ZERO))
+                        .chain(outcome -> transaction(() -> complete(deploymentId, begun, outcome)))
+                        .chain(() -> drive(deploymentId)));
+    }
+
+    /** Runs the work in a transaction, stages the events it returns, and wakes the relay after the commit. */
+    private <T> Uni<T> transaction(java.util.function.Supplier<Uni<Result<T>>> work) {
+        return Panache.withTransaction(() -> work.get().call(result -> outbox.stage(result.events())))
+                .invoke(result -> {
+                    if (!result.events().isEmpty()) {
+                        relay.wake();
+                    }
+                })
+                .map(Result::value);
+    }
+
+    private record Result<T>(T value, List<SpecificRecordBase> events) {
+        static <T> Result<T> of(T value, List<SpecificRecordBase> events) {
+            return new Result<>(value, events);
+        }
+    }
+
+    private Uni<Result<Begun>> begin(UUID deploymentId) {
+        return Deployments.locked(deploymentId).chain(d -> {
+            if (d == null || !DeploymentState.DRIVEN.contains(d.state)) {
+                return Uni.createFrom().item(Result.<Begun>of(null, List.of()));
+            }
+            DeploymentPlan plan = Deployments.plan(d);
+            List<PlanStep> list = Deployments.steps(plan, d.phase);
+            if (d.nextStep >= list.size()) {
+                boolean forward = d.phase == Phase.FORWARD;
+                SpecificRecordBase outcome = Deployments.finish(d, plan, forward ? DeploymentState.DEPLOYED : DeploymentState.ROLLED_BACK,
+                        forward ? null : d.reason);
+                return Uni.createFrom().item(Result.<Begun>of(null, List.of(outcome)));
+            }
+            if (d.pauseRequested && d.phase == Phase.FORWARD) {
+                d.state = DeploymentState.PAUSED;
+                d.pauseRequested = false;
+                d.reason = "paused by an operator before step " + list.get(d.nextStep).getStepId();
+                d.updatedAt = Instant.now();
+                LOG.infof("Release %s: deployment %s PAUSED before %s", d.releaseId, d.deploymentId, list.get(d.nextStep).getStepId());
+                return Uni.createFrom().item(Result.<Begun>of(null, List.of()));
+            }
+            PlanStep step = list.get(d.nextStep);
+            Instant now = Instant.now();
+            return StepEntity.<StepEntity>findById(new StepEntity.Key(deploymentId, d.phase, d.nextStep)).chain(row -> {
+                if (row == null) {
+                    StepEntity fresh = Deployments.newRow(deploymentId, d.phase, d.nextStep, step, StepEntity.STARTED, now);
+                    LOG.infof("Release %s: step %s STARTED (%s, %s): %s", d.releaseId, step.getStepId(), step.getEnvironment(), step.getKind(),
+                            step.getAction());
+                    return fresh.persist().replaceWith(started(plan, d, step, now, 1, null));
+                }
+                if (StepEntity.STARTED.equals(row.status) && !step.getIdempotent()) {
+                    row.status = StepEntity.INTERRUPTED;
+                    row.detail = "interrupted: the executor stopped while this step ran";
+                    d.state = DeploymentState.PAUSED;
+                    d.reason = "step " + step.getStepId() + " was interrupted (the executor stopped while it ran) and is not declared safe to"
+                            + " re-run: check what it did, then resume (which runs it again), abort, or roll back";
+                    d.updatedAt = now;
+                    LOG.warnf("Release %s: deployment %s PAUSED: %s", d.releaseId, d.deploymentId, d.reason);
+                    return Uni.createFrom().item(Result.<Begun>of(null, List.of()));
+                }
+                if (StepEntity.STARTED.equals(row.status) || StepEntity.INTERRUPTED.equals(row.status)) {
+                    String why = StepEntity.STARTED.equals(row.status) ? "re-run after an interruption (the step is safe to re-run)"
+                            : "re-run after an interruption, resumed by an operator";
+                    row.status = StepEntity.STARTED;
+                    row.runs++;
+                    row.startedAt = now;
+                    row.detail = why;
+                    LOG.infof("Release %s: step %s STARTED again (run %d): %s", d.releaseId, step.getStepId(), row.runs, why);
+                    return Uni.createFrom().item(started(plan, d, step, now, row.runs, why));
+                }
+                // already finished (should not happen: the index moves with the result); move on
+                d.nextStep++;
+                return Uni.createFrom().item(Result.<Begun>of(null, List.of()));
+            });
+        });
+    }
+
+    private static Result<Begun> started(DeploymentPlan plan, DeploymentEntity d, PlanStep step, Instant now, int run, String detail) {
+        d.updatedAt = now;
+        return Result.of(new Begun(plan, d.phase, d.nextStep, step, now, run),
+                List.of(ExecutorEvents.step(plan, d.phase, step, StepStatus.STARTED, run, detail, null)));
+    }
+
+    private Uni<Result<Void>> complete(UUID deploymentId, Begun begun, StepRunner.Outcome outcome) {
+        return Deployments.locked(deploymentId).chain(d -> StepEntity.<StepEntity>findById(new StepEntity.Key(deploymentId, begun.phase(),
+                begun.index())).chain(row -> {
+                    if (d == null || d.phase != begun.phase() || d.nextStep != begun.index() || !DeploymentState.DRIVEN.contains(d.state)) {
+                        // a rollback or an abort moved the deployment on while the step ran; it already marked the step
+                        LOG.infof("Release %s: step %s ended %s after the deployment moved on (%s): %s", begun.plan().getReleaseId(),
+                                begun.step().getStepId(), outcome.ending(), d == null ? "gone" : d.state, outcome.detail());
+                        return Uni.createFrom().item(Result.<Void>of(null, List.of()));
+                    }
+                    if (outcome.ending() == StepRunner.Ending.CANCELLED) {
+                        row.status = StepEntity.INTERRUPTED; // woken for nothing (the command's transaction did not commit): run it again
+                        return Uni.createFrom().item(Result.<Void>of(null, List.of()));
+                    }
+                    Instant now = Instant.now();
+                    row.finishedAt = now;
+                    row.detail = outcome.detail();
+                    d.updatedAt = now;
+                    long millis = outcome.duration().toMillis();
+                    PlanStep step = begun.step();
+                    String releaseId = d.releaseId;
+                    return switch (outcome.ending()) {
+                        case SUCCEEDED, SKIPPED -> {
+                            row.status = outcome.ending() == StepRunner.Ending.SUCCEEDED ? StepEntity.SUCCEEDED : StepEntity.SKIPPED;
+                            d.nextStep++;
+                            LOG.infof("Release %s: step %s %s in %d ms: %s", releaseId, step.getStepId(), row.status, millis, outcome.detail());
+                            yield Uni.createFrom().item(Result.<Void>of(null, List.of(ExecutorEvents.step(begun.plan(), begun.phase(), step,
+                                    StepStatus.valueOf(row.status), begun.run(), outcome.detail(), millis))));
+                        }
+                        case INCONCLUSIVE -> {
+                            row.status = StepEntity.AWAITING_OPERATOR;
+                            d.state = DeploymentState.PAUSED;
+                            d.reason = "step " + step.getStepId() + ": " + outcome.detail() + "; resume to continue, or roll back";
+                            LOG.warnf("Release %s: deployment %s PAUSED: %s", releaseId, deploymentId, d.reason);
+                            yield Uni.createFrom().item(Result.<Void>of(null, List.of()));
+                        }
+                        default -> failed(d, begun, row, outcome, millis);
+                    };
+                }));
+    }
+
+    private Uni<Result<Void>> failed(DeploymentEntity d, Begun begun, StepEntity row, StepRunner.Outcome outcome, long millis) {
+        PlanStep step = begun.step();
+        row.status = StepEntity.FAILED;
+        LOG.warnf("Release %s: step %s FAILED in %d ms: %s", d.releaseId, step.getStepId(), millis, outcome.detail());
+        List<SpecificRecordBase> events = new ArrayList<>();
+        events.add(ExecutorEvents.step(begun.plan(), begun.phase(), step, StepStatus.FAILED, begun.run(), outcome.detail(), millis));
+        boolean production = step.getEnvironment() == io.deploystage.events.Environment.PRODUCTION;
+        String what = step.getEnvironment().name().toLowerCase(java.util.Locale.ROOT) + " step " + step.getStepId() + " failed: "
+                + outcome.detail();
+        return switch (Transitions.afterFailure(begun.phase(), production)) {
+            case STOP_FAILED -> {
+                d.nextStep++;
+                yield deployments.stop(d, DeploymentState.FAILED, what + "; production was not touched").map(more -> {
+                    events.addAll(more);
+                    return Result.<Void>of(null, events);
+                });
+            }
+            case ROLL_BACK -> {
+                d.nextStep++;
+                yield deployments.startRollback(d, what).map(more -> {
+                    events.addAll(more);
+                    return Result.<Void>of(null, events);
+                });
+            }
+            case ROLLBACK_FAILED -> {
+                events.add(Deployments.finish(d, begun.plan(), DeploymentState.FAILED, "rollback " + what + "; a human must take over"));
+                yield Uni.createFrom().item(Result.<Void>of(null, events));
+            }
+        };
+    }
+}

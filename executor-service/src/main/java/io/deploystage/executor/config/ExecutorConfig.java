@@ -1,0 +1,115 @@
+package io.deploystage.executor.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How the executor runs steps. */
+@ConfigMapping(prefix = "executor")
+public interface ExecutorConfig {
+
+    /** A second deployment of a service while one runs: QUEUE (wait for it) or REFUSE (outcome ABORTED). */
+    @WithDefault("QUEUE")
+    Concurrency concurrency();
+
+    /** How often the engine looks for deployments to drive (it is also woken by every committed event). */
+    @WithDefault("500ms")
+    Duration pollInterval();
+
+    Command command();
+
+    Health health();
+
+    Approval approval();
+
+    HttpCheck httpCheck();
+
+    Traffic traffic();
+
+    Flags flags();
+
+    /** The git repository release tags go into (a local path); without it, tag steps are skipped. */
+    Optional<String> gitRepository();
+
+    enum Concurrency {
+        QUEUE, REFUSE
+    }
+
+    /** Command steps. */
+    interface Command {
+        @WithDefault("10m")
+        Duration timeout();
+
+        /** Working directory of every command; the executor's own when unset. */
+        Optional<String> workingDirectory();
+
+        /** Extra environment of every command (for example a PATH with the deploy tools first). */
+        Map<String, String> environment();
+
+        /** Names of environment variables whose values are masked in step output and logs. */
+        Optional<List<String>> secretVariables();
+
+        /** Characters of a command's output kept in the step event (the tail). */
+        @WithDefault("2000")
+        int maxOutput();
+    }
+
+    /** Wait-for-health steps. */
+    interface Health {
+        /** Longest window a step waits, whatever the plan says (a local run uses seconds, not the plan's 10 minutes). */
+        Optional<Duration> maxWindow();
+
+        /** When no verdict or only INCONCLUSIVE verdicts arrived in the window: PAUSE for a human, PROCEED, or FAIL. */
+        @WithDefault("PAUSE")
+        WhenInconclusive whenInconclusive();
+
+        /** How often a waiting step reads the verdicts received. */
+        @WithDefault("100ms")
+        Duration poll();
+    }
+
+    enum WhenInconclusive {
+        PAUSE, PROCEED, FAIL
+    }
+
+    /** Approval steps. */
+    interface Approval {
+        /** How long an approval step waits before it fails. */
+        @WithDefault("24h")
+        Duration timeout();
+    }
+
+    /** Smoke tests. */
+    interface HttpCheck {
+        @WithDefault("5")
+        int attempts();
+
+        @WithDefault("500ms")
+        Duration firstBackoff();
+
+        @WithDefault("5s")
+        Duration timeout();
+    }
+
+    /** Traffic steps. */
+    interface Traffic {
+        /** command (run the plan's trafficSwitch argv) or kubernetes (the fabric8 driver). */
+        @WithDefault("command")
+        String driver();
+
+        /** Namespace the kubernetes driver works in. */
+        @WithDefault("default")
+        String namespace();
+    }
+
+    /** Flag steps. */
+    interface Flags {
+        /** builtin (this executor's flag store, served over OFREP) or command (run the plan's flagSet argv). */
+        @WithDefault("builtin")
+        String provider();
+    }
+}

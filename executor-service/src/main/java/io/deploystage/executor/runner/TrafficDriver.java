@@ -1,0 +1,13 @@
+package io.deploystage.executor.runner;
+
+import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.PlanStep;
+
+/**
+ * Moves traffic for a TRAFFIC step: a weight for a canary ({@code trafficPercent} of traffic on the instance the step
+ * names), or a switch to a colour for blue/green. Blocking: called off the event loop.
+ */
+public interface TrafficDriver {
+
+    StepResult apply(DeploymentPlan plan, PlanStep step);
+}
