@@ -26,6 +26,7 @@ import io.restassured.http.ContentType;
 /** The built-in flag store over OFREP on the real database, and its kill switch through REST and Kafka. */
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "executor"))
+@WithTestResource(SampleToolsResource.class)
 class FlagStoreTest extends RealStackTest {
 
     static boolean evaluate(String key, String targetingKey) {

@@ -9,6 +9,8 @@ import java.util.UUID;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -19,6 +21,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.deploystage.events.OperatorAction;
 import io.deploystage.events.OperatorCommand;
@@ -48,15 +52,17 @@ public class DeploymentResource {
     private final EventInbox inbox;
     private final ExecutionFlow flow;
     private final SecurityIdentity identity;
+    private final ObjectMapper json;
 
-    DeploymentResource(EventInbox inbox, ExecutionFlow flow, SecurityIdentity identity) {
+    DeploymentResource(EventInbox inbox, ExecutionFlow flow, SecurityIdentity identity, ObjectMapper json) {
         this.inbox = inbox;
         this.flow = flow;
         this.identity = identity;
+        this.json = json;
     }
 
     /** An optional note with a command; {@code stepId} narrows an approval to one step. */
-    public record CommandRequest(@Size(max = 200) String stepId, @Size(max = 2000) String comment) {
+    public record CommandRequest(String stepId, String comment) {
     }
 
     @GET
@@ -85,18 +91,42 @@ public class DeploymentResource {
     @POST
     @Path("{id}/approve")
     @RolesAllowed("approver")
-    public Uni<Response> approve(@PathParam("id") @Pattern(regexp = ID) String id, CommandRequest request) {
-        return send(id, OperatorAction.APPROVE, request);
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> approve(@PathParam("id") @Pattern(regexp = ID) String id, byte[] body) {
+        return send(id, OperatorAction.APPROVE, body);
     }
 
     @POST
     @Path("{id}/{action: pause|resume|abort|rollback}")
     @RolesAllowed("operator")
-    public Uni<Response> steer(@PathParam("id") @Pattern(regexp = ID) String id, @PathParam("action") String action, CommandRequest request) {
-        return send(id, OperatorAction.valueOf(action.toUpperCase(java.util.Locale.ROOT)), request);
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> steer(@PathParam("id") @Pattern(regexp = ID) String id, @PathParam("action") String action, byte[] body) {
+        return send(id, OperatorAction.valueOf(action.toUpperCase(java.util.Locale.ROOT)), body);
     }
 
-    private Uni<Response> send(String id, OperatorAction action, CommandRequest request) {
+    /** The optional JSON body ({@code stepId}, {@code comment}); a command needs none. */
+    private CommandRequest request(byte[] body) {
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        try {
+            CommandRequest request = json.readValue(body, CommandRequest.class);
+            if (request.stepId() != null && request.stepId().length() > 200 || request.comment() != null && request.comment().length() > 2000) {
+                throw new BadRequestException("stepId is at most 200 characters and comment at most 2000");
+            }
+            return request;
+        } catch (java.io.IOException e) {
+            throw new BadRequestException("the body must be JSON like {\"comment\": \"...\", \"stepId\": \"...\"}");
+        }
+    }
+
+    private Uni<Response> send(String id, OperatorAction action, byte[] body) {
+        CommandRequest request;
+        try {
+            request = request(body);
+        } catch (BadRequestException e) {
+            return Uni.createFrom().item(Response.status(400).entity(Map.of("error", e.getMessage())).build());
+        }
         String operator = identity.getPrincipal().getName();
         String stepId = request == null ? null : request.stepId();
         String comment = request == null ? null : request.comment();

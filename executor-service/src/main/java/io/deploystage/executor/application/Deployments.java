@@ -43,11 +43,13 @@ public class Deployments {
         this.running = running;
     }
 
-    /** The deployment, locked for this transaction and read fresh; null when unknown. */
+    /** The deployment, read after its release is locked for this transaction; null when unknown. */
     public static Uni<DeploymentEntity> locked(UUID deploymentId) {
-        return DeploymentEntity.<DeploymentEntity>findById(deploymentId).chain(found -> found == null ? Uni.createFrom().nullItem()
-                : ReleaseLock.lock(found.releaseId).chain(() -> Panache.getSession()).chain(session -> session.refresh(found))
-                        .replaceWith(found));
+        return Panache.getSession().chain(session -> session.createSelectionQuery(
+                        "select releaseId from DeploymentEntity where deploymentId = :id", String.class)
+                .setParameter("id", deploymentId).getSingleResultOrNull())
+                .chain(releaseId -> releaseId == null ? Uni.createFrom().nullItem()
+                        : ReleaseLock.lock(releaseId).chain(() -> DeploymentEntity.<DeploymentEntity>findById(deploymentId)));
     }
 
     public static DeploymentPlan plan(DeploymentEntity deployment) {

@@ -1,0 +1,369 @@
+package io.deploystage.executor;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.deploystage.events.DeploymentOutcome;
+import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.DeploymentResult;
+import io.deploystage.events.Environment;
+import io.deploystage.events.PlanStep;
+import io.deploystage.events.RollbackCommand;
+import io.deploystage.events.StepEvent;
+import io.deploystage.events.StepStatus;
+import io.deploystage.events.Strategy;
+import io.deploystage.events.Verdict;
+import io.deploystage.stack.LocalStackResource;
+import io.deploystage.stack.RealStackTest;
+import io.deploystage.stack.sample.SampleInstall;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/**
+ * The executor on the real stack, running real deploy tools (sample instances on localhost ports) and real smoke
+ * tests: every strategy step by step with staging first, a staging failure that never touches production, rollback on
+ * command and on a failing verdict, operator steering over REST, and one deployment per service at a time.
+ */
+@QuarkusTest
+@WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "executor"))
+@WithTestResource(SampleToolsResource.class)
+class ExecutionTest extends RealStackTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(90);
+    static SampleInstall.Installation sample;
+    static TestPlans plans;
+    static DeploymentRun run;
+
+    @BeforeAll
+    static void setUp() {
+        sample = SampleToolsResource.installation();
+        plans = new TestPlans(sample);
+        run = new DeploymentRun(client);
+    }
+
+    /** A failed test must not leave a deployment that holds its service for the next one: abort what is still under way. */
+    @AfterEach
+    void abortLeftovers() {
+        List<Map<String, Object>> all = given().auth().oauth2(token("olga", "operator")).get("/deployments").then().statusCode(200)
+                .extract().jsonPath().getList("$");
+        all.stream().filter(d -> List.of("QUEUED", "RUNNING", "PAUSED").contains(d.get("state")) && "FORWARD".equals(d.get("phase")))
+                .forEach(d -> given().auth().oauth2(token("olga", "operator")).post("/deployments/{id}/abort", d.get("deploymentId")));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        run.close();
+    }
+
+    /** Every step STARTED then SUCCEEDED, one after the other, in plan order, each with its duration. */
+    static void assertRanInOrder(DeploymentPlan plan) {
+        List<String> expected = new ArrayList<>();
+        plan.getSteps().forEach(s -> {
+            expected.add(s.getStepId() + " STARTED");
+            expected.add(s.getStepId() + " SUCCEEDED");
+        });
+        List<StepEvent> steps = run.steps(plan);
+        assertEquals(expected, steps.stream().map(s -> s.getStepId() + " " + s.getStatus()).toList());
+        assertTrue(steps.stream().filter(s -> s.getStatus() == StepStatus.SUCCEEDED).allMatch(s -> s.getDurationMillis() != null));
+        assertEquals(Environment.STAGING, steps.get(0).getEnvironment(), "staging first, always");
+    }
+
+    /** The sample tools' actions since {@code before}: staging's come first. */
+    static List<String> actionsSince(int before) {
+        List<String> all = sample.actions();
+        return all.subList(before, all.size());
+    }
+
+    static void assertStagingFirst(List<String> actions, String version) {
+        assertEquals("deploy staging staging-1 " + version, actions.get(0), "the first thing deployed is staging: " + actions);
+        assertTrue(actions.stream().skip(1).noneMatch(a -> a.contains(" staging ")), actions.toString());
+    }
+
+    @Test
+    void directReplacesEveryInstanceAfterStaging() {
+        int before = sample.actions().size();
+        DeploymentPlan plan = run.start(plans.direct("checkout", "2.0.1"), true);
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT);
+        assertEquals(DeploymentResult.DEPLOYED, outcome.getOutcome());
+        assertRanInOrder(plan);
+        List<String> actions = actionsSince(before);
+        assertStagingFirst(actions, "2.0.1");
+        assertEquals(List.of("deploy production prod-1 2.0.1", "deploy production prod-2 2.0.1"), actions.subList(1, 3));
+        assertEquals("2.0.1", sample.runningVersion("prod-1"));
+        assertEquals("2.0.1", sample.runningVersion("prod-2"));
+    }
+
+    @Test
+    void rollingUpdatesOneInstanceAtATimeWithAHealthCheckBetween() {
+        int before = sample.actions().size();
+        DeploymentPlan plan = run.start(plans.rolling("checkout", "2.0.2"), true);
+        assertEquals(DeploymentResult.DEPLOYED, run.awaitOutcome(plan, TIMEOUT).getOutcome());
+        assertRanInOrder(plan);
+        List<String> actions = actionsSince(before);
+        assertStagingFirst(actions, "2.0.2");
+        assertEquals(List.of("deploy production prod-1 2.0.2", "deploy production prod-2 2.0.2"), actions.subList(1, 3));
+        List<String> order = run.steps(plan).stream().filter(s -> s.getStatus() == StepStatus.STARTED).map(StepEvent::getStepId).toList();
+        assertTrue(order.indexOf("verify-prod-1") < order.indexOf("deploy-prod-2"), "prod-1 verified before prod-2 is touched: " + order);
+        assertEquals("2.0.2", sample.runningVersion("prod-2"));
+    }
+
+    @Test
+    void blueGreenDeploysTheIdleColourThenSwitchesTraffic() {
+        int before = sample.actions().size();
+        DeploymentPlan plan = run.start(plans.blueGreen("checkout", "2.0.3"), true);
+        assertEquals(DeploymentResult.DEPLOYED, run.awaitOutcome(plan, TIMEOUT).getOutcome());
+        assertRanInOrder(plan);
+        List<String> actions = actionsSince(before);
+        assertStagingFirst(actions, "2.0.3");
+        assertEquals(List.of("deploy production green 2.0.3", "traffic green 100"), actions.subList(1, 3));
+        assertEquals("2.0.3", sample.runningVersion("green"));
+    }
+
+    @Test
+    void canaryStepsItsTrafficUpWithABakeAtEachWeightThenPromotes() {
+        int before = sample.actions().size();
+        DeploymentPlan plan = run.start(plans.canary("checkout", "2.0.4"), true);
+        assertEquals(DeploymentResult.DEPLOYED, run.awaitOutcome(plan, TIMEOUT).getOutcome());
+        assertRanInOrder(plan);
+        List<String> actions = actionsSince(before);
+        assertStagingFirst(actions, "2.0.4");
+        assertEquals(List.of("deploy production prod-1 2.0.4", "traffic prod-1 5", "traffic prod-1 25", "traffic prod-1 50",
+                "traffic prod-1 100", "deploy production prod-2 2.0.4"), actions.subList(1, 7));
+        assertEquals("2.0.4", sample.runningVersion("prod-1"));
+        assertEquals("2.0.4", sample.runningVersion("prod-2"));
+    }
+
+    @Test
+    void featureFlagDeploysDarkThenRollsTheFlagOutInTheBuiltInStore() {
+        String flag = "checkout-flow-" + UUID.randomUUID().toString().substring(0, 6);
+        int before = sample.actions().size();
+        DeploymentPlan plan = run.start(plans.featureFlag("checkout", "2.0.5", flag), true);
+        List<Boolean> seenByUser = new ArrayList<>();
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
+            if (step.getStepId().equals("flag-" + flag + "-internal") && step.getStatus() == StepStatus.SUCCEEDED) {
+                seenByUser.add(FlagStoreTest.evaluate(flag, "some-user"));
+            }
+        });
+        assertEquals(DeploymentResult.DEPLOYED, outcome.getOutcome());
+        assertRanInOrder(plan);
+        assertStagingFirst(actionsSince(before), "2.0.5");
+        assertEquals(List.of(false), seenByUser, "internal users only: an ordinary user does not see the flag yet");
+        given().auth().oauth2(token("olga", "operator")).get("/flags/{key}", flag).then().statusCode(200)
+                .body("enabled", equalTo(true)).body("rolloutPercent", equalTo(100));
+        assertTrue(FlagStoreTest.evaluate(flag, "some-user"), "at 100% everyone has it");
+    }
+
+    @Test
+    void aStagingFailureStopsEverythingAndProductionIsNeverTouched() {
+        int before = sample.actions().size();
+        DeploymentPlan good = plans.direct("checkout", "2.0.6");
+        List<PlanStep> steps = new ArrayList<>(good.getSteps());
+        steps.set(1, plans.smoke("staging-smoke-health", Environment.STAGING, "staging-1", "/no-such-page", 200));
+        DeploymentPlan plan = TestPlans.plan("checkout", "2.0.6", Strategy.DIRECT, steps, good.getRollbackProcedure());
+        run.start(plan, true);
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT);
+        assertEquals(DeploymentResult.FAILED, outcome.getOutcome());
+        assertTrue(outcome.getReason().contains("staging step staging-smoke-health failed") && outcome.getReason().contains("production was not"
+                + " touched"), outcome.getReason());
+        assertEquals(List.of("deploy staging staging-1 2.0.6"), actionsSince(before), "no production command ran");
+        List<StepEvent> events = run.steps(plan);
+        assertEquals(StepStatus.FAILED, events.stream().filter(s -> s.getStepId().equals("staging-smoke-health")).reduce((a, b) -> b)
+                .orElseThrow().getStatus());
+        assertTrue(events.stream().filter(s -> s.getEnvironment() == Environment.PRODUCTION).allMatch(s -> s.getStatus() == StepStatus.SKIPPED),
+                "production steps are announced SKIPPED, never STARTED");
+        assertEquals(plan.getSteps().size() - 2, events.stream().filter(s -> s.getStatus() == StepStatus.SKIPPED).count());
+    }
+
+    @Test
+    void aRollbackCommandInTheMiddleOfACanaryStopsItAndRunsTheRollbackProcedure() throws Exception {
+        deployDirectly("prod-1", "3.0.0");
+        int before = sample.actions().size();
+        DeploymentPlan plan = run.start(plans.canary("checkout", "3.1.0"), true);
+        AtomicBoolean sent = new AtomicBoolean();
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
+            if (step.getStepId().equals("bake-25") && step.getStatus() == StepStatus.STARTED && sent.compareAndSet(false, true)) {
+                client.publish(RollbackCommand.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(plan.getReleaseId())
+                        .setOccurredAt(Instant.now()).setCausationId(null).setDeploymentId(plan.getEventId().toString())
+                        .setRequestedBy("olga").setReason("operator saw checkout errors in the canary").build());
+            }
+        });
+        assertEquals(DeploymentResult.ROLLED_BACK, outcome.getOutcome());
+        assertTrue(outcome.getReason().contains("checkout errors"), outcome.getReason());
+        List<String> statuses = run.steps(plan).stream().map(s -> s.getStepId() + " " + s.getStatus()).toList();
+        int skipped = statuses.indexOf("bake-25 SKIPPED");
+        assertTrue(skipped > statuses.indexOf("bake-25 STARTED"), statuses.toString());
+        assertFalse(statuses.contains("canary-50 STARTED"), "no forward step after the rollback: " + statuses);
+        assertEquals(List.of("rollback-canary-0 STARTED", "rollback-canary-0 SUCCEEDED", "rollback-canary STARTED", "rollback-canary SUCCEEDED",
+                "rollback-verify-health STARTED", "rollback-verify-health SUCCEEDED", "rollback-notify STARTED", "rollback-notify SUCCEEDED"),
+                statuses.stream().filter(s -> s.startsWith("rollback-")).toList());
+        List<String> actions = actionsSince(before);
+        assertEquals(List.of("traffic prod-1 0", "deploy production prod-1 3.0.0"), actions.subList(actions.size() - 2, actions.size()));
+        assertEquals("3.0.0", sample.runningVersion("prod-1"), "the canary runs the previous version again");
+    }
+
+    @Test
+    void aFailingVerdictDuringABakeRollsBack() {
+        deployDirectly("prod-1", "3.2.0");
+        DeploymentPlan plan = run.start(plans.canary("checkout", "3.3.0"), true);
+        AtomicBoolean sent = new AtomicBoolean();
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
+            if (step.getStepId().equals("bake-5") && step.getStatus() == StepStatus.STARTED && sent.compareAndSet(false, true)) {
+                run.stopAnsweringHealthy(plan);
+                client.publish(DeploymentRun.verdict(plan, Verdict.FAILING, "error rate 31% exceeds 5% (baseline 0.1%)"));
+            }
+        });
+        assertEquals(DeploymentResult.ROLLED_BACK, outcome.getOutcome());
+        assertTrue(outcome.getReason().contains("bake-5 failed: ERROR_RATE FAILING: error rate 31% exceeds 5%"), outcome.getReason());
+        assertEquals("3.2.0", sample.runningVersion("prod-1"));
+    }
+
+    @Test
+    void operatorsApprovePauseResumeOverRoleCheckedRest() {
+        List<PlanStep> steps = plans.staging("4.0.0");
+        steps.add(TestPlans.approval("senior-approval"));
+        steps.add(plans.deploy("production-deploy-prod-2", Environment.PRODUCTION, "prod-2", "4.0.0"));
+        DeploymentPlan plan = run.start(TestPlans.plan("checkout", "4.0.0", Strategy.DIRECT, steps, List.of(TestPlans.notify("rollback-notify"))),
+                true);
+        String id = plan.getEventId().toString();
+        List<String> log = new ArrayList<>();
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
+            if (step.getStepId().equals("senior-approval") && step.getStatus() == StepStatus.STARTED) {
+                given().post("/deployments/{id}/pause", id).then().statusCode(401);
+                given().auth().oauth2(token("olga", "operator")).post("/deployments/{id}/resume", id).then().statusCode(409);
+                given().auth().oauth2(token("olga", "operator")).post("/deployments/{id}/pause", id).then().statusCode(202);
+                given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON).body(Map.of())
+                        .post("/deployments/{id}/approve", id).then().statusCode(403);
+                given().auth().oauth2(token("sam", "approver")).contentType(ContentType.JSON).body(Map.of("comment", "looks good"))
+                        .post("/deployments/{id}/approve", id).then().statusCode(202);
+            }
+            if (step.getStepId().equals("senior-approval") && step.getStatus() == StepStatus.SUCCEEDED) {
+                log.add(step.getDetail());
+                awaitState(id, "PAUSED");
+                given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}", id).then().statusCode(200)
+                        .body("reason", equalTo("paused by an operator before step production-deploy-prod-2"));
+                given().auth().oauth2(token("olga", "operator")).post("/deployments/{id}/resume", id).then().statusCode(202);
+            }
+        });
+        assertEquals(DeploymentResult.DEPLOYED, outcome.getOutcome());
+        assertEquals(List.of("approved by sam"), log);
+        given().auth().oauth2(token("olga", "operator")).post("/deployments/{id}/pause", UUID.randomUUID()).then().statusCode(404);
+    }
+
+    @Test
+    void inconclusiveHealthPausesForAHumanAndAnAbortEndsTheDeployment() {
+        DeploymentPlan plan = run.start(plans.direct("checkout", "4.1.0"), false); // no verdict will come
+        String id = plan.getEventId().toString();
+        AtomicBoolean aborted = new AtomicBoolean();
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
+            if (step.getStepId().equals("staging-performance") && step.getStatus() == StepStatus.STARTED && aborted.compareAndSet(false, true)) {
+                awaitState(id, "PAUSED");
+                given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}", id).then().statusCode(200)
+                        .body("reason", org.hamcrest.Matchers.containsString("no verdict from the monitor within the window"));
+                given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON).body(Map.of("comment", "metrics pipeline is down"))
+                        .post("/deployments/{id}/abort", id).then().statusCode(202);
+            }
+        });
+        assertEquals(DeploymentResult.ABORTED, outcome.getOutcome());
+        assertTrue(outcome.getReason().contains("metrics pipeline is down"), outcome.getReason());
+        assertTrue(run.steps(plan).stream().filter(s -> s.getEnvironment() == Environment.PRODUCTION)
+                .allMatch(s -> s.getStatus() == StepStatus.SKIPPED));
+    }
+
+    @Test
+    void oneDeploymentPerServiceAtATimeWhileOtherServicesDeployConcurrently() {
+        DeploymentPlan first = run.start(queuePlan("queued-svc", "5.0.0"), true);
+        DeploymentPlan second = run.start(queuePlan("queued-svc", "5.0.1"), true);
+        DeploymentPlan other = run.start(queuePlan("other-svc", "5.0.2"), true);
+        run.awaitOutcome(first, TIMEOUT);
+        run.awaitOutcome(other, TIMEOUT);
+        run.awaitOutcome(second, TIMEOUT);
+        List<String> order = new ArrayList<>();
+        run.steps(first).forEach(s -> order.add("first " + s.getStepId() + " " + s.getStatus()));
+        long firstEnded = lastAt(first);
+        long secondBegan = run.steps(second).get(0).getOccurredAt().toEpochMilli();
+        long otherBegan = run.steps(other).get(0).getOccurredAt().toEpochMilli();
+        assertTrue(secondBegan >= firstEnded, "the second deployment of queued-svc waits for the first: " + secondBegan + " < " + firstEnded);
+        assertTrue(otherBegan < firstEnded, "another service does not wait: " + otherBegan + " >= " + firstEnded);
+        assertNotNull(order);
+    }
+
+    @Test
+    void valuesThatTryToReachAShellAreJustArguments() throws Exception {
+        Path marker = sample.home().resolve("pwned-" + UUID.randomUUID());
+        List<PlanStep> steps = List.of(TestPlans.command("staging-deploy", Environment.STAGING, List.of(sample.deployTool(), "--environment",
+                "staging", "--instance", "staging-1", "--version", "1.0.0;touch " + marker), false),
+                TestPlans.command("staging-deploy-2", Environment.STAGING, List.of(sample.deployTool(), "--instance", "$(touch " + marker + ")",
+                        "--version", "1.0.0"), false),
+                plans.deploy("production-deploy", Environment.PRODUCTION, "prod-2", "1.0.0"));
+        DeploymentPlan plan = run.start(TestPlans.plan("checkout", "1.0.0", Strategy.DIRECT, steps, List.of()), true);
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT);
+        assertEquals(DeploymentResult.FAILED, outcome.getOutcome());
+        assertTrue(outcome.getReason().contains("bad version"), outcome.getReason());
+        Thread.sleep(200);
+        assertFalse(Files.exists(marker), "nothing from the plan's text was run by a shell");
+    }
+
+    private DeploymentPlan queuePlan(String service, String version) {
+        List<PlanStep> steps = List.of(TestPlans.health("staging-performance", Environment.STAGING),
+                TestPlans.health("post-deploy-health", Environment.PRODUCTION));
+        return TestPlans.plan(service, version, Strategy.DIRECT, steps, List.of());
+    }
+
+    private static long lastAt(DeploymentPlan plan) {
+        return run.outcomes().stream().filter(o -> o.getDeploymentId().equals(plan.getEventId().toString())).findFirst().orElseThrow()
+                .getOccurredAt().toEpochMilli();
+    }
+
+    private static void awaitState(String id, String state) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            last = given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}", id).then().statusCode(200).extract().path("state");
+            if (state.equals(last)) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError("deployment " + id + " is " + last + ", not " + state);
+    }
+
+    /** Puts a version on an instance with the deploy tool itself, so a rollback has a previous version to return to. */
+    private static void deployDirectly(String instance, String version) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(sample.deployTool(), "--environment", "production", "--instance", instance, "--version",
+                    version).redirectErrorStream(true);
+            builder.environment().putAll(sample.environment(ProcessHandle.current().pid()));
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes());
+            assertEquals(0, process.waitFor(), output);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}

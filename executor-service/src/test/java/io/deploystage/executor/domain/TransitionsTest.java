@@ -1,0 +1,65 @@
+package io.deploystage.executor.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.deploystage.executor.domain.Transitions.Action;
+import io.deploystage.executor.domain.Transitions.AfterFailure;
+import io.deploystage.executor.domain.Transitions.Effect;
+
+class TransitionsTest {
+
+    @ParameterizedTest(name = "{3} on {0}/{1} (pause requested {2}) -> {4}")
+    @CsvSource({
+            // approvals are recorded while the deployment is under way
+            "RUNNING, FORWARD, false, APPROVE, RECORD",
+            "PAUSED, FORWARD, false, APPROVE, RECORD",
+            "DEPLOYED, FORWARD, false, APPROVE, REFUSED",
+            // pause: only forward work pauses; a rollback runs to its end
+            "RUNNING, FORWARD, false, PAUSE, REQUEST_PAUSE",
+            "QUEUED, FORWARD, false, PAUSE, REQUEST_PAUSE",
+            "RUNNING, FORWARD, true, PAUSE, NOTHING",
+            "PAUSED, FORWARD, false, PAUSE, NOTHING",
+            "ROLLING_BACK, ROLLBACK, false, PAUSE, REFUSED",
+            "FAILED, FORWARD, false, PAUSE, REFUSED",
+            // resume: a paused deployment, or one with a pause not yet taken
+            "PAUSED, FORWARD, false, RESUME, RESUME",
+            "PAUSED, ROLLBACK, false, RESUME, RESUME",
+            "RUNNING, FORWARD, true, RESUME, RESUME",
+            "RUNNING, FORWARD, false, RESUME, REFUSED",
+            "DEPLOYED, FORWARD, false, RESUME, REFUSED",
+            // abort: forward work only
+            "RUNNING, FORWARD, false, ABORT, ABORT",
+            "PAUSED, FORWARD, false, ABORT, ABORT",
+            "QUEUED, FORWARD, false, ABORT, ABORT",
+            "ROLLING_BACK, ROLLBACK, false, ABORT, REFUSED",
+            "PAUSED, ROLLBACK, false, ABORT, REFUSED",
+            "ABORTED, FORWARD, false, ABORT, REFUSED",
+            // rollback: from any forward state, and after DEPLOYED (the stabilization window); idempotent
+            "RUNNING, FORWARD, false, ROLLBACK, START_ROLLBACK",
+            "PAUSED, FORWARD, false, ROLLBACK, START_ROLLBACK",
+            "DEPLOYED, FORWARD, false, ROLLBACK, START_ROLLBACK",
+            "QUEUED, FORWARD, false, ROLLBACK, ABORT",
+            "ROLLING_BACK, ROLLBACK, false, ROLLBACK, NOTHING",
+            "PAUSED, ROLLBACK, false, ROLLBACK, NOTHING",
+            "ROLLED_BACK, ROLLBACK, false, ROLLBACK, NOTHING",
+            "FAILED, FORWARD, false, ROLLBACK, REFUSED",
+            "ABORTED, FORWARD, false, ROLLBACK, REFUSED",
+    })
+    void operatorCommands(DeploymentState state, Phase phase, boolean pauseRequested, Action action, Effect expected) {
+        assertEquals(expected, Transitions.onCommand(state, phase, pauseRequested, action).effect());
+    }
+
+    @ParameterizedTest(name = "{0} failure in production={1} -> {2}")
+    @CsvSource({
+            "FORWARD, false, STOP_FAILED",
+            "FORWARD, true, ROLL_BACK",
+            "ROLLBACK, true, ROLLBACK_FAILED",
+            "ROLLBACK, false, ROLLBACK_FAILED",
+    })
+    void failures(Phase phase, boolean production, AfterFailure expected) {
+        assertEquals(expected, Transitions.afterFailure(phase, production));
+    }
+}
