@@ -31,7 +31,7 @@ class DeadLetterTest {
             Topics.STEP_EVENTS, Set.of("monitor-service", "notifier-service"),
             Topics.DEPLOYMENT_OUTCOMES, Set.of("notifier-service"),
             Topics.METRIC_SAMPLES, Set.of("monitor-service"),
-            Topics.HEALTH_VERDICTS, Set.of("notifier-service"),
+            Topics.HEALTH_VERDICTS, Set.of("executor-service", "notifier-service"),
             Topics.ROLLBACK_COMMANDS, Set.of("executor-service", "notifier-service"),
             Topics.OPERATOR_COMMANDS, Set.of("executor-service"));
 

@@ -10,7 +10,9 @@ import java.util.Map;
 
 import io.deploystage.stack.EventClient;
 import io.deploystage.stack.LocalStack;
+import io.deploystage.stack.SampleDescriptor;
 import io.deploystage.stack.ServiceProcess;
+import io.deploystage.stack.sample.SampleInstall;
 
 /** The real stack and the five services, each in its own JVM: started once per test JVM, stopped at exit. */
 final class RunningSystem {
@@ -20,15 +22,24 @@ final class RunningSystem {
     final LocalStack stack;
     final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     final EventClient client;
+    final SampleInstall.Installation sample;
 
     private RunningSystem() {
         Path work = Path.of("target", "e2e").toAbsolutePath();
         stack = LocalStack.start(work.resolve("stack"), LocalStack.Options.forTests(), List.of());
+        long owner = ProcessHandle.current().pid();
+        sample = SampleDescriptor.installWithBaseline(work.resolve("sample"), "1.0.0", owner);
         for (String name : ServiceProcess.SERVICES) {
-            services.put(name, ServiceProcess.of(name, stack, work.resolve("logs"), 0).start());
+            ServiceProcess service = ServiceProcess.of(name, stack, work.resolve("logs"), 0);
+            if (name.equals("executor-service")) {
+                // the sample's deploy tools; these flows push no metrics, so health waits are short and proceed when inconclusive
+                service.configure(sample.executorConfig(owner)).configure(Map.of("executor.health.max-window", "1s",
+                        "executor.health.when-inconclusive", "PROCEED"));
+            }
+            services.put(name, service.start());
         }
         client = EventClient.forStack(stack);
-        io.deploystage.stack.SampleDescriptor.register(services.get("planner-service").baseUrl(), stack.tokens());
+        SampleDescriptor.register(services.get("planner-service").baseUrl(), stack.tokens(), sample);
         stack.started().forEach(s -> System.out.printf("stack %-18s started in %5d ms, RSS %4d MiB%n", s.component(), s.millis(),
                 LocalStack.rssMib(s.process() == null ? ProcessHandle.current().pid() : s.process().pid())));
         services.values().forEach(s -> System.out.printf("service %-16s started in %5d ms, RSS %4d MiB%n", s.name(), s.startMillis(),
@@ -57,6 +68,7 @@ final class RunningSystem {
     private void close() {
         client.close();
         services.values().forEach(ServiceProcess::close);
+        sample.stopAll();
         stack.close();
     }
 }

@@ -197,7 +197,7 @@ class ExecutionTest extends RealStackTest {
 
     @Test
     void aRollbackCommandInTheMiddleOfACanaryStopsItAndRunsTheRollbackProcedure() throws Exception {
-        deployDirectly("prod-1", "3.0.0");
+        sample.deploy("production", "prod-1", "3.0.0", ProcessHandle.current().pid());
         int before = sample.actions().size();
         DeploymentPlan plan = run.start(plans.canary("checkout", "3.1.0"), true);
         AtomicBoolean sent = new AtomicBoolean();
@@ -224,7 +224,7 @@ class ExecutionTest extends RealStackTest {
 
     @Test
     void aFailingVerdictDuringABakeRollsBack() {
-        deployDirectly("prod-1", "3.2.0");
+        sample.deploy("production", "prod-1", "3.2.0", ProcessHandle.current().pid());
         DeploymentPlan plan = run.start(plans.canary("checkout", "3.3.0"), true);
         AtomicBoolean sent = new AtomicBoolean();
         DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
@@ -351,19 +351,5 @@ class ExecutionTest extends RealStackTest {
             }
         }
         throw new AssertionError("deployment " + id + " is " + last + ", not " + state);
-    }
-
-    /** Puts a version on an instance with the deploy tool itself, so a rollback has a previous version to return to. */
-    private static void deployDirectly(String instance, String version) {
-        try {
-            ProcessBuilder builder = new ProcessBuilder(sample.deployTool(), "--environment", "production", "--instance", instance, "--version",
-                    version).redirectErrorStream(true);
-            builder.environment().putAll(sample.environment(ProcessHandle.current().pid()));
-            Process process = builder.start();
-            String output = new String(process.getInputStream().readAllBytes());
-            assertEquals(0, process.waitFor(), output);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import io.deploystage.events.EventEnvelope;
 import io.deploystage.events.NotificationRecord;
 import io.deploystage.events.Topics;
+import io.deploystage.stack.sample.SampleInstall;
 
 /**
  * The main job on embedded defaults: starts the real stack (Kafka, PostgreSQL, Apicurio Registry; no Docker) and
@@ -60,10 +61,20 @@ public final class Launcher {
                 s.process() == null ? "" : ", RSS " + LocalStack.rssMib(s.process().pid()) + " MiB")));
         say("  kafka " + stack.kafkaBootstrapServers() + ", registry " + stack.registryUrl());
 
+        long owner = ProcessHandle.current().pid();
+        say("Installing the sample service " + SampleDescriptor.SERVICE + " and starting version 1.0.0 on its instances…");
+        SampleInstall.Installation sample = SampleDescriptor.installWithBaseline(workDir.resolve("sample"), "1.0.0", owner);
+        running.add(sample::stopAll);
+        sample.ports().forEach((instance, port) -> say(String.format("  %-10s http://127.0.0.1:%d", instance, port)));
+
         java.util.Map<String, ServiceProcess> services = new java.util.HashMap<>();
         for (String name : ServiceProcess.SERVICES) {
             say("Starting " + name + "…");
             ServiceProcess service = ServiceProcess.of(name, stack, workDir.resolve("logs"), 0);
+            if (name.equals("executor-service")) {
+                service.configure(sample.executorConfig(owner)).configure(java.util.Map.of("executor.health.max-window", "2s",
+                        "executor.health.when-inconclusive", "PROCEED"));
+            }
             running.add(service);
             services.put(name, service);
             service.start();
@@ -72,7 +83,7 @@ public final class Launcher {
         }
 
         say("Registering the deploy descriptor of the sample service " + SampleDescriptor.SERVICE + " with the planner…");
-        SampleDescriptor.register(services.get("planner-service").baseUrl(), stack.tokens());
+        SampleDescriptor.register(services.get("planner-service").baseUrl(), stack.tokens(), sample);
         EventClient client = EventClient.forStack(stack);
         running.add(client);
         EventClient.Reader reader = client.reader(Topics.all());

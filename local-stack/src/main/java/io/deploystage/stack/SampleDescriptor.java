@@ -5,7 +5,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+
+import io.deploystage.stack.sample.SampleInstall;
 
 /** The deploy descriptor of the bundled sample service "checkout", registered with the planner through its API. */
 public final class SampleDescriptor {
@@ -15,31 +19,50 @@ public final class SampleDescriptor {
     private SampleDescriptor() {
     }
 
-    static String environment(String name, String instances) {
+    /** The instances of the sample service: staging-1 in staging; prod-1 (the canary) and prod-2, blue and green in production. */
+    public static final List<String> INSTANCES = List.of("staging-1", "prod-1", "prod-2", "blue", "green");
+    public static final List<String> PRODUCTION = List.of("prod-1", "prod-2");
+
+    static String environment(SampleInstall.Installation sample, String name, List<String> instances) {
+        String smoke = sample.url(instances.get(0), "/health");
         return """
-                {"deploy": ["sample-deploy", "--environment", "{environment}", "--instance", "{instance}", "--version", "{version}"],
-                 "rollback": ["sample-deploy", "--environment", "{environment}", "--instance", "{instance}", "--previous"],
-                 "trafficSwitch": ["sample-traffic", "--to", "{instance}", "--weight", "{weight}"],
-                 "flagSet": ["sample-flags", "set", "{flag}", "--rollout", "{weight}"],
-                 "smokeChecks": [{"name": "health", "method": "GET", "url": "http://localhost:18080/%s/health", "expectStatus": 200}],
+                {"deploy": ["%s", "--environment", "{environment}", "--instance", "{instance}", "--version", "{version}"],
+                 "rollback": ["%s", "--environment", "{environment}", "--instance", "{instance}", "--previous"],
+                 "trafficSwitch": ["%s", "--to", "{instance}", "--weight", "{weight}"],
+                 "rerunSafe": ["deploy", "trafficSwitch"],
+                 "smokeChecks": [{"name": "health", "method": "GET", "url": "%s", "expectStatus": 200}],
                  "instances": %s,
                  "thresholds": {"errorRatePercent": 5.0, "p95LatencyMs": 250, "businessMetricDropPercent": 20,
-                                "maxRelativeDegradation": 0.5, "minSamples": 20}}""".formatted(name, instances);
+                                "maxRelativeDegradation": 0.5, "minSamples": 20}}""".formatted(sample.deployTool(), sample.deployTool(),
+                sample.trafficTool(), smoke, instances.stream().map(i -> "\"" + i + "\"").toList());
     }
 
-    public static String json() {
-        return "{\"staging\": " + environment("staging", "[\"staging-1\"]") + ",\n \"production\": "
-                + environment("production", "[\"prod-1\", \"prod-2\"]")
+    /** The descriptor, with the installed tools' paths and the instances' URLs. */
+    public static String json(SampleInstall.Installation sample) {
+        return "{\"staging\": " + environment(sample, "staging", List.of("staging-1")) + ",\n \"production\": "
+                + environment(sample, "production", PRODUCTION)
                 + ",\n \"owners\": [\"dana\"], \"escalationContact\": \"dana\", \"teamChannel\": \"#checkout-oncall\"}";
     }
 
+    /**
+     * Installs the sample's tools in {@code home} and starts {@code version} on every staging and production instance,
+     * as the version running before the first release (a rollback returns to it).
+     */
+    public static SampleInstall.Installation installWithBaseline(Path home, String version, long owner) {
+        SampleInstall.Installation sample = SampleInstall.install(home, INSTANCES);
+        for (String instance : List.of("staging-1", "prod-1", "prod-2", "blue")) {
+            sample.deploy(instance.startsWith("staging") ? "staging" : "production", instance, version, owner);
+        }
+        return sample;
+    }
+
     /** Registers the descriptor with the planner at {@code baseUrl}, as an operator. */
-    public static void register(String baseUrl, DevTokens tokens) {
+    public static void register(String baseUrl, DevTokens tokens, SampleInstall.Installation sample) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/descriptors/" + SERVICE))
                 .header("Authorization", "Bearer " + tokens.mint("local-operator", "operator"))
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(json()))
+                .PUT(HttpRequest.BodyPublishers.ofString(json(sample)))
                 .build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -39,6 +39,12 @@ public final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(name, projectRoot(), logDir, config, port > 0 ? port : FreePorts.next());
     }
 
+    /** Adds settings this service keeps across restarts (the one-off ones go to {@link #start(Map)}). */
+    public ServiceProcess configure(Map<String, String> settings) {
+        config.putAll(settings);
+        return this;
+    }
+
     /** Starts the JVM with extra settings (e.g. a fault hook) and waits until /q/health/ready answers UP. */
     public ServiceProcess start(Map<String, String> extra) {
         Path jar = root.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");

@@ -95,6 +95,25 @@ public final class SampleInstall {
             }
         }
 
+        /** Runs the deploy tool itself (not through the executor): puts {@code version} on an instance. */
+        public void deploy(String environment, String instance, String version, long owner) {
+            try {
+                ProcessBuilder builder = new ProcessBuilder(deployTool(), "--environment", environment, "--instance", instance, "--version",
+                        version).redirectErrorStream(true);
+                builder.environment().putAll(environment(owner));
+                Process process = builder.start();
+                String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (process.waitFor() != 0) {
+                    throw new IllegalStateException("Deploying " + version + " to " + instance + " failed: " + output.trim());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
         /** Stops every instance this installation started. */
         public void stopAll() {
             Path state = home.resolve("state");

@@ -40,7 +40,9 @@ class PlanDecisionBench {
 
     @Test
     void decisionToPlan() {
-        SampleDescriptor.register(base.toString().replaceAll("/$", ""), LocalStackResource.stack().tokens());
+        SampleDescriptor.register(base.toString().replaceAll("/$", ""), LocalStackResource.stack().tokens(),
+                io.deploystage.stack.sample.SampleInstall.install(java.nio.file.Path.of("target", "sample").toAbsolutePath(),
+                        SampleDescriptor.INSTANCES));
         int releases = Integer.getInteger("bench.releases", 500);
         try (EventClient client = EventClient.forStack(LocalStackResource.stack())) {
             System.out.printf("%n| run | releases | wall s | plans/s | p50 ms | p99 ms | max ms |%n|---|---|---|---|---|---|---|%n");

@@ -1,0 +1,147 @@
+package io.deploystage.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+import io.deploystage.events.DeploymentOutcome;
+import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.DeploymentResult;
+import io.deploystage.events.Environment;
+import io.deploystage.events.PlanStep;
+import io.deploystage.events.RiskLevel;
+import io.deploystage.events.StepEvent;
+import io.deploystage.events.StepKind;
+import io.deploystage.events.StepStatus;
+import io.deploystage.events.Strategy;
+import io.deploystage.events.Topics;
+import io.deploystage.stack.SampleEvents;
+import io.deploystage.stack.ServiceProcess;
+
+/**
+ * kill -9 of the executor in the middle of a deployment: after a restart it resumes where it stopped. A finished
+ * step never runs again; the interrupted one runs again only if the plan says it is safe to, otherwise the deployment
+ * waits for an operator with the reason.
+ */
+class ExecutorResumeTest {
+
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void killedDuringAHealthWaitItResumesAndNoStepRunsTwice() {
+        RunningSystem system = RunningSystem.get();
+        ServiceProcess executor = system.service("executor-service");
+        String releaseId = "rel-" + UUID.randomUUID();
+        String version = "6.0." + (System.nanoTime() % 1000);
+        try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
+            executor.kill9();
+            executor.start(Map.of("executor.health.max-window", "6s")); // a wait long enough to be killed in
+            system.client.publish(SampleEvents.releaseCandidate(releaseId, "checkout", version));
+            SampleEvents.passingGates(releaseId).forEach(system.client::publish);
+
+            reader.awaitUntil(records -> Trail.of(records, releaseId, StepEvent.class).stream().anyMatch(s -> s.getStatus() == StepStatus.STARTED
+                    && s.getEnvironment() == Environment.PRODUCTION && (s.getStepId().startsWith("verify-")
+                    || s.getStepId().startsWith("bake-") || s.getStepId().equals("post-deploy-health"))), Duration.ofSeconds(90), "a production health wait");
+            executor.kill9();
+            executor.start();
+            reader.awaitUntil(records -> !Trail.of(records, releaseId, DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(120), "the outcome");
+
+            assertEquals(DeploymentResult.DEPLOYED, Trail.of(reader.seen(), releaseId, DeploymentOutcome.class).get(0).getOutcome());
+            List<StepEvent> steps = Trail.of(reader.seen(), releaseId, StepEvent.class);
+            Map<String, Long> succeeded = count(steps, StepStatus.SUCCEEDED);
+            assertTrue(succeeded.values().stream().allMatch(n -> n == 1), "every step succeeded exactly once: " + succeeded);
+            Map<String, Long> started = count(steps, StepStatus.STARTED);
+            List<String> again = started.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+            assertEquals(1, again.size(), "only the interrupted step started again: " + started);
+            assertTrue(steps.stream().anyMatch(s -> s.getStepId().equals(again.get(0)) && s.getStatus() == StepStatus.STARTED
+                    && "re-run after an interruption (the step is safe to re-run)".equals(s.getDetail())));
+            List<String> deploys = system.sample.actions().stream().filter(a -> a.startsWith("deploy ") && a.endsWith(" " + version)).toList();
+            assertEquals(deploys.stream().distinct().toList(), deploys, "no deploy command ran twice");
+            assertTrue(deploys.size() >= 2, "staging and production were deployed: " + deploys);
+        }
+    }
+
+    @Test
+    void killedDuringACommandThatIsNotSafeToRerunItWaitsForAnOperator() throws Exception {
+        RunningSystem system = RunningSystem.get();
+        ServiceProcess executor = system.service("executor-service");
+        DeploymentPlan plan = slowPlan();
+        String id = plan.getEventId().toString();
+        try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
+            system.client.publish(plan);
+            reader.awaitUntil(records -> Trail.of(records, plan.getReleaseId(), StepEvent.class).stream()
+                    .anyMatch(s -> s.getStepId().equals("staging-migrate") && s.getStatus() == StepStatus.STARTED), Duration.ofSeconds(60),
+                    "the migration to start");
+            executor.kill9();
+            executor.start();
+
+            Map<?, ?> paused = awaitState(system, executor, id, "PAUSED");
+            assertTrue(String.valueOf(paused.get("reason")).contains("staging-migrate was interrupted"), paused.toString());
+            HttpResponse<String> resumed = HTTP.send(HttpRequest.newBuilder(URI.create(executor.baseUrl() + "/deployments/" + id + "/resume"))
+                    .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, resumed.statusCode(), resumed.body());
+
+            reader.awaitUntil(records -> !Trail.of(records, plan.getReleaseId(), DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(60),
+                    "the outcome");
+            assertEquals(DeploymentResult.DEPLOYED, Trail.of(reader.seen(), plan.getReleaseId(), DeploymentOutcome.class).get(0).getOutcome());
+            List<StepEvent> migrate = Trail.of(reader.seen(), plan.getReleaseId(), StepEvent.class).stream()
+                    .filter(s -> s.getStepId().equals("staging-migrate")).toList();
+            assertEquals(List.of("STARTED null", "STARTED re-run after an interruption, resumed by an operator", "SUCCEEDED"),
+                    migrate.stream().map(s -> s.getStatus() + (s.getStatus() == StepStatus.STARTED ? " " + s.getDetail() : "")).toList());
+        }
+    }
+
+    /** A plan whose staging migration is slow and not declared safe to re-run. */
+    private static DeploymentPlan slowPlan() {
+        UUID id = UUID.randomUUID();
+        PlanStep migrate = PlanStep.newBuilder().setStepId("staging-migrate").setEnvironment(Environment.STAGING).setKind(StepKind.COMMAND)
+                .setAction("Run the database migration in staging").setCommand(List.of("sleep", "3")).setExpectedOutcome("done")
+                .setIdempotent(false).build();
+        PlanStep wait = PlanStep.newBuilder().setStepId("post-deploy-health").setEnvironment(Environment.PRODUCTION)
+                .setKind(StepKind.WAIT_FOR_HEALTH).setAction("health").setCommand(List.of("window=1s")).setExpectedOutcome("healthy").build();
+        return DeploymentPlan.newBuilder().setEventId(id).setReleaseId("rel-" + id).setOccurredAt(Instant.now()).setCausationId(null)
+                .setService("migrations-" + id.toString().substring(0, 6)).setVersion("1.0.0").setRisk(RiskLevel.MEDIUM)
+                .setStrategy(Strategy.DIRECT).setRationale("test").setSteps(List.of(migrate, wait)).setDeploymentChecklist("# c")
+                .setRollbackPlan("# r").build();
+    }
+
+    private static Map<String, Long> count(List<StepEvent> steps, StepStatus status) {
+        return steps.stream().filter(s -> s.getStatus() == status).collect(Collectors.groupingBy(StepEvent::getStepId, Collectors.counting()));
+    }
+
+    private static Map<?, ?> awaitState(RunningSystem system, ServiceProcess executor, String id, String state) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Map<?, ?> last = Map.of();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(executor.baseUrl() + "/deployments/" + id))
+                        .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    last = new com.fasterxml.jackson.databind.ObjectMapper().readValue(response.body(), Map.class);
+                    if (state.equals(last.get("state"))) {
+                        return last;
+                    }
+                }
+            } catch (IOException notYet) {
+                // restarting
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("deployment " + id + " never reached " + state + ": " + last);
+    }
+}
