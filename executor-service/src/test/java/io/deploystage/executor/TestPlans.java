@@ -67,8 +67,10 @@ final class TestPlans {
     }
 
     PlanStep traffic(String id, String target, int weight) {
-        return step(id, Environment.PRODUCTION, StepKind.TRAFFIC, List.of(sample.trafficTool(), "--to", target, "--weight",
+        PlanStep step = step(id, Environment.PRODUCTION, StepKind.TRAFFIC, List.of(sample.trafficTool(), "--to", target, "--weight",
                 Integer.toString(weight)), weight, true);
+        step.setTrafficTarget(target);
+        return step;
     }
 
     static PlanStep flag(String id, String key, int percent, boolean internal) {

@@ -87,7 +87,7 @@ public final class PlanBuilder {
                 steps.add(command("deploy-green", Environment.PRODUCTION, "Deploy " + release.version() + " to the idle colour (green)",
                         production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, "green", null, null), "green runs " + release.version()));
                 steps.addAll(smoke("verify-green", Environment.PRODUCTION, production));
-                steps.add(traffic("switch-to-green", "Switch traffic to green", r.render(production.trafficSwitch(), Environment.PRODUCTION,
+                steps.add(traffic("switch-to-green", "Switch traffic to green", "green", r.render(production.trafficSwitch(), Environment.PRODUCTION,
                         "green", 100, null), "green serves 100% of traffic", 100));
                 steps.add(health("keep-blue-warm", Environment.PRODUCTION, "Keep blue warm and watch green",
                         "green healthy; blue ready to take traffic back", "window=" + POST_DEPLOY_WINDOW, "checks=ERROR_RATE,LATENCY_P95"));
@@ -97,7 +97,7 @@ public final class PlanBuilder {
                 steps.add(command("deploy-canary", Environment.PRODUCTION, "Deploy " + release.version() + " to the canary " + canary,
                         production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, canary, null, null), canary + " runs " + release.version()));
                 for (int weight : CANARY_WEIGHTS) {
-                    steps.add(traffic("canary-" + weight, "Route " + weight + "% of traffic to the canary",
+                    steps.add(traffic("canary-" + weight, "Route " + weight + "% of traffic to the canary", canary,
                             r.render(production.trafficSwitch(), Environment.PRODUCTION, canary, weight, null), weight + "% of traffic on "
                                     + release.version(), weight));
                     steps.add(health("bake-" + weight, Environment.PRODUCTION, "Bake at " + weight + "% and compare canary with stable",
@@ -173,11 +173,11 @@ public final class PlanBuilder {
             case FEATURE_FLAG -> release.profile().featureFlags().forEach(flag -> steps.add(flagStep("rollback-flag-" + flag,
                     "Stop traffic to new version: turn " + flag + " off (kill switch)", flagArgv(production, r, "0", flag),
                     "Old version serving traffic", 0, flag, false)));
-            case BLUE_GREEN -> steps.add(traffic("rollback-switch-to-blue", "Stop traffic to new version: switch traffic back to blue",
+            case BLUE_GREEN -> steps.add(traffic("rollback-switch-to-blue", "Stop traffic to new version: switch traffic back to blue", "blue",
                     r.render(production.trafficSwitch(), Environment.PRODUCTION, "blue", 100, null), "Old version serving traffic", 100));
             case CANARY -> {
                 String canary = production.instances().get(0);
-                steps.add(traffic("rollback-canary-0", "Stop traffic to new version: reduce the canary to 0%",
+                steps.add(traffic("rollback-canary-0", "Stop traffic to new version: reduce the canary to 0%", canary,
                         r.render(production.trafficSwitch(), Environment.PRODUCTION, canary, 0, null), "Old version serving traffic", 0));
                 steps.add(command("rollback-canary", Environment.PRODUCTION, "Redeploy the previous version on " + canary,
                         production.rollback(), r.render(production.rollback(), Environment.PRODUCTION, canary, null, null), canary + " runs the previous version"));
@@ -247,19 +247,19 @@ public final class PlanBuilder {
 
     private static PlanStep command(String id, Environment environment, String action, CommandTemplate template, List<String> argv,
             String expected) {
-        return new PlanStep(id, environment, StepKind.COMMAND, action, argv, expected, null, template.rerunSafe(), null, false);
+        return new PlanStep(id, environment, StepKind.COMMAND, action, argv, expected, null, template.rerunSafe(), null, false, null);
     }
 
     private static PlanStep health(String id, Environment environment, String action, String expected, String... parameters) {
         return new PlanStep(id, environment, StepKind.WAIT_FOR_HEALTH, action, List.of(parameters), expected, null);
     }
 
-    private static PlanStep traffic(String id, String action, List<String> argv, String expected, int weight) {
-        return new PlanStep(id, Environment.PRODUCTION, StepKind.TRAFFIC, action, argv, expected, weight);
+    private static PlanStep traffic(String id, String action, String target, List<String> argv, String expected, int weight) {
+        return new PlanStep(id, Environment.PRODUCTION, StepKind.TRAFFIC, action, argv, expected, weight, true, null, false, target);
     }
 
     private static PlanStep flagStep(String id, String action, List<String> argv, String expected, int percent, String flag, boolean internal) {
-        return new PlanStep(id, Environment.PRODUCTION, StepKind.FLAG, action, argv, expected, percent, true, flag, internal);
+        return new PlanStep(id, Environment.PRODUCTION, StepKind.FLAG, action, argv, expected, percent, true, flag, internal, null);
     }
 
     /**

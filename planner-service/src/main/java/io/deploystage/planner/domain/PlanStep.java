@@ -4,10 +4,11 @@ import java.util.List;
 
 /**
  * One step with its exact command (argv, never a shell line) and the outcome to confirm before the next.
- * {@code idempotent}: safe to run again after an interruption; {@code flagKey}/{@code flagInternal}: what a FLAG step sets.
+ * {@code idempotent}: safe to run again after an interruption; {@code flagKey}/{@code flagInternal}: what a FLAG step sets;
+ * {@code trafficTarget}: the instance or colour a TRAFFIC step sends {@code trafficPercent} of the traffic to.
  */
 public record PlanStep(String id, Environment environment, StepKind kind, String action, List<String> command, String expectedOutcome,
-        Integer trafficPercent, boolean idempotent, String flagKey, boolean flagInternal) {
+        Integer trafficPercent, boolean idempotent, String flagKey, boolean flagInternal, String trafficTarget) {
 
     public PlanStep {
         command = List.copyOf(command);
@@ -16,7 +17,7 @@ public record PlanStep(String id, Environment environment, StepKind kind, String
     /** A step that is not a descriptor command: checks, waits, approvals, tags and traffic weights are safe to repeat. */
     public PlanStep(String id, Environment environment, StepKind kind, String action, List<String> command, String expectedOutcome,
             Integer trafficPercent) {
-        this(id, environment, kind, action, command, expectedOutcome, trafficPercent, kind != StepKind.COMMAND, null, false);
+        this(id, environment, kind, action, command, expectedOutcome, trafficPercent, kind != StepKind.COMMAND, null, false, null);
     }
 
     /** The command as the artifacts show it. */

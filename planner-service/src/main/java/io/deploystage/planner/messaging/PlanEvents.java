@@ -70,6 +70,7 @@ public final class PlanEvents {
                 .setIdempotent(step.idempotent())
                 .setFlagKey(step.flagKey())
                 .setFlagInternal(step.flagInternal())
+                .setTrafficTarget(step.trafficTarget())
                 .build();
     }
 
