@@ -69,7 +69,7 @@ class GateDecisionBench {
             System.out.printf("%n| run | releases | results | wall s | results/s | p50 ms | p99 ms | max ms |%n");
             System.out.printf("|---|---|---|---|---|---|---|---|%n");
             System.out.printf("| %s | %d | %d | %.2f | %.0f | %d | %d | %d |%n%n", label, releases, results.size(), seconds,
-                    results.size() / seconds, percentile(latencies, 50), percentile(latencies, 99), latencies[latencies.length - 1]);
+                    results.size() / seconds, io.deploystage.stack.Percentiles.of(latencies, 50), io.deploystage.stack.Percentiles.of(latencies, 99), latencies[latencies.length - 1]);
         }
     }
 
@@ -94,7 +94,7 @@ class GateDecisionBench {
         double seconds = (System.nanoTime() - start) / 1e9;
         java.util.Arrays.sort(latencies);
         System.out.printf("| one at a time | %d | %d | %.2f | %.0f | %d | %d | %d |%n%n", releases, releases * 3, seconds,
-                releases * 3 / seconds, percentile(latencies, 50), percentile(latencies, 99), latencies[latencies.length - 1]);
+                releases * 3 / seconds, io.deploystage.stack.Percentiles.of(latencies, 50), io.deploystage.stack.Percentiles.of(latencies, 99), latencies[latencies.length - 1]);
     }
 
     private static List<ConsumerRecord<String, Object>> cleared(List<ConsumerRecord<String, Object>> seen, String prefix) {
@@ -102,8 +102,5 @@ class GateDecisionBench {
                 && r.key().startsWith(prefix)).toList();
     }
 
-    private static long percentile(long[] sorted, int p) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
-    }
 
 }

@@ -82,7 +82,7 @@ class PlanDecisionBench {
                     .forEach(r -> decidedAt.put(r.key(), r.timestamp()));
             long[] latencies = plans(reader.seen(), prefix).stream().mapToLong(r -> r.timestamp() - decidedAt.get(r.key())).sorted().toArray();
             System.out.printf("| %s | %d | %.2f | %.0f | %d | %d | %d |%n", label, releases, seconds, releases / seconds,
-                    percentile(latencies, 50), percentile(latencies, 99), latencies[latencies.length - 1]);
+                    io.deploystage.stack.Percentiles.of(latencies, 50), io.deploystage.stack.Percentiles.of(latencies, 99), latencies[latencies.length - 1]);
         }
     }
 
@@ -90,8 +90,5 @@ class PlanDecisionBench {
         return seen.stream().filter(r -> r.value() instanceof DeploymentPlan && r.key().startsWith(prefix)).toList();
     }
 
-    private static long percentile(long[] sorted, int p) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
-    }
 
 }
