@@ -2,18 +2,11 @@ package io.deploystage.stack;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
-import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-
-import io.deploystage.events.EventEnvelope;
-import io.deploystage.events.NotificationRecord;
-import io.deploystage.events.Topics;
 import io.deploystage.stack.sample.SampleInstall;
+import io.deploystage.stack.sample.SampleTraffic;
 
 /**
  * The main job on embedded defaults: starts the real stack (Kafka, PostgreSQL, Apicurio Registry; no Docker) and
@@ -72,8 +65,8 @@ public final class Launcher {
             say("Starting " + name + "…");
             ServiceProcess service = ServiceProcess.of(name, stack, workDir.resolve("logs"), 0);
             if (name.equals("executor-service")) {
-                service.configure(sample.executorConfig(owner)).configure(java.util.Map.of("executor.health.max-window", "2s",
-                        "executor.health.when-inconclusive", "PROCEED"));
+                // the plan's bake windows (10 minutes) shortened to 5 s for a local run; inconclusive health still pauses
+                service.configure(sample.executorConfig(owner)).configure(java.util.Map.of("executor.health.max-window", "5s"));
             }
             running.add(service);
             services.put(name, service);
@@ -86,29 +79,34 @@ public final class Launcher {
         SampleDescriptor.register(services.get("planner-service").baseUrl(), stack.tokens(), sample);
         EventClient client = EventClient.forStack(stack);
         running.add(client);
-        EventClient.Reader reader = client.reader(Topics.all());
-        running.add(reader);
-        String releaseId = "checkout-1.1.0-" + UUID.randomUUID().toString().substring(0, 8);
-        say("Submitting release " + releaseId + " and its three passing gate results…");
-        client.publish(SampleEvents.releaseCandidate(releaseId, "checkout", "1.1.0"));
-        SampleEvents.passingGates(releaseId).forEach(client::publish);
+        say("Starting real traffic: 40 checkouts/s on production (prod-1, prod-2), 20/s on staging; the metrics agent reports every 2.5 s");
+        SampleTraffic traffic = new SampleTraffic(sample, "staging-1", SampleDescriptor.PRODUCTION, client::publish, Duration.ofMillis(2500))
+                .start(40, 20);
+        running.add(traffic);
+        Demo demo = new Demo(client, traffic, services.get("planner-service").baseUrl(), stack.tokens(), workDir.resolve("artifacts"),
+                Duration.ofSeconds(6), Launcher::say);
+        running.add(demo);
 
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        boolean done = false;
-        while (stay || !done) {
-            for (ConsumerRecord<String, Object> record : reader.poll(Duration.ofMillis(200))) {
-                if (record.value() instanceof SpecificRecordBase event) {
-                    say(EventFormatter.line(Instant.ofEpochMilli(record.timestamp()), event));
-                    done |= event instanceof NotificationRecord && releaseId.equals(EventEnvelope.releaseId(event));
-                }
-            }
-            if (!stay && System.nanoTime() > deadline) {
-                say("The release did not complete within 2 minutes; see the service logs in " + workDir.resolve("logs"));
-                return 1;
-            }
+        List<Demo.Result> results = new ArrayList<>();
+        results.add(demo.release("1.1.0", Duration.ofMinutes(3)));
+        results.add(demo.release("1.2.0", Duration.ofMinutes(3)));
+
+        say("");
+        say("== Summary");
+        for (Demo.Result r : results) {
+            say(String.format("  %-28s %-6s %-8s %-11s in %3d s%s", r.releaseId(), r.version(), r.strategy(), r.outcome(), r.took().toSeconds(),
+                    r.reason() == null ? "" : " (" + r.reason() + ")"));
+            r.artifacts().forEach(a -> say("      " + a));
         }
-        say("Release " + releaseId + " went through all five services. Stopping everything.");
-        return 0;
+        boolean expected = results.get(0).outcome().equals("DEPLOYED") && results.get(1).outcome().equals("ROLLED_BACK");
+        say(expected ? "1.1.0 went out by canary and is DEPLOYED; 1.2.0 breached its health checks and was ROLLED BACK automatically."
+                : "Unexpected outcomes: 1.1.0 should be DEPLOYED and 1.2.0 ROLLED_BACK; see the service logs in " + workDir.resolve("logs"));
+        if (stay) {
+            say("Staying up (--stay): press Ctrl-C to stop everything.");
+            LocalStack.pause(Long.MAX_VALUE);
+        }
+        say("Stopping everything.");
+        return expected ? 0 : 1;
     }
 
     private synchronized void stopAll() {

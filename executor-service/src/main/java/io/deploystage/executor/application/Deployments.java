@@ -60,8 +60,22 @@ public class Deployments {
         return phase == Phase.FORWARD ? plan.getSteps() : plan.getRollbackProcedure();
     }
 
-    /** Stops the forward steps (the waiting one at once) and starts the plan's rollback procedure. */
+    /**
+     * Stops the forward steps (the waiting one at once) and starts the plan's rollback procedure; if production has not
+     * been touched yet (the rollback was ordered during staging), there is nothing to roll back: the deployment stops
+     * FAILED instead.
+     */
     public Uni<List<SpecificRecordBase>> startRollback(DeploymentEntity deployment, String reason) {
+        if (deployment.state == DeploymentState.DEPLOYED) {
+            return rollback(deployment, reason);
+        }
+        return StepEntity.count("deploymentId = ?1 and phase = ?2 and environment = 'PRODUCTION' and status <> 'SKIPPED'",
+                deployment.deploymentId, Phase.FORWARD).chain(touched -> touched > 0 ? rollback(deployment, reason)
+                        : stop(deployment, DeploymentState.FAILED, "rollback ordered before production was touched (" + reason
+                                + "); production was not touched"));
+    }
+
+    private Uni<List<SpecificRecordBase>> rollback(DeploymentEntity deployment, String reason) {
         DeploymentPlan plan = plan(deployment);
         LOG.warnf("Release %s: deployment %s ROLLING BACK: %s", deployment.releaseId, deployment.deploymentId, reason);
         Uni<List<SpecificRecordBase>> skipped = deployment.phase == Phase.FORWARD && deployment.state != DeploymentState.DEPLOYED

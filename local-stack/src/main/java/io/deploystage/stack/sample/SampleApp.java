@@ -23,9 +23,10 @@ import com.sun.net.httpserver.HttpServer;
  * The bundled sample service ("checkout"), a real HTTP process with a Prometheus endpoint. It depends on the JDK only.
  * <ul>
  * <li>{@code GET /health}: 200 and the version;</li>
- * <li>{@code GET /work}: one request of real work (a short sleep); versions listed in {@code SAMPLE_FAULTY_VERSIONS}
- * (default 1.2.0) fail a share of them ({@code SAMPLE_FAULTY_ERROR_RATE}, default 0.3) with a 500 and an ERROR log
- * line;</li>
+ * <li>{@code GET /work?payment=card|test}: one checkout of real work (a short sleep); versions listed in
+ * {@code SAMPLE_FAULTY_VERSIONS} (default 1.2.0) fail a share of card payments ({@code SAMPLE_FAULTY_ERROR_RATE},
+ * default 0.3) with a 500 and an ERROR log line, as a bug that only real payment providers trigger would; staging's
+ * sandbox payments ({@code payment=test}) never fail;</li>
  * <li>{@code GET /metrics}: requests by status, a latency histogram, orders (a business metric) and log lines by
  * level, in the Prometheus text format.</li>
  * </ul>
@@ -60,7 +61,7 @@ public final class SampleApp {
         Set<String> faulty = Set.of(env("SAMPLE_FAULTY_VERSIONS", "1.2.0").split(","));
         double errorRate = faulty.contains(version) ? Double.parseDouble(env("SAMPLE_FAULTY_ERROR_RATE", "0.3")) : 0;
         SampleApp app = new SampleApp(options.getOrDefault("instance", "sample"), version, errorRate,
-                Integer.parseInt(env("SAMPLE_LATENCY_MS", "20")));
+                Integer.parseInt(env("SAMPLE_LATENCY_MS", "40")));
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(options.get("port"))), 200);
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/health", ex -> respond(ex, 200, "ok " + app.instance + " " + app.version + "\n"));
@@ -97,7 +98,9 @@ public final class SampleApp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        boolean fail = random.nextDouble() < errorRate;
+        String query = exchange.getRequestURI().getRawQuery();
+        boolean card = query == null || !query.contains("payment=test");
+        boolean fail = card && random.nextDouble() < errorRate;
         double seconds = (System.nanoTime() - started) / 1e9;
         int bucket = 0;
         while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]) {

@@ -67,7 +67,7 @@ public class MonitoringFlow {
         }
         MetricWindowEntity row = windows.get(index);
         row.deploymentId = watched.deploymentId;
-        return judge(row.eventId, row.releaseId, windowOf(row), watched).chain(events -> {
+        return judge(row.eventId, row.releaseId, row.environment, windowOf(row), watched).chain(events -> {
             out.addAll(events);
             return judgeEach(windows, index + 1, watched, out);
         });
@@ -97,13 +97,15 @@ public class MonitoringFlow {
                 .chain(watched -> store(sample, watched).replaceWith(watched))
                 .chain(watched -> watched == null || sample.getCohort() == Cohort.BASELINE
                         ? Uni.createFrom().item(List.<SpecificRecordBase>of())
-                        : judge(sample.getEventId(), sample.getReleaseId(), Window.of(MonitorEvents.length(sample), sample.getRequestCount(),
+                        : judge(sample.getEventId(), sample.getReleaseId(), sample.getEnvironment().name(), Window.of(MonitorEvents.length(sample), sample.getRequestCount(),
                                 sample.getErrorCount(), sample.getLatencyMillis().stream().mapToDouble(Double::doubleValue).toArray(),
                                 sample.getBusinessMetrics(), sample.getNewErrorLogLines()), watched));
     }
 
-    private Uni<List<SpecificRecordBase>> judge(UUID cause, String releaseId, Window now, WatchedDeploymentEntity watched) {
-        return MetricWindowEntity.<MetricWindowEntity>list("releaseId = ?1 and cohort = ?2", releaseId, Cohort.BASELINE.name())
+    /** Judges a window against the plan's checks and the baseline of the same environment. */
+    private Uni<List<SpecificRecordBase>> judge(UUID cause, String releaseId, String environment, Window now, WatchedDeploymentEntity watched) {
+        return MetricWindowEntity.<MetricWindowEntity>list("releaseId = ?1 and cohort = ?2 and environment = ?3", releaseId,
+                        Cohort.BASELINE.name(), environment)
                 .map(baselineRows -> {
                     Window baseline = baselineRows.isEmpty() ? null : baseline(baselineRows);
                     List<SpecificRecordBase> out = new ArrayList<>();
@@ -157,6 +159,7 @@ public class MonitoringFlow {
         window.deploymentId = watched == null ? null : watched.deploymentId;
         window.service = sample.getService();
         window.cohort = sample.getCohort().name();
+        window.environment = sample.getEnvironment().name();
         window.requestCount = sample.getRequestCount();
         window.errorCount = sample.getErrorCount();
         window.windowStart = sample.getWindowStart();

@@ -41,6 +41,8 @@ public class MetricWindowEntity extends PanacheEntityBase {
 
     public String cohort;
 
+    public String environment;
+
     /** Latency observations in ms, as JSON text. */
     public String latencies;
 

@@ -1,0 +1,124 @@
+package io.deploystage.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import io.deploystage.events.DeploymentOutcome;
+import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.EventEnvelope;
+import io.deploystage.events.MetricSample;
+import io.deploystage.events.Topics;
+import io.deploystage.stack.sample.SampleTraffic;
+
+/**
+ * Takes releases of the sample service through the whole running system with real traffic on its instances: collects
+ * the pre-deploy baseline, submits the release and its gate results, prints every event of it as it happens, and
+ * writes the plan's two artifacts to a folder. The main job and the demo's end-to-end test both run it.
+ */
+public final class Demo implements AutoCloseable {
+
+    /** How one release ended. */
+    public record Result(String releaseId, String version, String strategy, String outcome, String reason, Duration took,
+            List<Path> artifacts) {
+    }
+
+    private final EventClient client;
+    private final EventClient.Reader reader;
+    private final SampleTraffic traffic;
+    private final String plannerUrl;
+    private final DevTokens tokens;
+    private final Path artifactDir;
+    private final Consumer<String> out;
+    private final Duration baseline;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    public Demo(EventClient client, SampleTraffic traffic, String plannerUrl, DevTokens tokens, Path artifactDir, Duration baseline,
+            Consumer<String> out) {
+        this.client = client;
+        this.reader = client.reader(Topics.all());
+        this.traffic = traffic;
+        this.plannerUrl = plannerUrl;
+        this.tokens = tokens;
+        this.artifactDir = artifactDir;
+        this.baseline = baseline;
+        this.out = out;
+    }
+
+    /** Runs one release of the sample service to its outcome (or fails after {@code timeout}). */
+    public Result release(String version, Duration timeout) {
+        String releaseId = SampleDescriptor.SERVICE + "-" + version + "-" + UUID.randomUUID().toString().substring(0, 8);
+        long started = System.nanoTime();
+        traffic.follow(releaseId, SampleDescriptor.SERVICE, version);
+        out.accept("");
+        out.accept("== Release " + releaseId + ": collecting the pre-deploy baseline from real traffic (" + baseline.toSeconds() + " s)…");
+        LocalStack.pause(baseline.toMillis());
+        out.accept("== Submitting " + SampleDescriptor.SERVICE + " " + version + " and its review, test and security gate results");
+        client.publish(SampleEvents.releaseCandidate(releaseId, SampleDescriptor.SERVICE, version));
+        SampleEvents.passingGates(releaseId).forEach(client::publish);
+
+        String strategy = "?";
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, Object> record : reader.poll(Duration.ofMillis(200))) {
+                if (!(record.value() instanceof SpecificRecordBase event) || !releaseId.equals(EventEnvelope.releaseId(event))
+                        || event instanceof MetricSample) {
+                    continue;
+                }
+                out.accept(EventFormatter.line(Instant.ofEpochMilli(record.timestamp()), event));
+                if (event instanceof DeploymentPlan plan) {
+                    strategy = plan.getStrategy().name();
+                }
+                if (event instanceof DeploymentOutcome outcome) {
+                    List<Path> artifacts = writeArtifacts(releaseId);
+                    return new Result(releaseId, version, strategy, outcome.getOutcome().name(), outcome.getReason(),
+                            Duration.ofNanos(System.nanoTime() - started), artifacts);
+                }
+            }
+        }
+        throw new IllegalStateException("release " + releaseId + " had no outcome within " + timeout.toSeconds() + " s");
+    }
+
+    private List<Path> writeArtifacts(String releaseId) {
+        List<Path> written = new ArrayList<>();
+        try {
+            Path dir = Files.createDirectories(artifactDir.resolve(releaseId));
+            for (String artifact : List.of("deployment-checklist", "rollback-plan")) {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(plannerUrl + "/plans/" + releaseId + "/" + artifact))
+                        .header("Accept", "text/markdown").header("Authorization", "Bearer " + tokens.mint("local-operator", "operator"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException("the planner answered " + response.statusCode() + " for the " + artifact + " of " + releaseId);
+                }
+                Path file = dir.resolve(artifact + ".md");
+                Files.writeString(file, response.body());
+                written.add(file);
+            }
+            return written;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the artifacts of " + releaseId, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        reader.close();
+    }
+}

@@ -1,0 +1,255 @@
+package io.deploystage.stack.sample;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.deploystage.events.Cohort;
+import io.deploystage.events.Environment;
+import io.deploystage.events.MetricSample;
+
+/**
+ * Real traffic at the sample's instances, and the metrics agent that reports it: a load generator sends checkouts to
+ * staging (sandbox payments) and production (card payments), production split by the weights the traffic tool set
+ * (a canary instance gets its weight while it runs another version than the rest); every window it publishes, per
+ * environment, a MetricSample of what it measured: requests, errors (5xx), each request's latency, and the new ERROR
+ * log lines the instances report on /metrics. Windows before a deploy touched an environment are its BASELINE; after,
+ * they carry the new version's traffic. Staging is reported until production is touched.
+ */
+public final class SampleTraffic implements AutoCloseable {
+
+    private static final Pattern ERROR_LINES = Pattern.compile("sample_log_lines_total\\{[^}]*level=\"ERROR\"[^}]*} (\\d+)");
+    private static final Pattern VERSION = Pattern.compile("version=\"([^\"]+)\"");
+
+    private final SampleInstall.Installation sample;
+    private final List<String> production;
+    private final String staging;
+    private final Consumer<MetricSample> publish;
+    private final Duration window;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
+    private final ExecutorService senders = Executors.newFixedThreadPool(8);
+    private final Map<Environment, Measured> measured = new ConcurrentHashMap<>();
+    private final Map<String, String> versions = new ConcurrentHashMap<>();
+    private final Map<String, Long> errorLines = new ConcurrentHashMap<>();
+    private volatile Release release;
+
+    /** The release being reported, and where its deploys have reached. */
+    private record Release(String releaseId, String service, String version, int actionsAtStart) {
+    }
+
+    /** What was measured in one environment during the current window. */
+    private static final class Measured {
+        long requests;
+        long errors;
+        final List<Double> latencies = new ArrayList<>();
+
+        synchronized void add(boolean error, double millis) {
+            requests++;
+            if (error) {
+                errors++;
+            }
+            if (latencies.size() < 20_000) {
+                latencies.add(millis);
+            }
+        }
+
+        synchronized Measured drain() {
+            Measured out = new Measured();
+            out.requests = requests;
+            out.errors = errors;
+            out.latencies.addAll(latencies);
+            requests = 0;
+            errors = 0;
+            latencies.clear();
+            return out;
+        }
+    }
+
+    public SampleTraffic(SampleInstall.Installation sample, String staging, List<String> production, Consumer<MetricSample> publish,
+            Duration window) {
+        this.sample = sample;
+        this.staging = staging;
+        this.production = List.copyOf(production);
+        this.publish = publish;
+        this.window = window;
+    }
+
+    /** Starts sending {@code productionRate} and {@code stagingRate} requests per second, and reporting every window. */
+    public SampleTraffic start(int productionRate, int stagingRate) {
+        timer.scheduleAtFixedRate(() -> send(Environment.PRODUCTION, route()), 0, 1_000_000 / productionRate, TimeUnit.MICROSECONDS);
+        timer.scheduleAtFixedRate(() -> send(Environment.STAGING, staging), 0, 1_000_000 / stagingRate, TimeUnit.MICROSECONDS);
+        timer.scheduleAtFixedRate(this::report, window.toMillis(), window.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Reports the traffic from now on for this release (BASELINE until its deploys touch each environment). */
+    public void follow(String releaseId, String service, String version) {
+        measured.values().forEach(Measured::drain);
+        release = new Release(releaseId, service, version, sample.actions().size());
+    }
+
+    private String route() {
+        String canary = production.get(0);
+        String canaryVersion = versions.get(canary);
+        boolean split = canaryVersion != null && production.stream().skip(1).anyMatch(i -> !canaryVersion.equals(versions.get(i)));
+        if (split) {
+            int weight = weight(canary);
+            if (ThreadLocalRandom.current().nextInt(100) < weight) {
+                return canary;
+            }
+            List<String> rest = production.subList(1, production.size());
+            return rest.get(ThreadLocalRandom.current().nextInt(rest.size()));
+        }
+        if (canaryVersion != null && versions.size() >= production.size()) {
+            resetWeight(canary); // every instance runs one version again: the canary's weight is spent
+        }
+        return production.get(ThreadLocalRandom.current().nextInt(production.size()));
+    }
+
+    private void resetWeight(String instance) {
+        try {
+            Files.deleteIfExists(sample.home().resolve("traffic").resolve(instance));
+        } catch (IOException e) {
+            // tried again on the next request
+        }
+    }
+
+    private int weight(String instance) {
+        Path file = sample.home().resolve("traffic").resolve(instance);
+        try {
+            return Files.exists(file) ? Integer.parseInt(Files.readString(file).trim()) : 0;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private void send(Environment environment, String instance) {
+        senders.submit(() -> {
+            String target = instance;
+            for (int attempt = 0; attempt < 2; attempt++) {
+                long started = System.nanoTime();
+                try {
+                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sample.url(target, "/work?payment="
+                            + (environment == Environment.STAGING ? "test" : "card")))).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 200) {
+                        versions.put(target, response.body().trim());
+                    }
+                    measured.computeIfAbsent(environment, e -> new Measured()).add(response.statusCode() >= 500,
+                            (System.nanoTime() - started) / 1e6);
+                    return;
+                } catch (IOException e) {
+                    // as a load balancer would: an instance that refuses connections (it is being redeployed) is skipped and
+                    // the request goes to another one; with none left it is not served, and not counted
+                    List<String> others = environment == Environment.PRODUCTION ? production.stream().filter(i -> !i.equals(instance)).toList()
+                            : List.of();
+                    if (others.isEmpty()) {
+                        return;
+                    }
+                    target = others.get(ThreadLocalRandom.current().nextInt(others.size()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        });
+    }
+
+    private void report() {
+        try {
+            Release current = release;
+            Instant end = Instant.now();
+            Map<Environment, Long> lines = newErrorLines();
+            Map<Environment, Measured> drained = new HashMap<>();
+            measured.forEach((environment, m) -> drained.put(environment, m.drain()));
+            if (current == null) {
+                return;
+            }
+            List<String> actions = sample.actions();
+            List<String> since = actions.subList(Math.min(current.actionsAtStart(), actions.size()), actions.size());
+            boolean stagingTouched = since.stream().anyMatch(a -> a.startsWith("deploy staging"));
+            boolean productionTouched = since.stream().anyMatch(a -> a.startsWith("deploy production") || a.startsWith("traffic"));
+            for (Environment environment : List.of(Environment.STAGING, Environment.PRODUCTION)) {
+                Measured m = drained.get(environment);
+                if (m == null || m.requests == 0 || environment == Environment.STAGING && productionTouched) {
+                    continue;
+                }
+                boolean touched = environment == Environment.STAGING ? stagingTouched : productionTouched;
+                publish.accept(MetricSample.newBuilder()
+                        .setEventId(UUID.randomUUID())
+                        .setReleaseId(current.releaseId())
+                        .setOccurredAt(end)
+                        .setCausationId(null)
+                        .setService(current.service())
+                        .setEnvironment(environment)
+                        .setVersion(current.version())
+                        .setCohort(touched ? Cohort.CANARY : Cohort.BASELINE)
+                        .setWindowStart(end.minus(window))
+                        .setWindowEnd(end)
+                        .setRequestCount(m.requests)
+                        .setErrorCount(m.errors)
+                        .setLatencyMillis(m.latencies)
+                        .setNewErrorLogLines(touched ? lines.getOrDefault(environment, 0L) : 0L)
+                        .setNewWarnLogLines(0L)
+                        .build());
+            }
+        } catch (RuntimeException e) {
+            System.err.println("metrics agent: " + e);
+        }
+    }
+
+    /** ERROR log lines each environment's instances reported since the last window (a restarted instance counts from zero). */
+    private Map<Environment, Long> newErrorLines() {
+        Map<Environment, Long> fresh = new HashMap<>();
+        List<String> instances = new ArrayList<>(production);
+        instances.add(staging);
+        for (String instance : instances) {
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sample.url(instance, "/metrics")))
+                        .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+                Matcher v = VERSION.matcher(response.body());
+                if (v.find()) {
+                    versions.put(instance, v.group(1));
+                }
+                Matcher m = ERROR_LINES.matcher(response.body());
+                long now = m.find() ? Long.parseLong(m.group(1)) : 0;
+                long before = errorLines.getOrDefault(instance, 0L);
+                errorLines.put(instance, now);
+                long delta = now >= before ? now - before : now;
+                fresh.merge(instance.equals(staging) ? Environment.STAGING : Environment.PRODUCTION, delta, Long::sum);
+            } catch (IOException e) {
+                // the instance is being redeployed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return fresh;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        senders.shutdownNow();
+    }
+}
