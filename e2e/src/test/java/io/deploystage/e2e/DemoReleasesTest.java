@@ -1,0 +1,166 @@
+package io.deploystage.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.deploystage.events.DeploymentOutcome;
+import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.DeploymentResult;
+import io.deploystage.events.Finding;
+import io.deploystage.events.FindingStatus;
+import io.deploystage.events.GateDecision;
+import io.deploystage.events.GateOutcome;
+import io.deploystage.events.GateResult;
+import io.deploystage.events.GateStage;
+import io.deploystage.events.GateVerdict;
+import io.deploystage.events.HealthVerdict;
+import io.deploystage.events.RollbackCommand;
+import io.deploystage.events.Severity;
+import io.deploystage.events.StepEvent;
+import io.deploystage.events.StepStatus;
+import io.deploystage.events.Topics;
+import io.deploystage.events.Verdict;
+import io.deploystage.stack.Demo;
+import io.deploystage.stack.SampleDescriptor;
+import io.deploystage.stack.SampleEvents;
+import io.deploystage.stack.ServiceProcess;
+import io.deploystage.stack.sample.SampleTraffic;
+
+/**
+ * The main job's two releases on the whole running system with real traffic on the sample's instances (the executor
+ * as the main job runs it: 5 s bake windows, inconclusive health pauses): 1.1.0 goes out by canary and is DEPLOYED;
+ * 1.2.0 breaches its error rate and is ROLLED_BACK, the breach in the verdict and the rollback procedure executed. Also:
+ * an operator abort in the middle of a deployment, and a release with an unresolved Critical that is BLOCKED and never
+ * reaches the executor.
+ */
+class DemoReleasesTest {
+
+    static RunningSystem system;
+    static SampleTraffic traffic;
+    static Demo demo;
+    static Path artifacts;
+
+    @BeforeAll
+    static void start() throws Exception {
+        system = RunningSystem.get();
+        ServiceProcess executor = system.service("executor-service");
+        executor.kill9();
+        executor.start(Map.of("executor.health.max-window", "5s", "executor.health.when-inconclusive", "PAUSE"));
+        traffic = new SampleTraffic(system.sample, "staging-1", SampleDescriptor.PRODUCTION, system.client::publish, Duration.ofMillis(2500))
+                .start(40, 20);
+        artifacts = Files.createTempDirectory("demo-artifacts");
+        demo = new Demo(system.client, traffic, system.service("planner-service").baseUrl(), system.stack.tokens(), artifacts,
+                Duration.ofSeconds(6), System.out::println);
+    }
+
+    @AfterAll
+    static void stop() {
+        demo.close();
+        traffic.close();
+        ServiceProcess executor = system.service("executor-service");
+        executor.kill9();
+        executor.start(); // back to the configuration the other end-to-end tests use
+    }
+
+    @Test
+    void theGoodVersionIsDeployedByCanaryAndTheFaultyOneRolledBackOnItsErrorRate() throws Exception {
+        try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.HEALTH_VERDICTS, Topics.ROLLBACK_COMMANDS,
+                Topics.DEPLOYMENT_PLANS))) {
+            Demo.Result good = demo.release("1.1.0", Duration.ofMinutes(3));
+            assertEquals("DEPLOYED", good.outcome(), String.valueOf(good.reason()));
+            assertEquals("CANARY", good.strategy());
+            assertEquals("1.1.0", system.sample.runningVersion("prod-1"));
+            assertEquals("1.1.0", system.sample.runningVersion("prod-2"));
+            for (Path artifact : good.artifacts()) {
+                assertTrue(Files.readString(artifact).startsWith("#"), artifact + " is a Markdown document");
+            }
+
+            Demo.Result bad = demo.release("1.2.0", Duration.ofMinutes(3));
+            assertEquals("ROLLED_BACK", bad.outcome());
+            assertTrue(bad.reason().contains("ERROR_RATE FAILING"), bad.reason());
+            assertEquals("1.1.0", system.sample.runningVersion("prod-1"), "the canary is back on the previous version");
+
+            reader.awaitUntil(seen -> Trail.of(seen, bad.releaseId(), StepEvent.class).stream()
+                    .anyMatch(s -> s.getStepId().equals("rollback-notify") && s.getStatus() == StepStatus.SUCCEEDED), Duration.ofSeconds(30),
+                    "the rollback procedure");
+            List<HealthVerdict> failing = Trail.of(reader.seen(), bad.releaseId(), HealthVerdict.class).stream()
+                    .filter(v -> v.getVerdict() == Verdict.FAILING && v.getCheck().equals("ERROR_RATE")).toList();
+            assertTrue(!failing.isEmpty() && failing.get(0).getValue() > 0 && failing.get(0).getSampleCount() >= 20,
+                    "the breach is in a verdict with its numbers: " + failing);
+            DeploymentPlan plan = Trail.of(reader.seen(), bad.releaseId(), DeploymentPlan.class).get(0);
+            List<String> rollbackSteps = plan.getRollbackProcedure().stream().map(s -> s.getStepId()).toList();
+            List<String> ran = Trail.of(reader.seen(), bad.releaseId(), StepEvent.class).stream()
+                    .filter(s -> s.getStatus() == StepStatus.SUCCEEDED && rollbackSteps.contains(s.getStepId())).map(StepEvent::getStepId).toList();
+            assertEquals(rollbackSteps, ran, "the whole rollback procedure ran, in order");
+            assertTrue(Trail.of(reader.seen(), bad.releaseId(), RollbackCommand.class).size() <= 1, "at most one rollback command");
+        }
+    }
+
+    @Test
+    void anOperatorAbortsADeploymentInTheMiddle() throws Exception {
+        String releaseId = "abort-" + UUID.randomUUID().toString().substring(0, 8);
+        traffic.follow(releaseId, SampleDescriptor.SERVICE, "1.3.0");
+        try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
+            Thread.sleep(6000); // the baseline
+            system.client.publish(SampleEvents.releaseCandidate(releaseId, SampleDescriptor.SERVICE, "1.3.0"));
+            SampleEvents.passingGates(releaseId).forEach(system.client::publish);
+            StepEvent bake = reader.awaitUntil(seen -> Trail.of(seen, releaseId, StepEvent.class).stream()
+                    .anyMatch(s -> s.getStepId().equals("bake-5") && s.getStatus() == StepStatus.STARTED), Duration.ofSeconds(120), "bake-5")
+                    .stream().map(r -> r.value()).filter(StepEvent.class::isInstance).map(StepEvent.class::cast)
+                    .filter(s -> releaseId.equals(s.getReleaseId()) && s.getStepId().equals("bake-5")).findFirst().orElseThrow();
+            HttpResponse<String> abort = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    system.service("executor-service").baseUrl() + "/deployments/" + bake.getDeploymentId() + "/abort"))
+                    .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"comment\": \"stop: payment provider maintenance window\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, abort.statusCode(), abort.body());
+            reader.awaitUntil(seen -> !Trail.of(seen, releaseId, DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(30), "the outcome");
+            DeploymentOutcome outcome = Trail.of(reader.seen(), releaseId, DeploymentOutcome.class).get(0);
+            assertEquals(DeploymentResult.ABORTED, outcome.getOutcome());
+            assertTrue(outcome.getReason().contains("payment provider maintenance window"), outcome.getReason());
+            assertTrue(Trail.of(reader.seen(), releaseId, StepEvent.class).stream().filter(s -> s.getStepId().equals("promote-prod-2"))
+                    .allMatch(s -> s.getStatus() == StepStatus.SKIPPED), "nothing after the abort ran");
+        } finally {
+            // leave production as the other tests expect it: every instance on one version
+            system.sample.deploy("production", "prod-1", "1.1.0", ProcessHandle.current().pid());
+        }
+    }
+
+    @Test
+    void aReleaseWithAnUnresolvedCriticalIsBlockedAndNeverReachesTheExecutor() throws Exception {
+        String releaseId = "blocked-" + UUID.randomUUID().toString().substring(0, 8);
+        try (var reader = system.client.reader(List.of(Topics.GATE_DECISIONS, Topics.DEPLOYMENT_PLANS, Topics.STEP_EVENTS))) {
+            system.client.publish(SampleEvents.releaseCandidate(releaseId, SampleDescriptor.SERVICE, "1.4.0"));
+            system.client.publish(SampleEvents.gateResult(releaseId, GateStage.REVIEW, GateVerdict.PASS));
+            system.client.publish(SampleEvents.gateResult(releaseId, GateStage.TEST, GateVerdict.PASS));
+            GateResult security = SampleEvents.gateResult(releaseId, GateStage.SECURITY, GateVerdict.FAIL);
+            security.setFindings(List.of(Finding.newBuilder().setId("java/sql-injection:src/Checkout.java:42").setSeverity(Severity.CRITICAL)
+                    .setTitle("SQL injection in checkout search").setStatus(FindingStatus.OPEN).build()));
+            system.client.publish(security);
+            reader.awaitUntil(seen -> Trail.of(seen, releaseId, GateDecision.class).stream().anyMatch(d -> d.getOutcome() == GateOutcome.BLOCKED),
+                    Duration.ofSeconds(30), "the BLOCKED decision");
+            reader.poll(Duration.ofSeconds(5));
+            assertEquals(List.of(), Trail.of(reader.seen(), releaseId, DeploymentPlan.class), "no plan for a blocked release");
+            assertEquals(List.of(), Trail.of(reader.seen(), releaseId, StepEvent.class), "the executor never saw it");
+            GateDecision blocked = Trail.of(reader.seen(), releaseId, GateDecision.class).stream()
+                    .filter(d -> d.getOutcome() == GateOutcome.BLOCKED).findFirst().orElseThrow();
+            assertTrue(blocked.getReasons().stream().anyMatch(r -> r.getMessage().contains("SQL injection")), blocked.getReasons().toString());
+        }
+    }
+}
