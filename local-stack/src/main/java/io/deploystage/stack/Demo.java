@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentPlan;
 import io.deploystage.events.EventEnvelope;
+import io.deploystage.events.EventFormatter;
 import io.deploystage.events.MetricSample;
 import io.deploystage.events.Topics;
 import io.deploystage.stack.sample.SampleTraffic;

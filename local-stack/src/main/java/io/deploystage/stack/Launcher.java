@@ -75,6 +75,8 @@ public final class Launcher {
                     LocalStack.rssMib(service.pid()), workDir.resolve("logs").resolve(name + ".log")));
         }
 
+        writeCliEnvironment(workDir, stack, services);
+
         say("Registering the deploy descriptor of the sample service " + SampleDescriptor.SERVICE + " with the planner…");
         SampleDescriptor.register(services.get("planner-service").baseUrl(), stack.tokens(), sample);
         EventClient client = EventClient.forStack(stack);
@@ -107,6 +109,24 @@ public final class Launcher {
         }
         say("Stopping everything.");
         return expected ? 0 : 1;
+    }
+
+    /** deploy-stage.env: the CLI's settings for this run (URLs, Kafka, registry, a local token with every role). */
+    private static void writeCliEnvironment(Path workDir, LocalStack stack, java.util.Map<String, ServiceProcess> services) {
+        String env = "export DEPLOY_STAGE_GATE_URL=" + services.get("gate-service").baseUrl() + "\n"
+                + "export DEPLOY_STAGE_PLANNER_URL=" + services.get("planner-service").baseUrl() + "\n"
+                + "export DEPLOY_STAGE_EXECUTOR_URL=" + services.get("executor-service").baseUrl() + "\n"
+                + "export DEPLOY_STAGE_KAFKA=" + stack.kafkaBootstrapServers() + "\n"
+                + "export DEPLOY_STAGE_REGISTRY=" + stack.registryUrl() + "\n"
+                + "export DEPLOY_STAGE_TOKEN=" + stack.tokens().mint("local-operator", "ci", "operator", "approver") + "\n";
+        try {
+            Path file = workDir.resolve("deploy-stage.env");
+            java.nio.file.Files.writeString(file, env);
+            java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            say("CLI settings for this run (a local token with every role): source " + file);
+        } catch (java.io.IOException e) {
+            say("Could not write the CLI settings: " + e.getMessage());
+        }
     }
 
     private synchronized void stopAll() {

@@ -1,4 +1,4 @@
-package io.deploystage.stack;
+package io.deploystage.events;
 
 import java.time.Instant;
 import java.time.ZoneId;
@@ -6,17 +6,6 @@ import java.time.format.DateTimeFormatter;
 
 import org.apache.avro.specific.SpecificRecordBase;
 
-import io.deploystage.events.DeploymentOutcome;
-import io.deploystage.events.DeploymentPlan;
-import io.deploystage.events.GateDecision;
-import io.deploystage.events.GateResult;
-import io.deploystage.events.HealthVerdict;
-import io.deploystage.events.MetricSample;
-import io.deploystage.events.NotificationRecord;
-import io.deploystage.events.OperatorCommand;
-import io.deploystage.events.ReleaseCandidate;
-import io.deploystage.events.RollbackCommand;
-import io.deploystage.events.StepEvent;
 
 /** One human-readable line per event, for people watching a release go by. */
 public final class EventFormatter {
@@ -27,10 +16,11 @@ public final class EventFormatter {
     }
 
     public static String line(Instant at, SpecificRecordBase event) {
-        return String.format("%s  %-18s %s", TIME.format(at), event.getSchema().getName(), describe(event));
+        // one line per event, whatever a step's output held
+        return String.format("%s  %-18s %s", TIME.format(at), event.getSchema().getName(), describe(event).strip().replaceAll("\\s*[\\r\\n]+\\s*", " | "));
     }
 
-    static String describe(SpecificRecordBase event) {
+    public static String describe(SpecificRecordBase event) {
         if (event instanceof ReleaseCandidate e) {
             return e.getService() + " " + e.getVersion() + " submitted by " + e.getRequestedBy() + ", gates " + e.getRequiredGates();
         }

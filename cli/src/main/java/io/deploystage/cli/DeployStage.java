@@ -1,0 +1,310 @@
+package io.deploystage.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.picocli.runtime.annotations.TopCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** deploy-stage: the command line of Deploy Stage for CI systems and operators. */
+@TopCommand
+@Command(name = "deploy-stage", mixinStandardHelpOptions = true, version = "deploy-stage 0.1.0",
+        description = "Publish gate results, submit releases, read plans, watch events and steer deployments.",
+        subcommands = {DeployStage.Gate.class, DeployStage.Release.class, DeployStage.Plan.class, Watch.class, DeployStage.Approve.class,
+                DeployStage.Pause.class, DeployStage.Resume.class, DeployStage.Abort.class, DeployStage.Rollback.class, DeployStage.Flag.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:rejected by the service (invalid input, a state that does not allow it)", "2:bad usage or unreadable file",
+                "3:service unreachable", "4:not authenticated or not allowed (role)", "5:not found", "6:the service failed"})
+public class DeployStage {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String RELEASE_ID = "[A-Za-z0-9][A-Za-z0-9._:-]{0,199}";
+
+    static String release(String releaseId, CommandSpec spec) {
+        if (!releaseId.matches(RELEASE_ID)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "release id '" + releaseId + "' is not valid: letters, digits,"
+                    + " '.', '_', ':' and '-', at most 200");
+        }
+        return releaseId;
+    }
+
+    @Command(name = "gate", description = "Gate results.", subcommands = Gate.Publish.class)
+    static class Gate {
+
+        @Command(name = "publish", mixinStandardHelpOptions = true,
+                description = "Publish a gate result for a release: SARIF (security), JUnit XML (tests), JaCoCo or Cobertura XML (coverage of"
+                        + " the latest test result), or a JSON gate result. Needs role ci.")
+        static class Publish implements Callable<Integer> {
+            @Mixin
+            Endpoints endpoints;
+            @Spec
+            CommandSpec spec;
+            @Option(names = {"-r", "--release"}, required = true, description = "release id")
+            String releaseId;
+            @Option(names = {"-f", "--format"}, description = "sarif, junit, jacoco, cobertura or json (default: from the file)")
+            String format;
+            @Parameters(paramLabel = "FILE", description = "the report")
+            Path file;
+
+            @Override
+            public Integer call() throws IOException {
+                String id = release(releaseId, spec);
+                if (!Files.isRegularFile(file)) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "cannot read " + file);
+                }
+                if (Files.size(file) > 8 * 1024 * 1024) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), file + " is larger than 8 MiB");
+                }
+                byte[] body = Files.readAllBytes(file);
+                String kind = format == null ? detect(file, body) : format.toLowerCase(Locale.ROOT);
+                Api.Reply reply = switch (kind) {
+                    case "json" -> Api.post(endpoints.gate, "/releases/" + id + "/gate-results", endpoints.token, "application/json", body);
+                    case "sarif", "junit", "jacoco", "cobertura" -> Api.post(endpoints.gate, "/releases/" + id + "/reports/" + kind, endpoints.token,
+                            kind.equals("sarif") ? "application/sarif+json" : "application/xml", body);
+                    default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown format '" + kind
+                            + "': use sarif, junit, jacoco, cobertura or json");
+                };
+                return Api.report(reply, spec.commandLine().getOut(), spec.commandLine().getErr());
+            }
+
+            /** From the name and the first bytes: SARIF is JSON with "runs"; XML is JUnit, JaCoCo or Cobertura by its root. */
+            static String detect(Path file, byte[] body) {
+                String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+                String head = new String(body, 0, Math.min(body.length, 4096), StandardCharsets.UTF_8);
+                if (name.endsWith(".sarif") || name.endsWith(".sarif.json") || head.contains("\"runs\"") && head.contains("sarif")) {
+                    return "sarif";
+                }
+                if (name.endsWith(".json")) {
+                    return "json";
+                }
+                if (head.contains("<testsuite")) {
+                    return "junit";
+                }
+                if (head.contains("<report") && head.contains("jacoco") || head.contains("JACOCO") || head.contains("<report ")) {
+                    return "jacoco";
+                }
+                if (head.contains("<coverage")) {
+                    return "cobertura";
+                }
+                return "unknown (give --format)";
+            }
+        }
+    }
+
+    @Command(name = "release", description = "Releases.", subcommands = Release.Submit.class)
+    static class Release {
+
+        @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submit a release candidate. Needs role ci.")
+        static class Submit implements Callable<Integer> {
+            @Mixin
+            Endpoints endpoints;
+            @Spec
+            CommandSpec spec;
+            @Option(names = {"-r", "--release"}, required = true, description = "release id")
+            String releaseId;
+            @Option(names = {"-s", "--service"}, required = true)
+            String service;
+            @Option(names = {"-v", "--version"}, required = true)
+            String version;
+            @Option(names = "--commit", required = true, description = "the commit SHA")
+            String commit;
+            @Option(names = "--artifact", description = "the artifact (default service:version)")
+            String artifact;
+            @Option(names = "--gates", split = ",", defaultValue = "REVIEW,TEST,SECURITY", description = "required gates (default ${DEFAULT-VALUE})")
+            List<String> gates;
+            @Option(names = "--db-migration", defaultValue = "NONE", description = "NONE, ADDITIVE or DESTRUCTIVE")
+            String dbMigration;
+            @Option(names = "--user-facing")
+            boolean userFacing;
+            @Option(names = "--infrastructure")
+            boolean infrastructure;
+            @Option(names = "--flag", description = "a feature flag the release is behind (repeatable)")
+            List<String> flags = new ArrayList<>();
+            @Option(names = "--hotfix")
+            boolean hotfix;
+            @Option(names = "--incident")
+            String incident;
+
+            @Override
+            public Integer call() throws IOException {
+                Map<String, Object> profile = new LinkedHashMap<>();
+                profile.put("dbMigration", dbMigration.toUpperCase(Locale.ROOT));
+                profile.put("migrationReversible", !"DESTRUCTIVE".equalsIgnoreCase(dbMigration));
+                profile.put("infrastructureChanges", infrastructure);
+                profile.put("userFacing", userFacing);
+                profile.put("featureFlags", flags);
+                profile.put("hotfix", hotfix);
+                profile.put("incidentId", incident);
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("releaseId", release(releaseId, spec));
+                body.put("service", service);
+                body.put("version", version);
+                body.put("commitSha", commit);
+                body.put("artifact", artifact == null ? service + ":" + version : artifact);
+                body.put("changeProfile", profile);
+                body.put("requiredGates", gates.stream().map(g -> g.trim().toUpperCase(Locale.ROOT)).toList());
+                return Api.report(Api.post(endpoints.gate, "/releases", endpoints.token, "application/json", JSON.writeValueAsBytes(body)),
+                        spec.commandLine().getOut(), spec.commandLine().getErr());
+            }
+        }
+    }
+
+    @Command(name = "plan", description = "Deployment plans.", subcommands = Plan.Show.class)
+    static class Plan {
+
+        @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a release's deployment checklist (or rollback plan) as Markdown.")
+        static class Show implements Callable<Integer> {
+            @Mixin
+            Endpoints endpoints;
+            @Spec
+            CommandSpec spec;
+            @Parameters(paramLabel = "RELEASE")
+            String releaseId;
+            @Option(names = "--rollback-plan", description = "the rollback plan instead of the checklist")
+            boolean rollbackPlan;
+
+            @Override
+            public Integer call() {
+                String artifact = rollbackPlan ? "rollback-plan" : "deployment-checklist";
+                return Api.report(Api.get(endpoints.planner, "/plans/" + release(releaseId, spec) + "/" + artifact, endpoints.token, "text/markdown"),
+                        spec.commandLine().getOut(), spec.commandLine().getErr());
+            }
+        }
+    }
+
+    /** Steers a deployment, named by its id or its release id (the latest deployment of that release). */
+    abstract static class Steer implements Callable<Integer> {
+        @Mixin
+        Endpoints endpoints;
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "DEPLOYMENT", description = "deployment id, or release id")
+        String target;
+        @Option(names = {"-m", "--comment"}, description = "why (recorded and announced)")
+        String comment;
+
+        abstract String action();
+
+        String stepId() {
+            return null;
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            String deploymentId = target;
+            if (!target.matches("[0-9a-fA-F-]{36}")) {
+                Api.Reply list = Api.get(endpoints.executor, "/deployments", endpoints.token, "application/json");
+                if (!list.ok()) {
+                    return Api.report(list, spec.commandLine().getOut(), spec.commandLine().getErr());
+                }
+                deploymentId = null;
+                for (JsonNode d : JSON.readTree(list.body())) {
+                    if (target.equals(d.path("releaseId").asText())) {
+                        deploymentId = d.path("deploymentId").asText();
+                        break;
+                    }
+                }
+                if (deploymentId == null) {
+                    spec.commandLine().getErr().println("deploy-stage: no deployment of release " + target + " among the latest 100");
+                    return ExitCodes.NOT_FOUND;
+                }
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (comment != null) {
+                body.put("comment", comment);
+            }
+            if (stepId() != null) {
+                body.put("stepId", stepId());
+            }
+            return Api.report(Api.post(endpoints.executor, "/deployments/" + deploymentId + "/" + action(), endpoints.token, "application/json",
+                    JSON.writeValueAsBytes(body)), spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approve a deployment's approval step. Needs role approver.")
+    static class Approve extends Steer {
+        @Option(names = "--step", description = "the approval step (default: any)")
+        String step;
+
+        @Override
+        String action() {
+            return "approve";
+        }
+
+        @Override
+        String stepId() {
+            return step;
+        }
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a deployment before its next step. Needs role operator.")
+    static class Pause extends Steer {
+        @Override
+        String action() {
+            return "pause";
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused deployment. Needs role operator.")
+    static class Resume extends Steer {
+        @Override
+        String action() {
+            return "resume";
+        }
+    }
+
+    @Command(name = "abort", mixinStandardHelpOptions = true, description = "Stop a deployment's forward steps. Needs role operator.")
+    static class Abort extends Steer {
+        @Override
+        String action() {
+            return "abort";
+        }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true, description = "Run a deployment's rollback procedure. Needs role operator.")
+    static class Rollback extends Steer {
+        @Override
+        String action() {
+            return "rollback";
+        }
+    }
+
+    @Command(name = "flag", description = "Feature flags.", subcommands = Flag.Kill.class)
+    static class Flag {
+
+        @Command(name = "kill", mixinStandardHelpOptions = true, description = "The kill switch: the flag is off for everyone at once. Needs role operator.")
+        static class Kill implements Callable<Integer> {
+            @Mixin
+            Endpoints endpoints;
+            @Spec
+            CommandSpec spec;
+            @Parameters(paramLabel = "FLAG")
+            String key;
+
+            @Override
+            public Integer call() {
+                if (!key.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "flag key '" + key + "' is not valid");
+                }
+                return Api.report(Api.post(endpoints.executor, "/flags/" + key + "/kill", endpoints.token, "application/json", null),
+                        spec.commandLine().getOut(), spec.commandLine().getErr());
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.deploystage.cli;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.deploystage.events.AvroBinary;
+import io.deploystage.events.EventEnvelope;
+import io.deploystage.events.EventFormatter;
+import io.deploystage.events.Topics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** A live, human-readable tail of every event, or of one release's, straight from Kafka; in colour on a terminal. */
+@Command(name = "watch", mixinStandardHelpOptions = true, description = "Follow the events of one release, or of all, as they happen.")
+public class Watch implements Callable<Integer> {
+
+    private static final String RED = "\u001b[31m";
+    private static final String GREEN = "\u001b[32m";
+    private static final String YELLOW = "\u001b[33m";
+    private static final String RESET = "\u001b[0m";
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "RELEASE", arity = "0..1", description = "only this release's events")
+    String releaseId;
+
+    @Option(names = "--kafka", defaultValue = "${env:DEPLOY_STAGE_KAFKA:-localhost:9092}", description = "Kafka bootstrap servers (env"
+            + " DEPLOY_STAGE_KAFKA; default ${DEFAULT-VALUE})")
+    String kafka;
+
+    @Option(names = "--registry", defaultValue = "${env:DEPLOY_STAGE_REGISTRY:-http://localhost:8081/apis/registry/v3}",
+            description = "Apicurio Registry v3 API (env DEPLOY_STAGE_REGISTRY; default ${DEFAULT-VALUE})")
+    String registry;
+
+    @Option(names = "--from-beginning", description = "start with the events already on the topics")
+    boolean fromBeginning;
+
+    @Option(names = "--no-color", description = "no colours, even on a terminal")
+    boolean noColor;
+
+    @Option(names = "--for", description = "stop after this long (e.g. PT10M); default: until Ctrl-C")
+    Duration limit;
+
+    @Override
+    public Integer call() {
+        boolean colour = !noColor && System.console() != null && System.getenv("NO_COLOR") == null;
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "deploy-stage-watch-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        Map<String, Object> serde = new HashMap<>();
+        serde.put("apicurio.registry.url", registry);
+        serde.put("apicurio.registry.use-specific-avro-reader", false);
+        long end = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props); AvroKafkaDeserializer<Object> decoder = new AvroKafkaDeserializer<>()) {
+            decoder.configure(serde, false);
+            try {
+                consumer.listTopics(Duration.ofSeconds(10));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                spec.commandLine().getErr().println("deploy-stage: cannot reach Kafka at " + kafka + " (give --kafka or DEPLOY_STAGE_KAFKA)");
+                return ExitCodes.UNREACHABLE;
+            }
+            consumer.subscribe(Topics.all());
+            spec.commandLine().getErr().println("Watching " + (releaseId == null ? "all releases" : "release " + releaseId) + " on " + kafka
+                    + " (Ctrl-C to stop)");
+            while (System.nanoTime() < end) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (releaseId != null && !releaseId.equals(record.key())) {
+                        continue;
+                    }
+                    String line = describe(decoder, record);
+                    spec.commandLine().getOut().println(colour ? paint(line) : line);
+                    spec.commandLine().getOut().flush();
+                }
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String describe(AvroKafkaDeserializer<Object> decoder, ConsumerRecord<String, byte[]> record) {
+        Instant at = Instant.ofEpochMilli(record.timestamp());
+        try {
+            Object value = decoder.deserialize(record.topic(), record.headers(), record.value());
+            if (value instanceof GenericRecord generic) {
+                Class<? extends SpecificRecordBase> type = Class.forName(generic.getSchema().getFullName()).asSubclass(SpecificRecordBase.class);
+                SpecificRecordBase event = AvroBinary.fromGeneric(generic, type);
+                return EventFormatter.line(at, event) + "  [" + EventEnvelope.releaseId(event) + "]";
+            }
+            return at + "  " + record.topic() + " " + value;
+        } catch (RuntimeException | ClassNotFoundException e) {
+            return at + "  " + record.topic() + " (" + record.value().length + " bytes that are not a known event: " + e.getMessage() + ")";
+        }
+    }
+
+    static String paint(String line) {
+        if (line.matches(".*\\b(FAILED|FAILING|BLOCKED|ROLLED_BACK|ABORTED|RollbackCommand)\\b.*")) {
+            return RED + line + RESET;
+        }
+        if (line.matches(".*\\b(SUCCEEDED|DEPLOYED|CLEARED|HEALTHY|DELIVERED)\\b.*")) {
+            return GREEN + line + RESET;
+        }
+        if (line.matches(".*\\b(STARTED|WAITING|INCONCLUSIVE|SKIPPED)\\b.*")) {
+            return YELLOW + line + RESET;
+        }
+        return line;
+    }
+}

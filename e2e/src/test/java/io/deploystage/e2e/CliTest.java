@@ -1,0 +1,132 @@
+package io.deploystage.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.deploystage.events.GateDecision;
+import io.deploystage.events.GateOutcome;
+import io.deploystage.events.Topics;
+
+/**
+ * The deploy-stage CLI as a CI script and an operator use it, run as its own process against the running system:
+ * a release submitted and its three gates published from standard reports, the plan read as Markdown, the events
+ * watched; and the exit codes of the failures a script must tell apart.
+ */
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    static Run cli(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        Path jar = Path.of("..", "cli", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        var out = process.getInputStream();
+        var err = process.getErrorStream();
+        byte[] outBytes = out.readAllBytes();
+        byte[] errBytes = err.readAllBytes();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        return new Run(process.exitValue(), new String(outBytes, StandardCharsets.UTF_8), new String(errBytes, StandardCharsets.UTF_8));
+    }
+
+    static Map<String, String> env(RunningSystem system, String... roles) {
+        return Map.of("DEPLOY_STAGE_GATE_URL", system.service("gate-service").baseUrl(),
+                "DEPLOY_STAGE_PLANNER_URL", system.service("planner-service").baseUrl(),
+                "DEPLOY_STAGE_EXECUTOR_URL", system.service("executor-service").baseUrl(),
+                "DEPLOY_STAGE_KAFKA", system.stack.kafkaBootstrapServers(),
+                "DEPLOY_STAGE_REGISTRY", system.stack.registryUrl(),
+                "DEPLOY_STAGE_TOKEN", system.stack.tokens().mint("ci-bot", roles));
+    }
+
+    @Test
+    void aCiScriptSubmitsAReleaseAndPublishesItsGatesFromStandardReports() throws Exception {
+        RunningSystem system = RunningSystem.get();
+        Map<String, String> ci = env(system, "ci");
+        String release = "cli-" + UUID.randomUUID().toString().substring(0, 8);
+        Path junit = Files.writeString(dir.resolve("TEST-checkout.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <testsuite name="checkout" tests="2" failures="0" errors="0" skipped="0">
+                  <testcase classname="CartTest" name="addsItems" time="0.01"/>
+                  <testcase classname="CartTest" name="totals" time="0.02"/>
+                </testsuite>
+                """);
+        Path sarif = Files.writeString(dir.resolve("codeql.sarif"), """
+                {"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+                 "runs": [{"tool": {"driver": {"name": "CodeQL"}}, "results": []}]}
+                """);
+        Path review = Files.writeString(dir.resolve("review.json"), "{\"stage\": \"REVIEW\", \"verdict\": \"PASS\"}");
+
+        try (var reader = system.client.reader(List.of(Topics.GATE_DECISIONS))) {
+            Run submitted = cli(ci, "release", "submit", "-r", release, "-s", "checkout", "-v", "1.5.0", "--commit", "0a1b2c3d4e5f", "--user-facing");
+            assertEquals(0, submitted.exitCode(), submitted.err());
+            for (Path report : List.of(junit, sarif, review)) {
+                Run published = cli(ci, "gate", "publish", "-r", release, report.toString());
+                assertEquals(0, published.exitCode(), report + ": " + published.err());
+            }
+            reader.awaitUntil(seen -> Trail.of(seen, release, GateDecision.class).stream().anyMatch(d -> d.getOutcome() == GateOutcome.CLEARED),
+                    Duration.ofSeconds(60), "CLEARED");
+        }
+        Run plan = null;
+        for (int i = 0; i < 50 && (plan == null || plan.exitCode() != 0); i++) {
+            plan = cli(env(system, "operator"), "plan", "show", release);
+            Thread.sleep(200);
+        }
+        assertEquals(0, plan.exitCode(), plan.err());
+        assertTrue(plan.out().startsWith("# Deployment Checklist: checkout 1.5.0"), plan.out());
+
+        Run watched = cli(ci, "watch", release, "--from-beginning", "--no-color", "--for", "PT8S");
+        assertEquals(0, watched.exitCode(), watched.err());
+        assertTrue(watched.out().contains("GateDecision") && watched.out().contains("CLEARED") && watched.out().contains("DeploymentPlan"),
+                watched.out());
+        assertTrue(watched.out().lines().allMatch(l -> l.endsWith("[" + release + "]")), "only this release's events");
+    }
+
+    @Test
+    void failuresHaveExitCodesAScriptCanTellApart() throws Exception {
+        RunningSystem system = RunningSystem.get();
+        Path broken = Files.writeString(dir.resolve("TEST-broken.xml"), "<testsuite name=\"x\" tests=\"1\"><testcase name=");
+        Run rejected = cli(env(system, "ci"), "gate", "publish", "-r", "cli-bad", "--format", "junit", broken.toString());
+        assertEquals(1, rejected.exitCode(), "the gate refuses a report it cannot read: " + rejected.err());
+        assertTrue(rejected.err().contains("rejected (HTTP 400)"), rejected.err());
+
+        Run noRole = cli(env(system, "operator"), "approve", UUID.randomUUID().toString());
+        assertEquals(4, noRole.exitCode(), "approve needs role approver: " + noRole.err());
+
+        Run unknown = cli(env(system, "operator"), "pause", UUID.randomUUID().toString());
+        assertEquals(5, unknown.exitCode(), unknown.err());
+
+        Map<String, String> nowhere = new java.util.HashMap<>(env(system, "ci"));
+        nowhere.put("DEPLOY_STAGE_GATE_URL", "http://127.0.0.1:1");
+        Path review = Files.writeString(dir.resolve("review.json"), "{\"stage\": \"REVIEW\", \"verdict\": \"PASS\"}");
+        Run unreachable = cli(nowhere, "gate", "publish", "-r", "cli-x", review.toString());
+        assertEquals(3, unreachable.exitCode(), unreachable.err());
+        assertTrue(unreachable.err().contains("cannot reach http://127.0.0.1:1"), unreachable.err());
+
+        Run usage = cli(env(system, "ci"), "gate", "publish", "-r", "cli-x", dir.resolve("missing.xml").toString());
+        assertEquals(2, usage.exitCode(), usage.err());
+
+        Run kill = cli(env(system, "operator"), "flag", "kill", "cli-test-flag");
+        assertEquals(0, kill.exitCode(), kill.err());
+        assertTrue(kill.out().contains("\"killed\":true"), kill.out());
+    }
+}
