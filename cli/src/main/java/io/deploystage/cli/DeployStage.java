@@ -9,18 +9,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** deploy-stage: the command line of Deploy Stage for CI systems and operators. */
 @TopCommand
@@ -36,25 +32,13 @@ public class DeployStage {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String RELEASE_ID = "[A-Za-z0-9][A-Za-z0-9._:-]{0,199}";
 
-    static String release(String releaseId, CommandSpec spec) {
-        if (!releaseId.matches(RELEASE_ID)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "release id '" + releaseId + "' is not valid: letters, digits,"
-                    + " '.', '_', ':' and '-', at most 200");
-        }
-        return releaseId;
-    }
-
     @Command(name = "gate", description = "Gate results.", subcommands = Gate.Publish.class)
     static class Gate {
 
         @Command(name = "publish", mixinStandardHelpOptions = true,
                 description = "Publish a gate result for a release: SARIF (security), JUnit XML (tests), JaCoCo or Cobertura XML (coverage of"
                         + " the latest test result), or a JSON gate result. Needs role ci.")
-        static class Publish implements Callable<Integer> {
-            @Mixin
-            Endpoints endpoints;
-            @Spec
-            CommandSpec spec;
+        static class Publish extends ServiceCommand {
             @Option(names = {"-r", "--release"}, required = true, description = "release id")
             String releaseId;
             @Option(names = {"-f", "--format"}, description = "sarif, junit, jacoco, cobertura or json (default: from the file)")
@@ -64,12 +48,12 @@ public class DeployStage {
 
             @Override
             public Integer call() throws IOException {
-                String id = release(releaseId, spec);
+                String id = release(releaseId);
                 if (!Files.isRegularFile(file)) {
-                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "cannot read " + file);
+                    throw usage("cannot read " + file);
                 }
                 if (Files.size(file) > 8 * 1024 * 1024) {
-                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), file + " is larger than 8 MiB");
+                    throw usage(file + " is larger than 8 MiB");
                 }
                 byte[] body = Files.readAllBytes(file);
                 String kind = format == null ? detect(file, body) : format.toLowerCase(Locale.ROOT);
@@ -77,10 +61,10 @@ public class DeployStage {
                     case "json" -> Api.post(endpoints.gate, "/releases/" + id + "/gate-results", endpoints.token, "application/json", body);
                     case "sarif", "junit", "jacoco", "cobertura" -> Api.post(endpoints.gate, "/releases/" + id + "/reports/" + kind, endpoints.token,
                             kind.equals("sarif") ? "application/sarif+json" : "application/xml", body);
-                    default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown format '" + kind
+                    default -> throw usage("unknown format '" + kind
                             + "': use sarif, junit, jacoco, cobertura or json");
                 };
-                return Api.report(reply, spec.commandLine().getOut(), spec.commandLine().getErr());
+                return report(reply);
             }
 
             /** From the name and the first bytes: SARIF is JSON with "runs"; XML is JUnit, JaCoCo or Cobertura by its root. */
@@ -111,11 +95,7 @@ public class DeployStage {
     static class Release {
 
         @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submit a release candidate. Needs role ci.")
-        static class Submit implements Callable<Integer> {
-            @Mixin
-            Endpoints endpoints;
-            @Spec
-            CommandSpec spec;
+        static class Submit extends ServiceCommand {
             @Option(names = {"-r", "--release"}, required = true, description = "release id")
             String releaseId;
             @Option(names = {"-s", "--service"}, required = true)
@@ -140,6 +120,9 @@ public class DeployStage {
             boolean hotfix;
             @Option(names = "--incident")
             String incident;
+            @Option(names = "--issue", description = "an issue the release resolves, closed when it is deployed: #12, owner/repo#12 or CHK-12"
+                    + " (repeatable)")
+            List<String> issues = new ArrayList<>();
 
             @Override
             public Integer call() throws IOException {
@@ -152,15 +135,15 @@ public class DeployStage {
                 profile.put("hotfix", hotfix);
                 profile.put("incidentId", incident);
                 Map<String, Object> body = new LinkedHashMap<>();
-                body.put("releaseId", release(releaseId, spec));
+                body.put("releaseId", release(releaseId));
                 body.put("service", service);
                 body.put("version", version);
                 body.put("commitSha", commit);
                 body.put("artifact", artifact == null ? service + ":" + version : artifact);
                 body.put("changeProfile", profile);
                 body.put("requiredGates", gates.stream().map(g -> g.trim().toUpperCase(Locale.ROOT)).toList());
-                return Api.report(Api.post(endpoints.gate, "/releases", endpoints.token, "application/json", JSON.writeValueAsBytes(body)),
-                        spec.commandLine().getOut(), spec.commandLine().getErr());
+                body.put("issues", issues);
+                return report(Api.post(endpoints.gate, "/releases", endpoints.token, "application/json", JSON.writeValueAsBytes(body)));
             }
         }
     }
@@ -169,11 +152,7 @@ public class DeployStage {
     static class Plan {
 
         @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a release's deployment checklist (or rollback plan) as Markdown.")
-        static class Show implements Callable<Integer> {
-            @Mixin
-            Endpoints endpoints;
-            @Spec
-            CommandSpec spec;
+        static class Show extends ServiceCommand {
             @Parameters(paramLabel = "RELEASE")
             String releaseId;
             @Option(names = "--rollback-plan", description = "the rollback plan instead of the checklist")
@@ -182,18 +161,13 @@ public class DeployStage {
             @Override
             public Integer call() {
                 String artifact = rollbackPlan ? "rollback-plan" : "deployment-checklist";
-                return Api.report(Api.get(endpoints.planner, "/plans/" + release(releaseId, spec) + "/" + artifact, endpoints.token, "text/markdown"),
-                        spec.commandLine().getOut(), spec.commandLine().getErr());
+                return report(Api.get(endpoints.planner, "/plans/" + release(releaseId) + "/" + artifact, endpoints.token, "text/markdown"));
             }
         }
     }
 
     /** Steers a deployment, named by its id or its release id (the latest deployment of that release). */
-    abstract static class Steer implements Callable<Integer> {
-        @Mixin
-        Endpoints endpoints;
-        @Spec
-        CommandSpec spec;
+    abstract static class Steer extends ServiceCommand {
         @Parameters(paramLabel = "DEPLOYMENT", description = "deployment id, or release id")
         String target;
         @Option(names = {"-m", "--comment"}, description = "why (recorded and announced)")
@@ -211,7 +185,7 @@ public class DeployStage {
             if (!target.matches("[0-9a-fA-F-]{36}")) {
                 Api.Reply list = Api.get(endpoints.executor, "/deployments", endpoints.token, "application/json");
                 if (!list.ok()) {
-                    return Api.report(list, spec.commandLine().getOut(), spec.commandLine().getErr());
+                    return report(list);
                 }
                 deploymentId = null;
                 for (JsonNode d : JSON.readTree(list.body())) {
@@ -232,8 +206,8 @@ public class DeployStage {
             if (stepId() != null) {
                 body.put("stepId", stepId());
             }
-            return Api.report(Api.post(endpoints.executor, "/deployments/" + deploymentId + "/" + action(), endpoints.token, "application/json",
-                    JSON.writeValueAsBytes(body)), spec.commandLine().getOut(), spec.commandLine().getErr());
+            return report(Api.post(endpoints.executor, "/deployments/" + deploymentId + "/" + action(), endpoints.token, "application/json",
+                    JSON.writeValueAsBytes(body)));
         }
     }
 
@@ -289,21 +263,16 @@ public class DeployStage {
     static class Flag {
 
         @Command(name = "kill", mixinStandardHelpOptions = true, description = "The kill switch: the flag is off for everyone at once. Needs role operator.")
-        static class Kill implements Callable<Integer> {
-            @Mixin
-            Endpoints endpoints;
-            @Spec
-            CommandSpec spec;
+        static class Kill extends ServiceCommand {
             @Parameters(paramLabel = "FLAG")
             String key;
 
             @Override
             public Integer call() {
                 if (!key.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
-                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "flag key '" + key + "' is not valid");
+                    throw usage("flag key '" + key + "' is not valid");
                 }
-                return Api.report(Api.post(endpoints.executor, "/flags/" + key + "/kill", endpoints.token, "application/json", null),
-                        spec.commandLine().getOut(), spec.commandLine().getErr());
+                return report(Api.post(endpoints.executor, "/flags/" + key + "/kill", endpoints.token, "application/json", null));
             }
         }
     }

@@ -24,7 +24,7 @@ class DeadLetterTest {
 
     /** Which services consume each input topic: each of them dead-letters a bad record on its own. */
     static final Map<String, Set<String>> CONSUMERS = Map.of(
-            Topics.RELEASE_CANDIDATES, Set.of("gate-service", "planner-service"),
+            Topics.RELEASE_CANDIDATES, Set.of("gate-service", "planner-service", "notifier-service"),
             Topics.GATE_RESULTS, Set.of("gate-service"),
             Topics.GATE_DECISIONS, Set.of("planner-service", "notifier-service"),
             Topics.DEPLOYMENT_PLANS, Set.of("executor-service", "monitor-service"),

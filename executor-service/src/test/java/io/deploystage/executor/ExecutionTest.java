@@ -223,6 +223,24 @@ class ExecutionTest extends RealStackTest {
     }
 
     @Test
+    void aRollbackOrderedDuringStagingStopsTheDeploymentWithoutTouchingProduction() {
+        int before = sample.actions().size();
+        DeploymentPlan plan = run.start(plans.direct("checkout", "3.4.0"), true);
+        AtomicBoolean sent = new AtomicBoolean();
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
+            if (step.getStepId().equals("staging-performance") && step.getStatus() == StepStatus.STARTED && sent.compareAndSet(false, true)) {
+                client.publish(RollbackCommand.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(plan.getReleaseId())
+                        .setOccurredAt(Instant.now()).setCausationId(null).setDeploymentId(plan.getEventId().toString())
+                        .setRequestedBy("monitor-service").setReason("p95 latency 900ms exceeds 250ms in staging").build());
+            }
+        });
+        assertEquals(DeploymentResult.FAILED, outcome.getOutcome(), "nothing in production to roll back");
+        assertTrue(outcome.getReason().contains("before production was touched"), outcome.getReason());
+        assertEquals(List.of("deploy staging staging-1 3.4.0"), actionsSince(before), "no production command, no rollback command ran");
+        assertTrue(run.steps(plan).stream().noneMatch(s -> s.getStepId().startsWith("rollback-")));
+    }
+
+    @Test
     void aFailingVerdictDuringABakeRollsBack() {
         sample.deploy("production", "prod-1", "3.2.0", ProcessHandle.current().pid());
         DeploymentPlan plan = run.start(plans.canary("checkout", "3.3.0"), true);

@@ -24,13 +24,18 @@ import com.sun.net.httpserver.HttpServer;
 import io.deploystage.events.DeliveryStatus;
 import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentResult;
+import io.deploystage.events.Environment;
 import io.deploystage.events.NotificationRecord;
+import io.deploystage.events.ReleaseCandidate;
+import io.deploystage.events.StepEvent;
+import io.deploystage.events.StepStatus;
 import io.deploystage.events.Strategy;
 import io.deploystage.events.Topics;
 import io.deploystage.notifier.domain.WebhookSignature;
 import io.deploystage.stack.FreePorts;
 import io.deploystage.stack.LocalStackResource;
 import io.deploystage.stack.RealStackTest;
+import io.deploystage.stack.SampleEvents;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -74,7 +79,22 @@ class NotifierDeliveryTest extends RealStackTest {
                     Map.entry("notifier.destinations.teams.url", RECEIVER.url("/teams")),
                     Map.entry("notifier.destinations.changelog.kind", "changelog"),
                     Map.entry("notifier.destinations.changelog.repository", REPOSITORY.toString()),
-                    Map.entry("notifier.routes.\"*\"", "log,hook,slack,teams,changelog"),
+                    Map.entry("notifier.destinations.github.kind", "github"),
+                    Map.entry("notifier.destinations.github.url", RECEIVER.url("/github")),
+                    Map.entry("notifier.destinations.github.repository", "acme/checkout"),
+                    Map.entry("notifier.destinations.github.token", "gh-test-token"),
+                    Map.entry("notifier.destinations.jira.kind", "jira"),
+                    Map.entry("notifier.destinations.jira.url", RECEIVER.url("/jira")),
+                    Map.entry("notifier.destinations.jira.user", "deploy-bot@acme.example"),
+                    Map.entry("notifier.destinations.jira.token", "jira-test-token"),
+                    Map.entry("notifier.destinations.jira.transition", "31"),
+                    Map.entry("notifier.destinations.jira.project", "CHK"),
+                    Map.entry("notifier.destinations.down.kind", "webhook"),
+                    Map.entry("notifier.destinations.down.url", RECEIVER.url("/down")),
+                    Map.entry("notifier.routes.\"*\"", "log,hook,slack,teams,changelog,github,jira"),
+                    Map.entry("notifier.routes.broken-svc", "log,down"),
+                    Map.entry("notifier.breaker-threshold", "3"),
+                    Map.entry("notifier.breaker-cooldown", "1s"),
                     Map.entry("notifier.plans-base-url", "http://planner.example"),
                     Map.entry("notifier.retry.base", "50ms"),
                     Map.entry("notifier.retry.max", "200ms"));
@@ -97,11 +117,12 @@ class NotifierDeliveryTest extends RealStackTest {
             server.createContext("/", exchange -> {
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 String path = exchange.getRequestURI().getPath();
-                requests.add(Map.of("path", path, "body", body,
+                requests.add(Map.of("path", path, "body", body, "method", exchange.getRequestMethod(), "at", Long.toString(System.nanoTime()),
+                        "auth", String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")),
                         "key", String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")),
                         "timestamp", String.valueOf(exchange.getRequestHeaders().getFirst(WebhookSignature.TIMESTAMP_HEADER)),
                         "signature", String.valueOf(exchange.getRequestHeaders().getFirst(WebhookSignature.SIGNATURE_HEADER))));
-                int status = path.equals("/hook") && hookCalls.incrementAndGet() <= 3 ? 503 : 200;
+                int status = path.equals("/down") ? 503 : path.equals("/hook") && hookCalls.incrementAndGet() <= 3 ? 503 : 200;
                 if (status == 200) {
                     String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
                     if (!applied.contains(path + key)) {
@@ -197,6 +218,121 @@ class NotifierDeliveryTest extends RealStackTest {
         assertTrue(card.get("title").asText().contains("v" + version + " of checkout deployed to production"), card.toString());
         assertTrue(card.get("sections").get(0).get("facts").toString().contains("\"Outcome\",\"value\":\"DEPLOYED\"")
                 || card.get("sections").get(0).get("facts").toString().contains("\"value\":\"DEPLOYED\""), card.toString());
+    }
+
+    @Test
+    void aDeployedReleaseClosesItsIssuesOnGitHubAndJiraAndIsPublishedAsAGitHubRelease() throws Exception {
+        String releaseId = "track-" + UUID.randomUUID();
+        String version = "1.5." + Math.abs(releaseId.hashCode() % 1000);
+        ReleaseCandidate candidate = SampleEvents.releaseCandidate(releaseId, "checkout", version);
+        candidate.setIssues(List.of("#12", "acme/payments#7", "CHK-12", "$(rm -rf /)"));
+        client.publish(candidate);
+        awaitRow("select count(*) from release_info where release_id = ?", releaseId);
+        client.publish(DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(Instant.now())
+                .setDeploymentId(UUID.randomUUID().toString()).setService("checkout").setVersion(version).setStrategy(Strategy.CANARY)
+                .setOutcome(DeploymentResult.DEPLOYED).build());
+        List<String> expected = List.of("POST /github/repos/acme/checkout/issues/12/comments", "PATCH /github/repos/acme/checkout/issues/12",
+                "POST /github/repos/acme/payments/issues/7/comments", "PATCH /github/repos/acme/payments/issues/7",
+                "POST /github/repos/acme/checkout/releases", "POST /jira/rest/api/2/issue/CHK-12/comment",
+                "POST /jira/rest/api/2/issue/CHK-12/transitions");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (trackerCalls(releaseId, version).size() < expected.size() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        List<Map<String, String>> calls = trackerCalls(releaseId, version);
+        assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(calls.stream().map(c -> c.get("method") + " " + c.get("path")).toList()),
+                "one request each, nothing for the hostile reference");
+        assertEquals(expected.size(), calls.size());
+        for (Map<String, String> call : calls) {
+            assertEquals(call.get("path").startsWith("/github") ? "Bearer gh-test-token"
+                    : "Basic " + java.util.Base64.getEncoder().encodeToString("deploy-bot@acme.example:jira-test-token".getBytes(StandardCharsets.UTF_8)),
+                    call.get("auth"));
+        }
+        JsonNode release = new ObjectMapper().readTree(calls.stream().filter(c -> c.get("path").endsWith("/releases")).findFirst().orElseThrow()
+                .get("body"));
+        assertEquals("v" + version, release.get("tag_name").asText());
+        assertTrue(release.get("body").asText().contains("## [" + version + "]"), "the changelog entry: " + release);
+        JsonNode close = new ObjectMapper().readTree(calls.stream().filter(c -> c.get("method").equals("PATCH")).findFirst().orElseThrow().get("body"));
+        assertEquals("closed", close.get("state").asText());
+        JsonNode transition = new ObjectMapper().readTree(calls.stream().filter(c -> c.get("path").endsWith("/transitions")).findFirst()
+                .orElseThrow().get("body"));
+        assertEquals("31", transition.get("transition").get("id").asText());
+    }
+
+    /** The tracker requests of one release: issue calls carry the release id in their comment, the release its version. */
+    private static List<Map<String, String>> trackerCalls(String releaseId, String version) {
+        return RECEIVER.requests.stream().filter(r -> (r.get("path").startsWith("/github") || r.get("path").startsWith("/jira"))
+                && (r.get("body").contains(releaseId) || r.get("body").contains("\"v" + version + "\"")
+                        || r.get("method").equals("PATCH") && RECEIVER.requests.stream().anyMatch(c -> c.get("body").contains(releaseId)
+                                && c.get("path").equals(r.get("path") + "/comments"))
+                        || r.get("path").endsWith("/transitions") && RECEIVER.requests.stream().anyMatch(c -> c.get("body").contains(releaseId)
+                                && c.get("path").equals(r.get("path").replace("/transitions", "/comment")))))
+                .toList();
+    }
+
+    @Test
+    void aFlagAtOneHundredPercentOpensACleanupTicketInEachTracker() throws Exception {
+        String releaseId = "flag-" + UUID.randomUUID();
+        String flag = "flow-" + UUID.randomUUID().toString().substring(0, 6);
+        client.publish(SampleEvents.releaseCandidate(releaseId, "checkout", "1.6.0"));
+        awaitRow("select count(*) from release_info where release_id = ?", releaseId);
+        StepEvent step = StepEvent.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(Instant.now())
+                .setDeploymentId(UUID.randomUUID().toString()).setStepId("flag-" + flag + "-100").setEnvironment(Environment.PRODUCTION)
+                .setStatus(StepStatus.SUCCEEDED).setAction("Enable " + flag + " for 100% of users").build();
+        client.publish(step);
+        client.publish(step);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (cleanups(flag).size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(500);
+        assertEquals(List.of("POST /github/repos/acme/checkout/issues", "POST /jira/rest/api/2/issue"),
+                cleanups(flag).stream().map(c -> c.get("method") + " " + c.get("path")).sorted().toList(), "one ticket per tracker");
+        assertTrue(cleanups(flag).stream().allMatch(c -> c.get("body").contains("Remove feature flag " + flag + " from checkout")));
+    }
+
+    private static List<Map<String, String>> cleanups(String flag) {
+        return RECEIVER.requests.stream().filter(r -> r.get("body").contains("Remove feature flag " + flag)).toList();
+    }
+
+    @Test
+    void aFailingDestinationTripsItsBreakerAndWhatStaysUndeliverableIsDeadLetteredWithTheReason() throws Exception {
+        String releaseId = "down-" + UUID.randomUUID();
+        try (var reader = client.reader(List.of(Topics.NOTIFICATION_RECORDS)); var dead = client.rawReader(List.of("notification-records.dlq"))) {
+            client.publish(DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(Instant.now())
+                    .setDeploymentId(UUID.randomUUID().toString()).setService("broken-svc").setVersion("0.9.0").setStrategy(Strategy.DIRECT)
+                    .setOutcome(DeploymentResult.DEPLOYED).build());
+            reader.awaitUntil(records -> records(records, releaseId).stream().anyMatch(r -> r.getDestination().equals("down")
+                    && r.getStatus() == DeliveryStatus.FAILED), Duration.ofSeconds(60), "the delivery to FAIL after its budget");
+            List<Long> at = RECEIVER.requests.stream().filter(r -> r.get("path").equals("/down") && r.get("body").contains(releaseId))
+                    .map(r -> Long.parseLong(r.get("at"))).toList();
+            assertEquals(6, at.size(), "the whole retry budget, and no more");
+            assertTrue(at.get(3) - at.get(2) >= Duration.ofMillis(900).toNanos(), "after 3 failures in a row the breaker holds sends for its"
+                    + " cooldown: " + (at.get(3) - at.get(2)) / 1_000_000 + " ms");
+            var letter = dead.awaitUntil(seen -> seen.stream().anyMatch(r -> releaseId.equals(r.key())), Duration.ofSeconds(30), "the dead letter")
+                    .stream().filter(r -> releaseId.equals(r.key())).findFirst().orElseThrow();
+            String reason = new String(letter.headers().lastHeader("dlq-reason").value(), StandardCharsets.UTF_8);
+            assertTrue(reason.startsWith("undeliverable to down after 6 attempts: HTTP 503"), reason);
+            assertTrue(new String((byte[]) letter.value(), StandardCharsets.UTF_8).contains(releaseId), "the notification itself is kept");
+        }
+    }
+
+    private static void awaitRow(String sql, String releaseId) throws Exception {
+        var stack = io.deploystage.stack.LocalStackResource.stack();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (var connection = java.sql.DriverManager.getConnection(stack.postgres().jdbcUrl("notifier"), stack.postgres().user(),
+                    stack.postgres().password()); var query = connection.prepareStatement(sql)) {
+                query.setString(1, releaseId);
+                try (var rows = query.executeQuery()) {
+                    if (rows.next() && rows.getLong(1) > 0) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no row for " + releaseId + ": " + sql);
     }
 
     private static List<NotificationRecord> records(List<ConsumerRecord<String, Object>> records, String releaseId) {

@@ -21,6 +21,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.deploystage.executor.application.FlagCache;
 import io.deploystage.executor.application.FlagStore;
 import io.deploystage.executor.domain.flags.Flag;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -36,10 +37,12 @@ public class FlagResource {
     static final String KEY = "[A-Za-z0-9][A-Za-z0-9._-]*";
 
     private final FlagStore store;
+    private final FlagCache cache;
     private final SecurityIdentity identity;
 
-    FlagResource(FlagStore store, SecurityIdentity identity) {
+    FlagResource(FlagStore store, FlagCache cache, SecurityIdentity identity) {
         this.store = store;
+        this.cache = cache;
         this.identity = identity;
     }
 
@@ -56,7 +59,8 @@ public class FlagResource {
     public Uni<Response> set(@PathParam("key") @Pattern(regexp = KEY) @Size(max = 200) String key, @NotNull @Valid FlagRequest request) {
         Flag flag = new Flag(key, request.enabled(), request.internalEnabled(),
                 request.internalUsers() == null ? Set.of() : request.internalUsers(), request.rolloutPercent(), false);
-        return Panache.withTransaction(() -> store.save(flag, caller())).map(saved -> Response.ok(saved).build());
+        return Panache.withTransaction(() -> store.save(flag, caller())).invoke(() -> cache.invalidate(key))
+                .map(saved -> Response.ok(saved).build());
     }
 
     @POST
@@ -64,7 +68,7 @@ public class FlagResource {
     @RolesAllowed("operator")
     public Uni<Response> kill(@PathParam("key") @Pattern(regexp = KEY) @Size(max = 200) String key) {
         long started = System.nanoTime();
-        return Panache.withTransaction(() -> store.kill(key, caller()))
+        return Panache.withTransaction(() -> store.kill(key, caller())).invoke(() -> cache.invalidate(key))
                 .map(flag -> Response.ok(Map.of("key", key, "killed", true, "tookMillis", (System.nanoTime() - started) / 1_000_000)).build());
     }
 

@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.deploystage.executor.application.FlagCache;
 import io.deploystage.executor.application.FlagStore;
 import io.deploystage.executor.domain.flags.Flag;
 import io.deploystage.executor.domain.flags.FlagEvaluation;
@@ -34,9 +35,11 @@ import io.smallrye.mutiny.Uni;
 public class OfrepResource {
 
     private final FlagStore store;
+    private final FlagCache cache;
 
-    OfrepResource(FlagStore store) {
+    OfrepResource(FlagStore store, FlagCache cache) {
         this.store = store;
+        this.cache = cache;
     }
 
     @POST
@@ -46,7 +49,7 @@ public class OfrepResource {
         if (context != null && !context.isObject()) {
             return Uni.createFrom().item(error(400, key, "INVALID_CONTEXT", "context must be an object"));
         }
-        return Panache.withSession(() -> store.find(key)).map(flag -> {
+        return cache.get(key).map(flag -> {
             if (flag == null) {
                 return error(404, key, "FLAG_NOT_FOUND", "flag " + key + " is not defined");
             }

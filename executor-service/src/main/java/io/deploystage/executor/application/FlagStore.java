@@ -13,11 +13,13 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.deploystage.executor.domain.flags.Flag;
 import io.deploystage.executor.persistence.FlagEntity;
 import io.deploystage.platform.persistence.JsonText;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The built-in flag store in PostgreSQL. Every evaluation reads the committed row, so a kill takes effect for the
- * next evaluation, on every executor instance, as soon as it commits. Runs inside the caller's session.
+ * The built-in flag store in PostgreSQL. Every change notifies {@link FlagCache#CHANNEL} in its transaction, so every
+ * executor instance drops the flag from its evaluation cache as soon as the change commits. Runs inside the caller's
+ * session.
  */
 @ApplicationScoped
 public class FlagStore {
@@ -50,8 +52,15 @@ public class FlagStore {
             entity.updatedAt = Instant.now();
             LOG.infof("Flag %s set by %s: enabled=%s internal=%s rollout=%d%%", flag.key(), by, flag.enabled(), flag.internalEnabled(),
                     flag.rolloutPercent());
-            return (existing == null ? entity.<FlagEntity>persist() : Uni.createFrom().item(entity)).map(FlagStore::toFlag);
+            return (existing == null ? entity.<FlagEntity>persist() : Uni.createFrom().item(entity)).call(() -> notifyChange(flag.key()))
+                    .map(FlagStore::toFlag);
         });
+    }
+
+    /** Delivered to every listener when the transaction commits (and not at all if it rolls back). */
+    private static Uni<Void> notifyChange(String key) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("select pg_notify('" + FlagCache.CHANNEL + "', :key)")
+                .setParameter("key", key).getSingleResult()).replaceWithVoid();
     }
 
     /** The kill switch: off for everyone, at once. Unknown flags are created killed, so they stay off. */
@@ -68,7 +77,8 @@ public class FlagStore {
             entity.updatedBy = by;
             entity.updatedAt = entity.killedAt;
             LOG.warnf("Flag %s KILLED by %s", key, by);
-            return (existing == null ? entity.<FlagEntity>persist() : Uni.createFrom().item(entity)).map(FlagStore::toFlag);
+            return (existing == null ? entity.<FlagEntity>persist() : Uni.createFrom().item(entity)).call(() -> notifyChange(key))
+                    .map(FlagStore::toFlag);
         });
     }
 

@@ -87,7 +87,7 @@ public class GateResource {
                 .build();
         String requestedBy = request.requestedBy() == null || request.requestedBy().isBlank() ? caller() : request.requestedBy();
         SpecificRecordBase event = GateEvents.candidateEvent(UUID.randomUUID(), Instant.now(), request.releaseId(), request.service(),
-                request.version(), request.commitSha(), request.artifact(), profile, request.requiredGates(), requestedBy);
+                request.version(), request.commitSha(), request.artifact(), profile, request.requiredGates(), requestedBy, request.issues());
         return publish(event, Map.of("releaseId", request.releaseId()));
     }
 

@@ -35,7 +35,9 @@ public final class Requests {
             @NotBlank @Size(max = 500) String artifact,
             @Valid ChangeProfile changeProfile,
             @NotEmpty @Size(max = 3) List<@NotNull Stage> requiredGates,
-            @Size(max = 200) String requestedBy) {
+            @Size(max = 200) String requestedBy,
+            @Size(max = 50) List<@NotNull @Pattern(regexp = io.deploystage.events.IssueRefs.ANY,
+                    message = "must be a GitHub (#12, owner/repo#12) or Jira (CHK-12) issue") String> issues) {
     }
 
     /** What the release changes. */

@@ -90,7 +90,8 @@ public final class GateEvents {
 
     /** The ReleaseCandidate event a submission through the API becomes. */
     public static ReleaseCandidate candidateEvent(UUID eventId, Instant occurredAt, String releaseId, String service, String version,
-            String commitSha, String artifact, io.deploystage.events.ChangeProfile profile, List<Stage> requiredGates, String requestedBy) {
+            String commitSha, String artifact, io.deploystage.events.ChangeProfile profile, List<Stage> requiredGates, String requestedBy,
+            List<String> issues) {
         return ReleaseCandidate.newBuilder()
                 .setEventId(eventId)
                 .setReleaseId(releaseId)
@@ -102,6 +103,7 @@ public final class GateEvents {
                 .setChangeProfile(profile)
                 .setRequiredGates(requiredGates.stream().map(s -> GateStage.valueOf(s.name())).distinct().toList())
                 .setRequestedBy(requestedBy)
+                .setIssues(issues == null ? List.of() : List.copyOf(issues))
                 .build();
     }
 

@@ -27,8 +27,8 @@ public class ChangelogWriter {
     /** Null when the entry is in the repository (added now or before), else what went wrong. Blocking: call off the event loop. */
     public synchronized String write(String repository, Map<String, Object> release) {
         String version = String.valueOf(release.get("version"));
-        String line = release.get("service") + " " + version + " deployed to production by " + release.get("strategy") + " (release "
-                + release.get("releaseId") + ").";
+        String line = Changelog.line(String.valueOf(release.get("service")), version, String.valueOf(release.get("strategy")),
+                String.valueOf(release.get("releaseId")));
         try (Git git = Git.open(Path.of(repository).toFile())) {
             Path file = git.getRepository().getWorkTree().toPath().resolve(FILE);
             String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;

@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import io.deploystage.events.DeliveryStatus;
 import io.deploystage.notifier.config.NotifierConfig;
 import io.deploystage.notifier.domain.Backoff;
+import io.deploystage.notifier.domain.CircuitBreaker;
 import io.deploystage.notifier.domain.WebhookSignature;
 import io.deploystage.notifier.persistence.DeliveryEntity;
 import io.deploystage.platform.outbox.Outbox;
@@ -45,15 +46,21 @@ public class DeliveryWorker {
     private final Outbox outbox;
     private final OutboxRelay relay;
     private final ChangelogWriter changelog;
+    private final io.deploystage.platform.messaging.DeadLetters deadLetters;
+    private final java.util.Map<String, CircuitBreaker> breakers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Destinations where sending again applies once: the generic webhook (its Idempotency-Key contract) and the changelog. */
+    private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("webhook", "changelog");
     private static final com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>> MAP = new com.fasterxml.jackson.core.type.TypeReference<>() { };
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private PeriodicTask task;
 
-    DeliveryWorker(NotifierConfig config, Outbox outbox, OutboxRelay relay, ChangelogWriter changelog) {
+    DeliveryWorker(NotifierConfig config, Outbox outbox, OutboxRelay relay, ChangelogWriter changelog,
+            io.deploystage.platform.messaging.DeadLetters deadLetters) {
         this.config = config;
         this.outbox = outbox;
         this.relay = relay;
         this.changelog = changelog;
+        this.deadLetters = deadLetters;
     }
 
     void start(@Observes StartupEvent startup, io.vertx.mutiny.core.Vertx vertx) {
@@ -74,9 +81,39 @@ public class DeliveryWorker {
     }
 
     Uni<Void> deliverDue() {
-        return Panache.withSession(() -> DeliveryEntity.<DeliveryEntity>find("status = ?1 and nextAttemptAt <= ?2 order by nextAttemptAt",
-                        "PENDING", Instant.now()).page(0, 20).list())
+        return recoverInterrupted().chain(() -> Panache.withSession(() -> DeliveryEntity.<DeliveryEntity>find(
+                        "status = ?1 and nextAttemptAt <= ?2 order by nextAttemptAt", "PENDING", Instant.now()).page(0, 20).list()))
                 .chain(due -> each(due, 0));
+    }
+
+    /**
+     * A delivery still SENDING long after its timeout was interrupted between the send and the record (a crash). To a
+     * destination that honours the Idempotency-Key it is sent again (the receiver applies it once); to any other it is
+     * not, since that could post the message twice: it FAILS, visibly, for a human to check.
+     */
+    private Uni<Void> recoverInterrupted() {
+        // a send never outlasts its timeout: one still SENDING well after that was cut short
+        Instant stale = Instant.now().minus(config.retry().timeout()).minusSeconds(2);
+        return Panache.withTransaction(() -> DeliveryEntity.<DeliveryEntity>list("status = ?1 and updatedAt < ?2", "SENDING", stale)
+                .chain(rows -> {
+                    List<io.deploystage.events.NotificationRecord> records = new java.util.ArrayList<>();
+                    for (DeliveryEntity row : rows) {
+                        row.updatedAt = Instant.now();
+                        if (IDEMPOTENT.contains(row.kind)) {
+                            row.status = "PENDING";
+                            LOG.warnf("Release %s: delivery to %s was interrupted after its send; sending it again with the same Idempotency-Key",
+                                    row.releaseId, row.destination);
+                        } else {
+                            row.status = "FAILED";
+                            row.lastError = "interrupted between the send and its record; not sent again, so as not to post it twice: check "
+                                    + row.destination;
+                            records.add(NotificationFlow.record(row, DeliveryStatus.FAILED));
+                            LOG.errorf("Release %s: delivery to %s FAILED: %s", row.releaseId, row.destination, row.lastError);
+                        }
+                    }
+                    return outbox.stage(records);
+                }))
+                .invoke(relay::wake);
     }
 
     private Uni<Void> each(List<DeliveryEntity> due, int index) {
@@ -84,10 +121,41 @@ public class DeliveryWorker {
             return Uni.createFrom().voidItem();
         }
         DeliveryEntity delivery = due.get(index);
-        return OffLoop.run(() -> send(delivery))
-                .chain(error -> Panache.withTransaction(() -> DeliveryEntity.<DeliveryEntity>findById(delivery.id)
-                        .chain(fresh -> fresh == null || !"PENDING".equals(fresh.status) ? Uni.createFrom().voidItem() : record(fresh, error))))
-                .invoke(relay::wake)
+        CircuitBreaker breaker = breakers.computeIfAbsent(delivery.destination,
+                d -> new CircuitBreaker(config.breakerThreshold(), config.breakerCooldown()));
+        Instant blocked = breaker.blockedUntil(Instant.now());
+        if (blocked != null) {
+            // the destination is failing: wait for the breaker rather than spend this delivery's attempts
+            return Panache.withTransaction(() -> DeliveryEntity.<DeliveryEntity>findById(delivery.id).invoke(fresh -> {
+                if (fresh != null && "PENDING".equals(fresh.status)) {
+                    fresh.nextAttemptAt = blocked;
+                }
+            })).chain(() -> each(due, index + 1));
+        }
+        return Panache.withTransaction(() -> DeliveryEntity.<DeliveryEntity>findById(delivery.id).map(fresh -> {
+                    if (fresh == null || !"PENDING".equals(fresh.status)) {
+                        return false;
+                    }
+                    fresh.status = "SENDING"; // committed before the send: a crash after it is found by recoverInterrupted
+                    fresh.updatedAt = Instant.now();
+                    return true;
+                }))
+                .chain(claimed -> !claimed ? Uni.createFrom().voidItem() : OffLoop.run(() -> send(delivery))
+                        .invoke(error -> {
+                            if (config.haltAfterSend()) {
+                                LOG.error("Fault injection: halting after the send, before it is recorded");
+                                Runtime.getRuntime().halt(137);
+                            }
+                            if (error == null) {
+                                breaker.succeeded();
+                            } else if (breaker.failed(Instant.now())) {
+                                LOG.warnf("Destination %s failed %d times in a row: no sends to it for %d s", delivery.destination,
+                                        config.breakerThreshold(), config.breakerCooldown().toSeconds());
+                            }
+                        })
+                        .chain(error -> Panache.withTransaction(() -> DeliveryEntity.<DeliveryEntity>findById(delivery.id)
+                                .chain(fresh -> fresh == null || !"SENDING".equals(fresh.status) ? Uni.createFrom().voidItem() : record(fresh, error))))
+                        .invoke(relay::wake))
                 .chain(() -> each(due, index + 1));
     }
 
@@ -105,7 +173,9 @@ public class DeliveryWorker {
             status = DeliveryStatus.FAILED;
             LOG.errorf("Release %s: notification to %s FAILED after %d attempts: %s", delivery.releaseId, delivery.destination,
                     delivery.attempts, error);
+            return outbox.stage(List.of(NotificationFlow.record(delivery, status))).call(() -> deadLetter(delivery));
         } else {
+            delivery.status = "PENDING";
             delivery.lastError = error.length() > 1000 ? error.substring(0, 1000) : error;
             Duration wait = Backoff.delay(delivery.attempts, config.retry().base(), config.retry().maxDelay(), ThreadLocalRandom.current().nextDouble());
             delivery.nextAttemptAt = Instant.now().plus(wait);
@@ -116,6 +186,16 @@ public class DeliveryWorker {
         return outbox.stage(List.of(NotificationFlow.record(delivery, status)));
     }
 
+    /** An undeliverable notification is kept on notification-records.dlq with its body and the reason, never dropped. */
+    private Uni<Void> deadLetter(DeliveryEntity delivery) {
+        org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> record = new org.apache.kafka.clients.consumer.ConsumerRecord<>(
+                io.deploystage.events.Topics.NOTIFICATION_RECORDS, -1, -1L, delivery.releaseId,
+                (delivery.method + " " + (delivery.url == null ? delivery.destination : delivery.url) + "\n" + delivery.body)
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return deadLetters.send(record, "notifier-service", "undeliverable to " + delivery.destination + " after " + delivery.attempts
+                + " attempts: " + delivery.lastError);
+    }
+
     /** One attempt; null when the destination accepted it, else what went wrong. Runs on a worker thread. */
     private String send(DeliveryEntity delivery) {
         NotifierConfig.Destination destination = config.destinations().get(delivery.destination);
@@ -123,14 +203,24 @@ public class DeliveryWorker {
             return destination.repository().isEmpty() ? "destination " + delivery.destination + " has no repository configured"
                     : changelog.write(destination.repository().get(), JsonText.read(delivery.body, MAP));
         }
-        if (destination == null || destination.url().isEmpty()) {
+        if (destination == null || delivery.url == null && destination.url().isEmpty()) {
             return "destination " + delivery.destination + " has no url configured";
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(destination.url().get()))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(delivery.url != null ? delivery.url : destination.url().get()))
                 .timeout(config.retry().timeout())
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", delivery.id.toString())
-                .POST(HttpRequest.BodyPublishers.ofString(delivery.body));
+                .method(delivery.method == null ? "POST" : delivery.method, HttpRequest.BodyPublishers.ofString(delivery.body));
+        if ("github".equals(delivery.kind)) {
+            request.header("Accept", "application/vnd.github+json").header("X-GitHub-Api-Version", "2022-11-28");
+            destination.token().ifPresent(token -> request.header("Authorization", "Bearer " + token));
+        } else if ("jira".equals(delivery.kind)) {
+            request.header("Accept", "application/json");
+            destination.token().ifPresent(token -> request.header("Authorization", destination.user().isPresent()
+                    ? "Basic " + java.util.Base64.getEncoder().encodeToString((destination.user().get() + ":" + token)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    : "Bearer " + token));
+        }
         if ("webhook".equals(delivery.kind) && destination.secret().isPresent()) {
             long timestamp = Instant.now().getEpochSecond();
             request.header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp))

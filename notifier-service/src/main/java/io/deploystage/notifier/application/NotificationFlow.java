@@ -17,14 +17,19 @@ import io.deploystage.events.EventEnvelope;
 import io.deploystage.events.GateDecision;
 import io.deploystage.events.GateOutcome;
 import io.deploystage.events.HealthVerdict;
+import io.deploystage.events.IssueRefs;
 import io.deploystage.events.NotificationRecord;
+import io.deploystage.events.ReleaseCandidate;
 import io.deploystage.events.RollbackCommand;
 import io.deploystage.events.StepEvent;
 import io.deploystage.notifier.config.NotifierConfig;
 import io.deploystage.notifier.domain.Announcement;
+import io.deploystage.notifier.domain.Changelog;
 import io.deploystage.notifier.domain.Notice;
 import io.deploystage.notifier.domain.TeamsCard;
+import io.deploystage.notifier.domain.TrackerRequests;
 import io.deploystage.notifier.persistence.DeliveryEntity;
+import io.deploystage.notifier.persistence.ReleaseInfoEntity;
 import io.deploystage.platform.persistence.JsonText;
 import io.smallrye.mutiny.Uni;
 
@@ -36,6 +41,10 @@ import io.smallrye.mutiny.Uni;
 public class NotificationFlow {
 
     private static final Logger LOG = Logger.getLogger(NotificationFlow.class);
+    private static final java.util.Set<String> TRACKERS = java.util.Set.of("github", "jira");
+    /** The planner's step that turns a flag on for everyone: flag-<key>-100. */
+    private static final java.util.regex.Pattern FLAG_AT_100 = java.util.regex.Pattern.compile("flag-([A-Za-z0-9][A-Za-z0-9._-]{0,199})-100");
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<String>> ISSUES = new com.fasterxml.jackson.core.type.TypeReference<>() { };
 
     private final NotifierConfig config;
 
@@ -47,8 +56,63 @@ public class NotificationFlow {
         boolean deployed = outcome.getOutcome() == DeploymentResult.DEPLOYED;
         String summary = deployed ? Announcement.deployed(outcome.getService(), outcome.getVersion())
                 : Announcement.notDeployed(outcome.getService(), outcome.getVersion(), outcome.getOutcome().name(), outcome.getReason());
-        return notify(outcome, new Notice(deployed ? "deployed" : "not-deployed", outcome.getReleaseId(), outcome.getService(),
-                outcome.getVersion(), "production", outcome.getStrategy().name(), outcome.getOutcome().name(), summary, outcome.getReason()));
+        Uni<List<SpecificRecordBase>> notified = notify(outcome, new Notice(deployed ? "deployed" : "not-deployed", outcome.getReleaseId(),
+                outcome.getService(), outcome.getVersion(), "production", outcome.getStrategy().name(), outcome.getOutcome().name(), summary,
+                outcome.getReason()));
+        if (!deployed) {
+            return notified;
+        }
+        // the trackers: comment on and close the issues the release names, and publish the release
+        return notified.call(() -> ReleaseInfoEntity.<ReleaseInfoEntity>findById(outcome.getReleaseId()).chain(info -> {
+            List<String> issues = info == null ? List.of() : JsonText.read(info.issues, ISSUES);
+            String entry = Changelog.entry(outcome.getVersion(), java.time.LocalDate.now(java.time.ZoneOffset.UTC), Changelog.line(
+                    outcome.getService(), outcome.getVersion(), outcome.getStrategy().name(), outcome.getReleaseId()));
+            return trackers(outcome, outcome.getService(), summary, (kind, destination) -> kind.equals("github")
+                    ? TrackerRequests.githubDeployed(destination.url().orElse("https://api.github.com"), destination.repository().orElse(""), issues,
+                            outcome.getService(), outcome.getVersion(), outcome.getReleaseId(), entry)
+                    : TrackerRequests.jiraDeployed(destination.url().orElse(""), issues, destination.transition().orElse(null),
+                            outcome.getService(), outcome.getVersion(), outcome.getReleaseId()));
+        }));
+    }
+
+    /** Remembers the issues a release names, for the trackers. */
+    public Uni<List<SpecificRecordBase>> onCandidate(ReleaseCandidate candidate) {
+        List<String> issues = candidate.getIssues().stream().filter(i -> i.matches(IssueRefs.ANY)).distinct().limit(50).toList();
+        if (issues.size() < candidate.getIssues().size()) {
+            LOG.warnf("Release %s: issue references that are neither GitHub (#12, owner/repo#12) nor Jira (CHK-12) are ignored: %s",
+                    candidate.getReleaseId(), candidate.getIssues().stream().filter(i -> !i.matches(IssueRefs.ANY)).limit(5).toList());
+        }
+        return ReleaseInfoEntity.<ReleaseInfoEntity>findById(candidate.getReleaseId()).chain(existing -> {
+            ReleaseInfoEntity info = existing == null ? new ReleaseInfoEntity() : existing;
+            info.releaseId = candidate.getReleaseId();
+            info.service = candidate.getService();
+            info.version = candidate.getVersion();
+            info.issues = JsonText.write(issues);
+            info.createdAt = Instant.now();
+            return (existing == null ? info.persist() : Uni.createFrom().item(info)).replaceWith(List.<SpecificRecordBase>of());
+        });
+    }
+
+    /** One delivery per tracker request, for every tracker destination on the service's route. */
+    private Uni<Void> trackers(SpecificRecordBase subject, String service, String summary,
+            java.util.function.BiFunction<String, NotifierConfig.Destination, List<TrackerRequests.Request>> requests) {
+        UUID subjectId = EventEnvelope.eventId(subject);
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (String name : config.routeFor(service == null ? "*" : service)) {
+            NotifierConfig.Destination destination = config.destinations().get(name);
+            if (destination == null || !TRACKERS.contains(destination.kind())) {
+                continue;
+            }
+            for (TrackerRequests.Request request : requests.apply(destination.kind(), destination)) {
+                DeliveryEntity delivery = pending(subjectId, EventEnvelope.releaseId(subject), name, destination.kind(), request.purpose(),
+                        summary + " (" + request.purpose() + ")");
+                delivery.method = request.method();
+                delivery.url = request.url();
+                delivery.body = JsonText.write(request.body());
+                chain = chain.call(() -> persistOnce(delivery));
+            }
+        }
+        return chain;
     }
 
     public Uni<List<SpecificRecordBase>> onGateDecision(GateDecision decision) {
@@ -66,8 +130,21 @@ public class NotificationFlow {
                 Announcement.rollback(command.getDeploymentId(), command.getReason()), command.getReason()));
     }
 
+    /** A flag step that brought a flag to 100% of users: a cleanup ticket in the trackers. */
     public Uni<List<SpecificRecordBase>> onStepEvent(StepEvent step) {
-        return Uni.createFrom().item(List.of());
+        java.util.regex.Matcher flag = FLAG_AT_100.matcher(step.getStepId());
+        if (step.getStatus() != io.deploystage.events.StepStatus.SUCCEEDED || !flag.matches()) {
+            return Uni.createFrom().item(List.of());
+        }
+        String key = flag.group(1);
+        return ReleaseInfoEntity.<ReleaseInfoEntity>findById(step.getReleaseId()).chain(info -> {
+            String service = info == null ? null : info.service;
+            String summary = "Flag " + key + " is on for everyone" + (service == null ? "" : " in " + service) + ": cleanup ticket";
+            return trackers(step, service, summary, (kind, destination) -> List.of(TrackerRequests.flagCleanup(kind,
+                    destination.url().orElse(kind.equals("github") ? "https://api.github.com" : ""),
+                    kind.equals("github") ? destination.repository().orElse("") : destination.project().orElse(""), key,
+                    service == null ? "the service" : service)));
+        }).replaceWith(List.of());
     }
 
     public Uni<List<SpecificRecordBase>> onHealthVerdict(HealthVerdict verdict) {
@@ -84,36 +161,45 @@ public class NotificationFlow {
                 LOG.errorf("Release %s: route names destination '%s', which is not configured", notice.releaseId(), name);
                 continue;
             }
-            if (destination.kind().equals("changelog") && !notice.kind().equals("deployed")) {
+            if (destination.kind().equals("changelog") && !notice.kind().equals("deployed") || TRACKERS.contains(destination.kind())) {
                 continue;
             }
-            DeliveryEntity delivery = new DeliveryEntity();
-            delivery.id = EventEnvelope.derivedId(subjectId, "delivery/" + name);
-            delivery.releaseId = notice.releaseId();
-            delivery.subjectEventId = subjectId;
-            delivery.destination = name;
-            delivery.kind = destination.kind();
-            delivery.summary = notice.summary().length() > 2000 ? notice.summary().substring(0, 2000) : notice.summary();
+            DeliveryEntity delivery = pending(subjectId, notice.releaseId(), name, destination.kind(), null, notice.summary());
             delivery.body = JsonText.write(switch (destination.kind()) {
                 case "slack" -> notice.slackPayload(config.plansBaseUrl().orElse(null));
                 case "teams" -> TeamsCard.of(notice, config.plansBaseUrl().orElse(null));
                 default -> notice.webhookPayload(subjectId.toString());
             });
-            delivery.createdAt = Instant.now();
-            delivery.updatedAt = delivery.createdAt;
-            delivery.nextAttemptAt = delivery.createdAt;
             if (destination.kind().equals("log")) {
                 LOG.infof("Release %s: %s", notice.releaseId(), notice.summary());
                 delivery.status = "DELIVERED";
                 delivery.attempts = 1;
                 records.add(record(delivery, DeliveryStatus.DELIVERED));
-            } else {
-                delivery.status = "PENDING";
             }
-            chain = chain.call(() -> DeliveryEntity.findById(delivery.id)
-                    .chain(existing -> existing != null ? Uni.createFrom().voidItem() : delivery.persist().replaceWithVoid()));
+            chain = chain.call(() -> persistOnce(delivery));
         }
         return chain.replaceWith(records);
+    }
+
+    private static DeliveryEntity pending(UUID subjectId, String releaseId, String name, String kind, String purpose, String summary) {
+        DeliveryEntity delivery = new DeliveryEntity();
+        delivery.id = EventEnvelope.derivedId(subjectId, "delivery/" + name + (purpose == null ? "" : "/" + purpose));
+        delivery.releaseId = releaseId;
+        delivery.subjectEventId = subjectId;
+        delivery.destination = name;
+        delivery.kind = kind;
+        delivery.method = "POST";
+        delivery.summary = summary.length() > 2000 ? summary.substring(0, 2000) : summary;
+        delivery.createdAt = Instant.now();
+        delivery.updatedAt = delivery.createdAt;
+        delivery.nextAttemptAt = delivery.createdAt;
+        delivery.status = "PENDING";
+        return delivery;
+    }
+
+    /** A redelivered event finds its deliveries already recorded and adds nothing. */
+    private static Uni<Void> persistOnce(DeliveryEntity delivery) {
+        return DeliveryEntity.findById(delivery.id).chain(existing -> existing != null ? Uni.createFrom().voidItem() : delivery.persist().replaceWithVoid());
     }
 
     /** The NotificationRecord of one attempt; its id is derived from the delivery and the attempt number. */

@@ -26,7 +26,10 @@ public interface NotifierConfig {
 
     /** One destination. */
     interface Destination {
-        /** log, webhook (generic, signed), slack or teams (incoming webhooks), or changelog (a git repository). */
+        /**
+         * log, webhook (generic, signed), slack or teams (incoming webhooks), changelog (a git repository), github or
+         * jira (issue trackers: url is the API base, e.g. https://api.github.com or https://example.atlassian.net).
+         */
         String kind();
 
         /** Where to POST; not used by log. */
@@ -35,9 +38,32 @@ public interface NotifierConfig {
         /** HMAC secret of a generic webhook. Never logged. */
         Optional<String> secret();
 
-        /** A local git repository, for kind changelog. */
+        /** A local git repository, for kind changelog; the GitHub repository (owner/name) for kind github. */
         Optional<String> repository();
+
+        /** API token of a tracker (github: a token with issues and contents write; jira: an API token). Never logged. */
+        Optional<String> token();
+
+        /** Jira user the token belongs to (Basic authentication); without it the token is sent as a Bearer token. */
+        Optional<String> user();
+
+        /** Jira transition id that resolves an issue (e.g. "31" for Done). */
+        Optional<String> transition();
+
+        /** Jira project key for flag cleanup tickets. */
+        Optional<String> project();
     }
+
+    /** Per destination: after this many failed attempts in a row, stop sending to it for {@link #breakerCooldown()}. */
+    @WithDefault("5")
+    int breakerThreshold();
+
+    @WithDefault("30s")
+    Duration breakerCooldown();
+
+    /** Test hook: halt the JVM right after a send, before it is recorded (a crash between the two). Off by default. */
+    @WithDefault("false")
+    boolean haltAfterSend();
 
     /** The retry budget per delivery. */
     interface Retry {

@@ -22,6 +22,11 @@ public final class Changelog {
     private Changelog() {
     }
 
+    /** The line a deployed release gets in the changelog (and in its GitHub release). */
+    public static String line(String service, String version, String strategy, String releaseId) {
+        return service + " " + version + " deployed to production by " + strategy + " (release " + releaseId + ").";
+    }
+
     public static String entry(String version, LocalDate date, String line) {
         return "## [" + version + "] - " + date + "\n\n### Changed\n\n- " + line.replaceAll("[\\r\\n]+", " ") + "\n";
     }

@@ -26,6 +26,11 @@ public class NotifierInputs {
         this.flow = flow;
     }
 
+    @Incoming("release-candidates")
+    Uni<Void> candidate(ConsumerRecord<String, byte[]> record) {
+        return inbox.consume(record, io.deploystage.events.ReleaseCandidate.class, flow::onCandidate);
+    }
+
     @Incoming("deployment-outcomes")
     Uni<Void> outcome(ConsumerRecord<String, byte[]> record) {
         return inbox.consume(record, DeploymentOutcome.class, flow::onOutcome);

@@ -28,6 +28,12 @@ public class DeliveryEntity extends PanacheEntityBase {
 
     public String kind;
 
+    /** HTTP method; POST unless a tracker request says otherwise. */
+    public String method;
+
+    /** This delivery's own URL (tracker requests); null: the destination's URL. */
+    public String url;
+
     /** The request body, as sent. */
     public String body;
 

@@ -1,0 +1,107 @@
+package io.deploystage.executor.application;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.deploystage.executor.domain.flags.Flag;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+
+/**
+ * Flags as OFREP evaluations read them, kept in memory. Every change to the store sends a PostgreSQL notification
+ * ({@code flag_changed}) when it commits, and every executor instance drops that flag at once, so a kill still applies
+ * to the next evaluation everywhere. While the listener is not connected (at start, after a lost connection) the
+ * cache is bypassed and every evaluation reads the store; on (re)connection the whole cache is dropped, since
+ * notifications may have been missed.
+ */
+@ApplicationScoped
+public class FlagCache {
+
+    public static final String CHANNEL = "flag_changed";
+    private static final Logger LOG = Logger.getLogger(FlagCache.class);
+
+    private final FlagStore store;
+    private final Vertx vertx;
+    private final String url;
+    private final String user;
+    private final String password;
+    private final Map<String, Optional<Flag>> flags = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
+    private volatile boolean listening;
+    private volatile PgSubscriber subscriber;
+
+    FlagCache(FlagStore store, Vertx vertx, @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
+            @ConfigProperty(name = "quarkus.datasource.username") String user, @ConfigProperty(name = "quarkus.datasource.password") String password) {
+        this.store = store;
+        this.vertx = vertx;
+        this.url = url;
+        this.user = user;
+        this.password = password;
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        PgConnectOptions options = PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", "")).setUser(user).setPassword(password);
+        subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1000L);
+        subscriber.channel(CHANNEL).handler(this::invalidate);
+        subscriber.closeHandler(v -> {
+            listening = false;
+            LOG.warn("Flag change listener disconnected: evaluations read the store until it reconnects");
+        });
+        connect();
+    }
+
+    private void connect() {
+        subscriber.connect().onSuccess(v -> {
+            invalidateAll();
+            listening = true;
+            LOG.info("Flag change listener connected: OFREP evaluations are served from memory");
+        }).onFailure(e -> {
+            LOG.warnf("Flag change listener cannot connect (%s); retrying in 1 s, evaluations read the store meanwhile", e.getMessage());
+            vertx.setTimer(1000, t -> connect());
+        });
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        if (subscriber != null) {
+            subscriber.close();
+        }
+    }
+
+    /** The flag, or null when it is not defined. */
+    public Uni<Flag> get(String key) {
+        Optional<Flag> cached = listening ? flags.get(key) : null;
+        if (cached != null) {
+            return Uni.createFrom().item(cached.orElse(null));
+        }
+        long seen = generation.get();
+        return Panache.withSession(() -> store.find(key)).invoke(flag -> {
+            // a change committed while we read is not cached over
+            if (listening && generation.get() == seen) {
+                flags.put(key, Optional.ofNullable(flag));
+            }
+        });
+    }
+
+    public void invalidate(String key) {
+        generation.incrementAndGet();
+        flags.remove(key);
+    }
+
+    void invalidateAll() {
+        generation.incrementAndGet();
+        flags.clear();
+    }
+}
