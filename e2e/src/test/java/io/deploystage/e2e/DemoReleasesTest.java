@@ -95,9 +95,12 @@ class DemoReleasesTest {
             assertTrue(bad.reason().contains("ERROR_RATE FAILING"), bad.reason());
             assertEquals("1.1.0", system.sample.runningVersion("prod-1"), "the canary is back on the previous version");
 
+            // the topics hold every earlier test's events: read until this release's plan, breach and rollback have all come by
             reader.awaitUntil(seen -> Trail.of(seen, bad.releaseId(), StepEvent.class).stream()
-                    .anyMatch(s -> s.getStepId().equals("rollback-notify") && s.getStatus() == StepStatus.SUCCEEDED), Duration.ofSeconds(30),
-                    "the rollback procedure");
+                    .anyMatch(s -> s.getStepId().equals("rollback-notify") && s.getStatus() == StepStatus.SUCCEEDED)
+                    && Trail.of(seen, bad.releaseId(), HealthVerdict.class).stream().anyMatch(v -> v.getVerdict() == Verdict.FAILING)
+                    && !Trail.of(seen, bad.releaseId(), DeploymentPlan.class).isEmpty(), Duration.ofSeconds(60),
+                    "the plan, the breach and the rollback procedure");
             List<HealthVerdict> failing = Trail.of(reader.seen(), bad.releaseId(), HealthVerdict.class).stream()
                     .filter(v -> v.getVerdict() == Verdict.FAILING && v.getCheck().equals("ERROR_RATE")).toList();
             assertTrue(!failing.isEmpty() && failing.get(0).getValue() > 0 && failing.get(0).getSampleCount() >= 20,
