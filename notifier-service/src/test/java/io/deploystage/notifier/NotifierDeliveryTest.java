@@ -54,6 +54,18 @@ class NotifierDeliveryTest extends RealStackTest {
     static final String SECRET = "s3cret-for-tests";
     static final Receiver RECEIVER = new Receiver();
     static final java.nio.file.Path REPOSITORY = gitRepository();
+    static final java.nio.file.Path REMOTE = bareRepository();
+
+    /** A bare repository reached over git's file:// transport: the changelog is cloned from and pushed to it. */
+    static java.nio.file.Path bareRepository() {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("changelog-remote");
+            org.eclipse.jgit.api.Git.init().setBare(true).setDirectory(dir.toFile()).setInitialBranch("main").call().close();
+            return dir;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     static java.nio.file.Path gitRepository() {
         try {
@@ -79,6 +91,8 @@ class NotifierDeliveryTest extends RealStackTest {
                     Map.entry("notifier.destinations.teams.url", RECEIVER.url("/teams")),
                     Map.entry("notifier.destinations.changelog.kind", "changelog"),
                     Map.entry("notifier.destinations.changelog.repository", REPOSITORY.toString()),
+                    Map.entry("notifier.destinations.remotelog.kind", "changelog"),
+                    Map.entry("notifier.destinations.remotelog.repository", REMOTE.toUri().toString()),
                     Map.entry("notifier.destinations.github.kind", "github"),
                     Map.entry("notifier.destinations.github.url", RECEIVER.url("/github")),
                     Map.entry("notifier.destinations.github.repository", "acme/checkout"),
@@ -91,7 +105,7 @@ class NotifierDeliveryTest extends RealStackTest {
                     Map.entry("notifier.destinations.jira.project", "CHK"),
                     Map.entry("notifier.destinations.down.kind", "webhook"),
                     Map.entry("notifier.destinations.down.url", RECEIVER.url("/down")),
-                    Map.entry("notifier.routes.\"*\"", "log,hook,slack,teams,changelog,github,jira"),
+                    Map.entry("notifier.routes.\"*\"", "log,hook,slack,teams,changelog,remotelog,github,jira"),
                     Map.entry("notifier.routes.broken-svc", "log,down"),
                     Map.entry("notifier.breaker-threshold", "3"),
                     Map.entry("notifier.breaker-cooldown", "1s"),
@@ -196,8 +210,9 @@ class NotifierDeliveryTest extends RealStackTest {
                 .setStrategy(Strategy.ROLLING).setOutcome(DeploymentResult.DEPLOYED).build();
         try (var reader = client.reader(List.of(Topics.NOTIFICATION_RECORDS))) {
             client.publish(outcome);
-            reader.awaitUntil(records -> records(records, releaseId).stream().anyMatch(r -> r.getDestination().equals("changelog")
-                    && r.getStatus() == DeliveryStatus.DELIVERED), Duration.ofSeconds(30), "the changelog delivery");
+            reader.awaitUntil(records -> records(records, releaseId).stream().filter(r -> r.getDestination().endsWith("changelog")
+                    || r.getDestination().equals("remotelog")).filter(r -> r.getStatus() == DeliveryStatus.DELIVERED).count() == 2,
+                    Duration.ofSeconds(30), "the changelog deliveries, local and remote");
             client.publish(outcome);
             reader.poll(Duration.ofSeconds(2));
             assertEquals(1, records(reader.seen(), releaseId).stream().filter(r -> r.getDestination().equals("changelog")).count());
@@ -210,6 +225,11 @@ class NotifierDeliveryTest extends RealStackTest {
             assertTrue(changelog.contains("## [" + version + "] - "), changelog);
             assertTrue(changelog.contains("- checkout " + version + " deployed to production by ROLLING (release " + releaseId + ")."), changelog);
             assertTrue(git.status().call().isClean(), "the entry is committed");
+        }
+        try (org.eclipse.jgit.api.Git remote = org.eclipse.jgit.api.Git.open(REMOTE.toFile())) {
+            List<String> messages = new java.util.ArrayList<>();
+            remote.log().all().call().forEach(c -> messages.add(c.getFullMessage()));
+            assertEquals(1, messages.stream().filter(m -> m.equals("Changelog: checkout " + version)).count(), "pushed once to the remote: " + messages);
         }
         Map<String, String> teams = RECEIVER.requests.stream().filter(r -> r.get("path").equals("/teams") && r.get("body").contains(releaseId))
                 .findFirst().orElseThrow();

@@ -201,7 +201,7 @@ public class DeliveryWorker {
         NotifierConfig.Destination destination = config.destinations().get(delivery.destination);
         if (destination != null && "changelog".equals(delivery.kind)) {
             return destination.repository().isEmpty() ? "destination " + delivery.destination + " has no repository configured"
-                    : changelog.write(destination.repository().get(), JsonText.read(delivery.body, MAP));
+                    : changelog.write(destination.repository().get(), destination.token().orElse(null), JsonText.read(delivery.body, MAP));
         }
         if (destination == null || delivery.url == null && destination.url().isEmpty()) {
             return "destination " + delivery.destination + " has no url configured";

@@ -38,7 +38,7 @@ public interface NotifierConfig {
         /** HMAC secret of a generic webhook. Never logged. */
         Optional<String> secret();
 
-        /** A local git repository, for kind changelog; the GitHub repository (owner/name) for kind github. */
+        /** For kind changelog: a local git repository, or a remote one (https://, ssh:// or file:// URL, pushed to). For kind github: owner/name. */
         Optional<String> repository();
 
         /** API token of a tracker (github: a token with issues and contents write; jira: an API token). Never logged. */
