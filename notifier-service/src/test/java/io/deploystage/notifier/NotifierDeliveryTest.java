@@ -107,6 +107,10 @@ class NotifierDeliveryTest extends RealStackTest {
                     Map.entry("notifier.destinations.down.url", RECEIVER.url("/down")),
                     Map.entry("notifier.routes.\"*\"", "log,hook,slack,teams,changelog,remotelog,github,jira"),
                     Map.entry("notifier.routes.broken-svc", "log,down"),
+                    Map.entry("notifier.destinations.oncall.kind", "slack"),
+                    Map.entry("notifier.destinations.oncall.url", RECEIVER.url("/oncall")),
+                    Map.entry("notifier.on.rollback-ordered", "oncall"),
+                    Map.entry("notifier.on.blocked", "oncall"),
                     Map.entry("notifier.breaker-threshold", "3"),
                     Map.entry("notifier.breaker-cooldown", "1s"),
                     Map.entry("notifier.plans-base-url", "http://planner.example"),
@@ -288,6 +292,26 @@ class NotifierDeliveryTest extends RealStackTest {
                         || r.get("path").endsWith("/transitions") && RECEIVER.requests.stream().anyMatch(c -> c.get("body").contains(releaseId)
                                 && c.get("path").equals(r.get("path").replace("/transitions", "/comment")))))
                 .toList();
+    }
+
+    @Test
+    void rollbacksAndBlockedReleasesAlsoGoToTheOnCallChannelAndNothingElseDoes() throws Exception {
+        String rolledBack = "oncall-" + UUID.randomUUID();
+        String deployed = "quiet-" + UUID.randomUUID();
+        try (var reader = client.reader(List.of(Topics.NOTIFICATION_RECORDS))) {
+            client.publish(io.deploystage.events.RollbackCommand.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(rolledBack)
+                    .setOccurredAt(Instant.now()).setDeploymentId(UUID.randomUUID().toString()).setRequestedBy("monitor-service")
+                    .setReason("error rate 7.10% exceeds 5%").build());
+            client.publish(DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(deployed).setOccurredAt(Instant.now())
+                    .setDeploymentId(UUID.randomUUID().toString()).setService("checkout").setVersion("1.7.0").setStrategy(Strategy.CANARY)
+                    .setOutcome(DeploymentResult.DEPLOYED).build());
+            reader.awaitUntil(records -> records(records, rolledBack).stream().anyMatch(r -> r.getDestination().equals("oncall")
+                    && r.getStatus() == DeliveryStatus.DELIVERED) && records(records, deployed).stream().anyMatch(r -> r.getDestination().equals("slack")),
+                    Duration.ofSeconds(30), "the on-call message");
+            reader.poll(Duration.ofSeconds(1));
+            assertTrue(records(reader.seen(), deployed).stream().noneMatch(r -> r.getDestination().equals("oncall")), "a deploy is not on-call news");
+        }
+        assertTrue(RECEIVER.requests.stream().anyMatch(r -> r.get("path").equals("/oncall") && r.get("body").contains("error rate 7.10% exceeds 5%")));
     }
 
     @Test

@@ -155,7 +155,7 @@ public class NotificationFlow {
         UUID subjectId = EventEnvelope.eventId(subject);
         List<SpecificRecordBase> records = new ArrayList<>();
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (String name : config.routeFor(notice.service() == null ? "*" : notice.service())) {
+        for (String name : config.routeFor(notice.service() == null ? "*" : notice.service(), notice.kind())) {
             NotifierConfig.Destination destination = config.destinations().get(name);
             if (destination == null) {
                 LOG.errorf("Release %s: route names destination '%s', which is not configured", notice.releaseId(), name);

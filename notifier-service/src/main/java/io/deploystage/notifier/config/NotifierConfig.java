@@ -19,6 +19,12 @@ public interface NotifierConfig {
     /** Destination names by service; the key "*" applies to every service. */
     Map<String, List<String>> routes();
 
+    /**
+     * Destinations some kinds of event also go to, whatever the service: by notice kind (deployed, not-deployed,
+     * blocked, rollback-ordered), e.g. {@code notifier.on.rollback-ordered=oncall}.
+     */
+    Map<String, List<String>> on();
+
     /** Base URL under which plans and their artifacts are served (the planner), for links in messages. */
     Optional<String> plansBaseUrl();
 
@@ -87,5 +93,12 @@ public interface NotifierConfig {
 
     default List<String> routeFor(String service) {
         return routes().getOrDefault(service, routes().getOrDefault("*", List.of()));
+    }
+
+    /** The service's route, and the destinations this kind of event also goes to, each once. */
+    default List<String> routeFor(String service, String kind) {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(routeFor(service));
+        all.addAll(on().getOrDefault(kind, List.of()));
+        return List.copyOf(all);
     }
 }
