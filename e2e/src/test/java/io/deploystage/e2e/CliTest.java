@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.deploystage.events.GateDecision;
 import io.deploystage.events.GateOutcome;
 import io.deploystage.events.Topics;
+import io.deploystage.stack.Await;
 
 /**
  * The deploy-stage CLI as a CI script and an operator use it, run as its own process against the running system:
@@ -86,12 +87,8 @@ class CliTest {
             reader.awaitUntil(seen -> Trail.of(seen, release, GateDecision.class).stream().anyMatch(d -> d.getOutcome() == GateOutcome.CLEARED),
                     Duration.ofSeconds(60), "CLEARED");
         }
-        Run plan = null;
-        for (int i = 0; i < 50 && (plan == null || plan.exitCode() != 0); i++) {
-            plan = cli(env(system, "operator"), "plan", "show", release);
-            Thread.sleep(200);
-        }
-        assertEquals(0, plan.exitCode(), plan.err());
+        Run plan = Await.until(Duration.ofSeconds(30), "the plan of " + release, () -> cli(env(system, "operator"), "plan", "show", release),
+                shown -> shown.exitCode() == 0);
         assertTrue(plan.out().startsWith("# Deployment Checklist: checkout 1.5.0"), plan.out());
 
         Run watched = cli(ci, "watch", release, "--from-beginning", "--no-color", "--for", "PT8S");

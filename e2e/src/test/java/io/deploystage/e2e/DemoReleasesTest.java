@@ -118,8 +118,12 @@ class DemoReleasesTest {
     void anOperatorAbortsADeploymentInTheMiddle() throws Exception {
         String releaseId = "abort-" + UUID.randomUUID().toString().substring(0, 8);
         traffic.follow(releaseId, SampleDescriptor.SERVICE, "1.3.0");
-        try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
-            Thread.sleep(6000); // the baseline
+        try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES, Topics.METRIC_SAMPLES))) {
+            // the pre-deploy baseline: two windows of measured traffic for this release
+            reader.awaitUntil(seen -> Trail.of(seen, releaseId, io.deploystage.events.MetricSample.class).stream()
+                    .filter(m -> m.getCohort() == io.deploystage.events.Cohort.BASELINE
+                            && m.getEnvironment() == io.deploystage.events.Environment.PRODUCTION).count() >= 2,
+                    Duration.ofSeconds(30), "two baseline windows");
             system.client.publish(SampleEvents.releaseCandidate(releaseId, SampleDescriptor.SERVICE, "1.3.0"));
             SampleEvents.passingGates(releaseId).forEach(system.client::publish);
             StepEvent bake = reader.awaitUntil(seen -> Trail.of(seen, releaseId, StepEvent.class).stream()

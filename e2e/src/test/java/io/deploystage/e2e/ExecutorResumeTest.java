@@ -3,7 +3,6 @@ package io.deploystage.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +27,7 @@ import io.deploystage.events.StepKind;
 import io.deploystage.events.StepStatus;
 import io.deploystage.events.Strategy;
 import io.deploystage.events.Topics;
+import io.deploystage.stack.Await;
 import io.deploystage.stack.SampleEvents;
 import io.deploystage.stack.ServiceProcess;
 
@@ -130,25 +130,12 @@ class ExecutorResumeTest {
         return steps.stream().filter(s -> s.getStatus() == status).collect(Collectors.groupingBy(StepEvent::getStepId, Collectors.counting()));
     }
 
-    private static Map<?, ?> awaitState(RunningSystem system, ServiceProcess executor, String id, String state) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        Map<?, ?> last = Map.of();
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(executor.baseUrl() + "/deployments/" + id))
-                        .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    last = new com.fasterxml.jackson.databind.ObjectMapper().readValue(response.body(), Map.class);
-                    if (state.equals(last.get("state"))) {
-                        return last;
-                    }
-                }
-            } catch (IOException notYet) {
-                // restarting
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("deployment " + id + " never reached " + state + ": " + last);
+    private static Map<?, ?> awaitState(RunningSystem system, ServiceProcess executor, String id, String state) {
+        return Await.until(Duration.ofSeconds(60), "deployment " + id + " to be " + state, () -> {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(executor.baseUrl() + "/deployments/" + id))
+                    .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? new com.fasterxml.jackson.databind.ObjectMapper().readValue(response.body(), Map.class) : Map.of();
+        }, deployment -> state.equals(deployment.get("state")));
     }
 }

@@ -32,6 +32,7 @@ import io.deploystage.events.StepEvent;
 import io.deploystage.events.StepStatus;
 import io.deploystage.events.Strategy;
 import io.deploystage.events.Verdict;
+import io.deploystage.stack.Await;
 import io.deploystage.stack.LocalStackResource;
 import io.deploystage.stack.RealStackTest;
 import io.deploystage.stack.sample.SampleInstall;
@@ -338,7 +339,7 @@ class ExecutionTest extends RealStackTest {
         DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT);
         assertEquals(DeploymentResult.FAILED, outcome.getOutcome());
         assertTrue(outcome.getReason().contains("bad version"), outcome.getReason());
-        Thread.sleep(200);
+        // the outcome comes after both commands have exited: anything they started would have written the marker
         assertFalse(Files.exists(marker), "nothing from the plan's text was run by a shell");
     }
 
@@ -354,20 +355,7 @@ class ExecutionTest extends RealStackTest {
     }
 
     private static void awaitState(String id, String state) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            last = given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}", id).then().statusCode(200).extract().path("state");
-            if (state.equals(last)) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new AssertionError("deployment " + id + " is " + last + ", not " + state);
+        Await.until(Duration.ofSeconds(20), "deployment " + id + " to be " + state, () -> given().auth().oauth2(token("olga", "operator"))
+                .get("/deployments/{id}", id).then().statusCode(200).extract().<String>path("state"), state::equals);
     }
 }

@@ -53,24 +53,14 @@ class NotifierDeliveryTest extends RealStackTest {
 
     static final String SECRET = "s3cret-for-tests";
     static final Receiver RECEIVER = new Receiver();
-    static final java.nio.file.Path REPOSITORY = gitRepository();
-    static final java.nio.file.Path REMOTE = bareRepository();
+    static final java.nio.file.Path REPOSITORY = repository(false);
+    static final java.nio.file.Path REMOTE = repository(true);
 
-    /** A bare repository reached over git's file:// transport: the changelog is cloned from and pushed to it. */
-    static java.nio.file.Path bareRepository() {
+    /** A fresh git repository; a bare one is reached over git's file:// transport, cloned from and pushed to. */
+    static java.nio.file.Path repository(boolean bare) {
         try {
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("changelog-remote");
-            org.eclipse.jgit.api.Git.init().setBare(true).setDirectory(dir.toFile()).setInitialBranch("main").call().close();
-            return dir;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static java.nio.file.Path gitRepository() {
-        try {
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("changelog-repo");
-            org.eclipse.jgit.api.Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call().close();
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(bare ? "changelog-remote" : "changelog-repo");
+            org.eclipse.jgit.api.Git.init().setBare(bare).setDirectory(dir.toFile()).setInitialBranch("main").call().close();
             return dir;
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -252,16 +242,17 @@ class NotifierDeliveryTest extends RealStackTest {
         candidate.setIssues(List.of("#12", "acme/payments#7", "CHK-12", "$(rm -rf /)"));
         client.publish(candidate);
         awaitRow("select count(*) from release_info where release_id = ?", releaseId);
-        client.publish(DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(Instant.now())
-                .setDeploymentId(UUID.randomUUID().toString()).setService("checkout").setVersion(version).setStrategy(Strategy.CANARY)
-                .setOutcome(DeploymentResult.DEPLOYED).build());
         List<String> expected = List.of("POST /github/repos/acme/checkout/issues/12/comments", "PATCH /github/repos/acme/checkout/issues/12",
                 "POST /github/repos/acme/payments/issues/7/comments", "PATCH /github/repos/acme/payments/issues/7",
                 "POST /github/repos/acme/checkout/releases", "POST /jira/rest/api/2/issue/CHK-12/comment",
                 "POST /jira/rest/api/2/issue/CHK-12/transitions");
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (trackerCalls(releaseId, version).size() < expected.size() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
+        try (var reader = client.reader(List.of(Topics.NOTIFICATION_RECORDS))) {
+            client.publish(DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(Instant.now())
+                    .setDeploymentId(UUID.randomUUID().toString()).setService("checkout").setVersion(version).setStrategy(Strategy.CANARY)
+                    .setOutcome(DeploymentResult.DEPLOYED).build());
+            reader.awaitUntil(records -> records(records, releaseId).stream().filter(r -> r.getDestination().equals("github")
+                    || r.getDestination().equals("jira")).filter(r -> r.getStatus() == DeliveryStatus.DELIVERED).count() == expected.size(),
+                    Duration.ofSeconds(30), "every tracker request delivered");
         }
         List<Map<String, String>> calls = trackerCalls(releaseId, version);
         assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(calls.stream().map(c -> c.get("method") + " " + c.get("path")).toList()),
@@ -323,13 +314,13 @@ class NotifierDeliveryTest extends RealStackTest {
         StepEvent step = StepEvent.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(Instant.now())
                 .setDeploymentId(UUID.randomUUID().toString()).setStepId("flag-" + flag + "-100").setEnvironment(Environment.PRODUCTION)
                 .setStatus(StepStatus.SUCCEEDED).setAction("Enable " + flag + " for 100% of users").build();
-        client.publish(step);
-        client.publish(step);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (cleanups(flag).size() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
+        try (var reader = client.reader(List.of(Topics.NOTIFICATION_RECORDS))) {
+            client.publish(step);
+            client.publish(step);
+            // once both tracker deliveries are final, what the receiver has is all it will get: the repeated event adds none
+            reader.awaitUntil(records -> records(records, releaseId).stream().filter(r -> r.getStatus() == DeliveryStatus.DELIVERED)
+                    .map(NotificationRecord::getDestination).distinct().count() == 2, Duration.ofSeconds(30), "both cleanup tickets delivered");
         }
-        Thread.sleep(500);
         assertEquals(List.of("POST /github/repos/acme/checkout/issues", "POST /jira/rest/api/2/issue"),
                 cleanups(flag).stream().map(c -> c.get("method") + " " + c.get("path")).sorted().toList(), "one ticket per tracker");
         assertTrue(cleanups(flag).stream().allMatch(c -> c.get("body").contains("Remove feature flag " + flag + " from checkout")));
@@ -361,22 +352,17 @@ class NotifierDeliveryTest extends RealStackTest {
         }
     }
 
-    private static void awaitRow(String sql, String releaseId) throws Exception {
-        var stack = io.deploystage.stack.LocalStackResource.stack();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
+    private static void awaitRow(String sql, String releaseId) {
+        var stack = LocalStackResource.stack();
+        io.deploystage.stack.Await.until(Duration.ofSeconds(30), "a row for " + releaseId + ": " + sql, () -> {
             try (var connection = java.sql.DriverManager.getConnection(stack.postgres().jdbcUrl("notifier"), stack.postgres().user(),
                     stack.postgres().password()); var query = connection.prepareStatement(sql)) {
                 query.setString(1, releaseId);
                 try (var rows = query.executeQuery()) {
-                    if (rows.next() && rows.getLong(1) > 0) {
-                        return;
-                    }
+                    return rows.next() && rows.getLong(1) > 0;
                 }
             }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no row for " + releaseId + ": " + sql);
+        });
     }
 
     private static List<NotificationRecord> records(List<ConsumerRecord<String, Object>> records, String releaseId) {

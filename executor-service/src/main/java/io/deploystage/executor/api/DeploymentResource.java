@@ -27,7 +27,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deploystage.events.OperatorAction;
 import io.deploystage.events.OperatorCommand;
 import io.deploystage.executor.application.ExecutionFlow;
-import io.deploystage.executor.domain.Transitions.Action;
 import io.deploystage.executor.persistence.DeploymentEntity;
 import io.deploystage.executor.persistence.StepEntity;
 import io.deploystage.platform.inbox.EventInbox;
@@ -145,9 +144,7 @@ public class DeploymentResource {
                     .setStepId(stepId)
                     .setComment(comment)
                     .build();
-            String reason = comment == null ? "operator " + operator + " asked to " + action : "operator " + operator + ": " + comment;
-            return inbox.accept(command, c -> flow.command(c.getEventId(), id, c.getReleaseId(), Action.valueOf(action.name()), operator, stepId,
-                            reason, true))
+            return inbox.accept(command, c -> flow.onOperatorCommand(c, true))
                     .map(ignored -> {
                         LOG.infof("Release %s: %s %s deployment %s via REST", d.releaseId, operator, action, id);
                         return Response.accepted(Map.of("eventId", command.getEventId().toString(), "deploymentId", id, "action",

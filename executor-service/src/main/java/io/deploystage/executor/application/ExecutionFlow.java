@@ -117,6 +117,14 @@ public class ExecutionFlow {
     }
 
     public Uni<List<SpecificRecordBase>> onOperatorCommand(OperatorCommand command) {
+        return onOperatorCommand(command, false);
+    }
+
+    /**
+     * An operator's command. {@code strict} (the REST API): refuse what the deployment's state does not allow; from
+     * Kafka such a command is recorded and logged, never dead-lettered for being late.
+     */
+    public Uni<List<SpecificRecordBase>> onOperatorCommand(OperatorCommand command, boolean strict) {
         if (command.getAction() == OperatorAction.UNKNOWN) {
             throw new RejectedEvent("action holds a value this version does not know");
         }
@@ -131,14 +139,11 @@ public class ExecutionFlow {
         String reason = command.getComment() == null ? "operator " + command.getOperator() + " asked to " + command.getAction()
                 : "operator " + command.getOperator() + ": " + command.getComment();
         return command(command.getEventId(), command.getDeploymentId(), command.getReleaseId(), Action.valueOf(command.getAction().name()),
-                command.getOperator(), command.getStepId(), reason, false);
+                command.getOperator(), command.getStepId(), reason, strict);
     }
 
-    /**
-     * Applies a command to its deployment. {@code strict}: refuse what the deployment's state does not allow (the
-     * REST API answers 409); from Kafka, such a command is recorded and logged, never dead-lettered for being late.
-     */
-    public Uni<List<SpecificRecordBase>> command(UUID eventId, String deploymentId, String releaseId, Action action, String by, String stepId,
+    /** Applies a command to its deployment; {@code strict} as for {@link #onOperatorCommand(OperatorCommand, boolean)}. */
+    private Uni<List<SpecificRecordBase>> command(UUID eventId, String deploymentId, String releaseId, Action action, String by, String stepId,
             String reason, boolean strict) {
         UUID id = parse(deploymentId);
         return Deployments.locked(id).chain(deployment -> {
