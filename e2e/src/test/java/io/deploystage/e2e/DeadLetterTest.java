@@ -29,7 +29,7 @@ class DeadLetterTest {
             Topics.GATE_DECISIONS, Set.of("planner-service", "notifier-service"),
             Topics.DEPLOYMENT_PLANS, Set.of("executor-service", "monitor-service"),
             Topics.STEP_EVENTS, Set.of("monitor-service", "notifier-service"),
-            Topics.DEPLOYMENT_OUTCOMES, Set.of("notifier-service"),
+            Topics.DEPLOYMENT_OUTCOMES, Set.of("monitor-service", "notifier-service"),
             Topics.METRIC_SAMPLES, Set.of("monitor-service"),
             Topics.HEALTH_VERDICTS, Set.of("executor-service", "notifier-service"),
             Topics.ROLLBACK_COMMANDS, Set.of("executor-service", "notifier-service"),

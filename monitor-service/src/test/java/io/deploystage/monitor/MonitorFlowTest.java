@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,11 +47,21 @@ class MonitorFlowTest extends RealStackTest {
     }
 
     static MetricSample sample(String releaseId, Cohort cohort, long requests, long errors, double latencyMs) {
+        return sample(releaseId, cohort, requests, errors, latencyMs, 0);
+    }
+
+    /** A window whose latencies spread evenly from {@code latencyMs} to {@code latencyMs + spreadMs}. */
+    static MetricSample sample(String releaseId, Cohort cohort, long requests, long errors, double latencyMs, double spreadMs) {
         Instant end = Instant.now();
+        int count = (int) Math.min(requests, 2_000);
+        List<Double> latencies = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            latencies.add(latencyMs + spreadMs * i / count);
+        }
         return MetricSample.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(end).setService("checkout")
                 .setEnvironment(Environment.PRODUCTION).setVersion(cohort == Cohort.BASELINE ? "1.1.0" : "1.2.0").setCohort(cohort)
                 .setWindowStart(end.minusSeconds(60)).setWindowEnd(end).setRequestCount(requests).setErrorCount(errors)
-                .setLatencyMillis(Collections.nCopies((int) Math.min(requests, 2_000), latencyMs)).build();
+                .setLatencyMillis(latencies).build();
     }
 
     @Test
@@ -64,19 +72,20 @@ class MonitorFlowTest extends RealStackTest {
             client.publish(plan);
             client.publish(sample(releaseId, Cohort.BASELINE, 10_000, 20, 120));
             client.publish(sample(releaseId, Cohort.CANARY, 5_000, 250, 130));
+            List<ConsumerRecord<String, Object>> seen = reader.awaitUntil(records -> verdicts(records, releaseId).size() >= 2
+                    && rollbacks(records, releaseId).size() >= 1, Duration.ofSeconds(30), "two verdicts and a rollback");
             client.publish(sample(releaseId, Cohort.CANARY, 5_000, 300, 140));
-            List<ConsumerRecord<String, Object>> seen = reader.awaitUntil(records -> verdicts(records, releaseId).size() >= 4,
-                    Duration.ofSeconds(30), "four verdicts");
+            reader.awaitUntil(records -> verdicts(records, releaseId).size() >= 4, Duration.ofSeconds(30), "four verdicts");
             reader.poll(Duration.ofSeconds(2));
-            List<RollbackCommand> rollbacks = reader.seen().stream().map(ConsumerRecord::value).filter(RollbackCommand.class::isInstance)
-                    .map(RollbackCommand.class::cast).filter(r -> r.getReleaseId().equals(releaseId)).toList();
-            assertEquals(1, rollbacks.size(), "one rollback per deployment: " + rollbacks);
+            List<RollbackCommand> rollbacks = rollbacks(reader.seen(), releaseId);
+            assertEquals(1, rollbacks.size(), "one rollback per deployment, though both windows breach: " + rollbacks);
             assertEquals(plan.getEventId().toString(), rollbacks.get(0).getDeploymentId());
             assertTrue(rollbacks.get(0).getReason().contains("error rate 5.00% exceeds 1.00% (250/5000)"), rollbacks.get(0).getReason());
             HealthVerdict errorRate = verdicts(seen, releaseId).stream().filter(v -> v.getCheck().equals("ERROR_RATE")).findFirst().orElseThrow();
             assertEquals(Verdict.FAILING, errorRate.getVerdict());
             assertEquals(5.0, errorRate.getValue(), 1e-9);
             assertEquals(0.2, errorRate.getBaseline(), 1e-9);
+            assertEquals(1.0, errorRate.getThreshold(), 1e-9);
             assertEquals(5_000, errorRate.getSampleCount());
         }
     }
@@ -88,14 +97,45 @@ class MonitorFlowTest extends RealStackTest {
             client.publish(plan(releaseId));
             client.publish(sample(releaseId, Cohort.BASELINE, 10_000, 20, 120));
             client.publish(sample(releaseId, Cohort.CANARY, 5_000, 10, 125));
+            reader.awaitUntil(records -> verdicts(records, releaseId).size() >= 2, Duration.ofSeconds(30), "two verdicts");
             client.publish(sample(releaseId, Cohort.CANARY, 40, 0, 125));
             reader.awaitUntil(records -> verdicts(records, releaseId).size() >= 4, Duration.ofSeconds(30), "four verdicts");
             reader.poll(Duration.ofSeconds(2));
             List<HealthVerdict> verdicts = verdicts(reader.seen(), releaseId);
-            assertEquals(Map.of(Verdict.HEALTHY, 2L, Verdict.INCONCLUSIVE, 2L), verdicts.stream()
-                    .collect(java.util.stream.Collectors.groupingBy(HealthVerdict::getVerdict, java.util.stream.Collectors.counting())));
-            assertTrue(reader.seen().stream().noneMatch(r -> r.value() instanceof RollbackCommand && r.key().equals(releaseId)));
+            assertEquals(List.of(Verdict.HEALTHY, Verdict.HEALTHY, Verdict.INCONCLUSIVE, Verdict.INCONCLUSIVE),
+                    verdicts.stream().map(HealthVerdict::getVerdict).toList(), "5,000 requests, then 40 of the 100 needed: " + verdicts);
+            assertEquals(5_000, verdicts.get(0).getSampleCount());
+            assertEquals(40, verdicts.get(2).getSampleCount());
+            assertTrue(rollbacks(reader.seen(), releaseId).isEmpty());
         }
+    }
+
+    @Test
+    void aCanarySlowerThanStableFailsTheMannWhitneyComparison() {
+        String releaseId = "mon-" + UUID.randomUUID();
+        DeploymentPlan plan = plan(releaseId);
+        plan.getHealthChecks().get(1).setThreshold(1_000);
+        try (var reader = client.reader(List.of(Topics.HEALTH_VERDICTS, Topics.ROLLBACK_COMMANDS))) {
+            client.publish(plan);
+            client.publish(sample(releaseId, Cohort.BASELINE, 10_000, 20, 120, 80));
+            client.publish(sample(releaseId, Cohort.STABLE, 2_000, 4, 120, 40));
+            reader.awaitUntil(records -> verdicts(records, releaseId).size() >= 2, Duration.ofSeconds(30), "the stable cohort's verdicts");
+            client.publish(sample(releaseId, Cohort.CANARY, 2_000, 4, 160, 40));
+            reader.awaitUntil(records -> rollbacks(records, releaseId).size() >= 1, Duration.ofSeconds(30), "a rollback");
+            HealthVerdict judged = verdicts(reader.seen(), releaseId).stream().filter(v -> v.getCheck().equals("CANARY_LATENCY_P95"))
+                    .findFirst().orElseThrow();
+            assertEquals(Verdict.FAILING, judged.getVerdict(), judged.getReason());
+            assertTrue(judged.getReason().contains("Mann-Whitney"), judged.getReason());
+            HealthVerdict threshold = verdicts(reader.seen(), releaseId).stream()
+                    .filter(v -> v.getCheck().equals("LATENCY_P95") && v.getCausationId().equals(judged.getCausationId())).findFirst().orElseThrow();
+            assertEquals(Verdict.HEALTHY, threshold.getVerdict(), "p95 ~198 ms is within 20% of the baseline's ~196 ms: only the comparison with stable (~158 ms) catches it: "
+                    + threshold.getReason());
+        }
+    }
+
+    private static List<RollbackCommand> rollbacks(List<ConsumerRecord<String, Object>> records, String releaseId) {
+        return records.stream().map(ConsumerRecord::value).filter(RollbackCommand.class::isInstance).map(RollbackCommand.class::cast)
+                .filter(r -> r.getReleaseId().equals(releaseId)).toList();
     }
 
     private static List<HealthVerdict> verdicts(List<ConsumerRecord<String, Object>> records, String releaseId) {

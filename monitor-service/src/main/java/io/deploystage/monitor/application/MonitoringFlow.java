@@ -1,14 +1,17 @@
 package io.deploystage.monitor.application;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import org.apache.avro.specific.SpecificRecordBase;
 import org.jboss.logging.Logger;
@@ -16,71 +19,96 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.type.TypeReference;
 
 import io.deploystage.events.Cohort;
+import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.DeploymentResult;
 import io.deploystage.events.MetricSample;
 import io.deploystage.events.StepEvent;
+import io.deploystage.monitor.config.MonitorConfig;
 import io.deploystage.monitor.domain.Assessment;
 import io.deploystage.monitor.domain.Check;
-import io.deploystage.monitor.domain.ThresholdEvaluator;
-import io.deploystage.monitor.domain.Verdict;
+import io.deploystage.monitor.domain.HealthJudgement;
 import io.deploystage.monitor.domain.Window;
 import io.deploystage.monitor.messaging.MonitorEvents;
-import io.deploystage.monitor.persistence.MetricWindowEntity;
+import io.deploystage.monitor.persistence.CohortWindowEntity;
+import io.deploystage.monitor.persistence.ConsumedOffsetEntity;
 import io.deploystage.monitor.persistence.WatchedDeploymentEntity;
 import io.deploystage.platform.messaging.RejectedEvent;
 import io.deploystage.platform.persistence.JsonText;
+import io.deploystage.platform.persistence.ReleaseLock;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Watches each planned deployment: keeps its checks and the metric windows pushed for it, judges every post-deploy
- * window against the plan's thresholds and the pre-deploy baseline (the BASELINE cohort's windows), announces a
- * HealthVerdict per check, and orders the deployment's one RollbackCommand as soon as a check fails.
- * Still to come (monitor-service issue): Prometheus and scrape sources, cohort comparison with the canary judge,
- * the stabilization window after DEPLOYED.
+ * Watches each planned deployment. MetricSamples add up, per release, environment and cohort, into the window state
+ * kept in PostgreSQL; every window is judged against the plan's checks, the pre-deploy baseline of its environment
+ * (the BASELINE cohort) and, for a canary, the stable cohort. A verdict per check and window is announced, and the
+ * deployment's one RollbackCommand as soon as a check fails, while the deployment runs and through the stabilization
+ * window after DEPLOYED.
+ *
+ * <p>Why PostgreSQL and not Kafka Streams state stores: the verdicts and the rollback leave through the outbox, so
+ * the window state, the partitions' offsets and what is announced commit in one local transaction, with no second
+ * store to keep consistent; another instance that takes over a partition reads the same rows, and the service runs
+ * on the database it already has.
  */
 @ApplicationScoped
 public class MonitoringFlow {
 
     private static final Logger LOG = Logger.getLogger(MonitoringFlow.class);
     private static final TypeReference<List<Check>> CHECKS = new TypeReference<>() { };
-    private static final TypeReference<double[]> LATENCIES = new TypeReference<>() { };
-    private static final TypeReference<Map<String, Double>> BUSINESS = new TypeReference<>() { };
+    private static final String BASELINE = Cohort.BASELINE.name();
 
+    private final MonitorConfig config;
+
+    MonitoringFlow(MonitorConfig config) {
+        this.config = config;
+    }
+
+    /** Starts watching a deployment, and judges the windows measured before its plan arrived. */
     public Uni<List<SpecificRecordBase>> onPlan(DeploymentPlan plan) {
         WatchedDeploymentEntity watched = new WatchedDeploymentEntity();
         watched.deploymentId = plan.getEventId();
         watched.releaseId = plan.getReleaseId();
         watched.service = plan.getService();
+        watched.strategy = plan.getStrategy().name();
         watched.checks = JsonText.write(MonitorEvents.checks(plan));
         watched.updatedAt = Instant.now();
-        // windows pushed before the plan arrived (another topic, consumed concurrently) are judged now
         return watched.persist()
-                .chain(() -> MetricWindowEntity.<MetricWindowEntity>list("releaseId = ?1 and cohort <> ?2 order by windowEnd",
-                        plan.getReleaseId(), Cohort.BASELINE.name()))
-                .chain(early -> judgeEach(early, 0, watched, new ArrayList<>()));
+                .chain(() -> CohortWindowEntity.<CohortWindowEntity>list("releaseId", plan.getReleaseId()))
+                .map(rows -> {
+                    Map<String, CohortWindowEntity> byKey = rows.stream().collect(Collectors.toMap(r -> r.windowKey, r -> r));
+                    List<SpecificRecordBase> out = new ArrayList<>();
+                    Instant now = Instant.now();
+                    for (CohortWindowEntity row : rows) {
+                        if (!row.cohort.equals(BASELINE) && row.pendingCause != null) {
+                            out.addAll(judge(row, byKey, watched, now, true));
+                        }
+                    }
+                    return out;
+                });
     }
 
-    private Uni<List<SpecificRecordBase>> judgeEach(List<MetricWindowEntity> windows, int index, WatchedDeploymentEntity watched,
-            List<SpecificRecordBase> out) {
-        if (index >= windows.size()) {
-            return Uni.createFrom().item(out);
-        }
-        MetricWindowEntity row = windows.get(index);
-        row.deploymentId = watched.deploymentId;
-        return judge(row.eventId, row.releaseId, row.environment, windowOf(row), watched).chain(events -> {
-            out.addAll(events);
-            return judgeEach(windows, index + 1, watched, out);
+    /** DEPLOYED opens the stabilization window; any other end of the deployment ends the watch. */
+    public Uni<List<SpecificRecordBase>> onOutcome(DeploymentOutcome outcome) {
+        UUID deploymentId = deploymentId(outcome.getDeploymentId());
+        return WatchedDeploymentEntity.<WatchedDeploymentEntity>findById(deploymentId).map(watched -> {
+            if (watched != null) {
+                if (outcome.getOutcome() == DeploymentResult.DEPLOYED) {
+                    watched.watchUntil = outcome.getOccurredAt().plus(config.stabilization());
+                    LOG.infof("Release %s: DEPLOYED; watched until %s (stabilization %s)", watched.releaseId, watched.watchUntil,
+                            config.stabilization());
+                } else {
+                    watched.ended = true;
+                    LOG.infof("Release %s: %s; no longer watched", watched.releaseId, outcome.getOutcome());
+                }
+                watched.updatedAt = Instant.now();
+            }
+            return List.<SpecificRecordBase>of();
         });
     }
 
     public Uni<List<SpecificRecordBase>> onStepEvent(StepEvent step) {
-        UUID deploymentId;
-        try {
-            deploymentId = UUID.fromString(step.getDeploymentId());
-        } catch (IllegalArgumentException e) {
-            throw new RejectedEvent("deploymentId is not a UUID");
-        }
-        return WatchedDeploymentEntity.<WatchedDeploymentEntity>findById(deploymentId)
+        return WatchedDeploymentEntity.<WatchedDeploymentEntity>findById(deploymentId(step.getDeploymentId()))
                 .invoke(watched -> {
                     if (watched != null) {
                         watched.lastStep = step.getStepId() + " " + step.getStatus();
@@ -90,87 +118,145 @@ public class MonitoringFlow {
                 .replaceWith(List.of());
     }
 
-    public Uni<List<SpecificRecordBase>> onMetricSample(MetricSample sample) {
-        validate(sample);
-        return WatchedDeploymentEntity.<WatchedDeploymentEntity>find("releaseId = ?1 order by updatedAt desc", sample.getReleaseId())
-                .<WatchedDeploymentEntity>firstResult()
-                .chain(watched -> store(sample, watched).replaceWith(watched))
-                .chain(watched -> watched == null || sample.getCohort() == Cohort.BASELINE
-                        ? Uni.createFrom().item(List.<SpecificRecordBase>of())
-                        : judge(sample.getEventId(), sample.getReleaseId(), sample.getEnvironment().name(), Window.of(MonitorEvents.length(sample), sample.getRequestCount(),
-                                sample.getErrorCount(), sample.getLatencyMillis().stream().mapToDouble(Double::doubleValue).toArray(),
-                                sample.getBusinessMetrics(), sample.getNewErrorLogLines()), watched));
+    /** A MetricSample with the partition and offset it was read from. */
+    public record Consumed(String topic, int partition, long offset, MetricSample sample) {
     }
 
-    /** Judges a window against the plan's checks and the baseline of the same environment. */
-    private Uni<List<SpecificRecordBase>> judge(UUID cause, String releaseId, String environment, Window now, WatchedDeploymentEntity watched) {
-        return MetricWindowEntity.<MetricWindowEntity>list("releaseId = ?1 and cohort = ?2 and environment = ?3", releaseId,
-                        Cohort.BASELINE.name(), environment)
-                .map(baselineRows -> {
-                    Window baseline = baselineRows.isEmpty() ? null : baseline(baselineRows);
-                    List<SpecificRecordBase> out = new ArrayList<>();
-                    List<Assessment> breaches = new ArrayList<>();
-                    for (Check check : JsonText.read(watched.checks, CHECKS)) {
-                        Assessment assessment = ThresholdEvaluator.assess(check, now, baseline);
-                        out.add(MonitorEvents.verdict(cause, releaseId, watched.deploymentId, assessment));
-                        if (assessment.verdict() == Verdict.FAILING) {
-                            breaches.add(assessment);
+    /**
+     * Applies a polled batch of samples in one transaction: locks their releases and partitions, skips the records a
+     * committed batch already applied, adds the rest to the window state, judges each window that changed, and moves
+     * the partitions' offsets. Returns the events to announce, staged by the caller in the same transaction.
+     */
+    public Uni<List<SpecificRecordBase>> onSamples(List<Consumed> batch) {
+        Set<String> offsetKeys = batch.stream().map(c -> ConsumedOffsetEntity.key(c.topic(), c.partition())).collect(Collectors.toSet());
+        return ReleaseLock.lockAll(batch.stream().map(c -> c.sample().getReleaseId()).toList())
+                .chain(() -> claimOffsets(offsetKeys))
+                .chain(offsets -> {
+                    List<MetricSample> fresh = new ArrayList<>();
+                    for (Consumed c : batch) {
+                        ConsumedOffsetEntity offset = offsets.get(ConsumedOffsetEntity.key(c.topic(), c.partition()));
+                        if (c.offset() >= offset.nextOffset) {
+                            fresh.add(c.sample());
+                            offset.nextOffset = c.offset() + 1;
                         }
                     }
-                    if (!breaches.isEmpty() && !watched.rollbackOrdered) {
-                        watched.rollbackOrdered = true;
-                        out.add(MonitorEvents.rollback(cause, releaseId, watched.deploymentId, breaches));
-                        LOG.warnf("Release %s: rollback ordered: %s", releaseId, breaches.get(0).reason());
+                    if (fresh.size() < batch.size()) {
+                        LOG.infof("%d of %d samples were applied before (redelivered after a restart), skipped", batch.size() - fresh.size(),
+                                batch.size());
                     }
-                    return out;
+                    return fresh.isEmpty() ? Uni.createFrom().item(List.<SpecificRecordBase>of()) : apply(fresh);
                 });
     }
 
-    private static Window windowOf(MetricWindowEntity row) {
-        return Window.of(Duration.between(row.windowStart, row.windowEnd).isZero() ? Duration.ofSeconds(1)
-                : Duration.between(row.windowStart, row.windowEnd), row.requestCount, row.errorCount, JsonText.read(row.latencies, LATENCIES),
-                JsonText.read(row.business, BUSINESS), row.newErrorLines);
+    private Uni<List<SpecificRecordBase>> apply(List<MetricSample> samples) {
+        List<String> releases = samples.stream().map(MetricSample::getReleaseId).distinct().toList();
+        return CohortWindowEntity.<CohortWindowEntity>list("releaseId in ?1", releases)
+                .chain(rows -> WatchedDeploymentEntity.<WatchedDeploymentEntity>list("releaseId in ?1 and ended = false order by updatedAt",
+                                releases)
+                        .chain(watches -> {
+                            Map<String, WatchedDeploymentEntity> watchOf = new HashMap<>();
+                            watches.forEach(w -> watchOf.put(w.releaseId, w));
+                            Map<String, CohortWindowEntity> byKey = new HashMap<>();
+                            rows.forEach(r -> byKey.put(r.windowKey, r));
+                            Map<String, Window> added = new LinkedHashMap<>();
+                            List<CohortWindowEntity> created = new ArrayList<>();
+                            Instant now = Instant.now();
+                            for (MetricSample sample : samples) {
+                                String key = CohortWindowEntity.key(sample.getReleaseId(), sample.getEnvironment().name(), sample.getCohort().name());
+                                CohortWindowEntity row = byKey.computeIfAbsent(key, k -> {
+                                    CohortWindowEntity fresh = CohortWindowEntity.create(sample.getReleaseId(), sample.getService(),
+                                            sample.getEnvironment().name(), sample.getCohort().name());
+                                    created.add(fresh);
+                                    return fresh;
+                                });
+                                added.merge(key, MonitorEvents.window(sample), Window::plus);
+                                row.samples++;
+                                row.pendingCause = sample.getEventId();
+                                row.updatedAt = now;
+                            }
+                            added.forEach((key, window) -> {
+                                CohortWindowEntity row = byKey.get(key);
+                                row.setTotal(row.total().plus(window));
+                                if (!row.cohort.equals(BASELINE)) {
+                                    row.setPending(row.pending().plus(window));
+                                }
+                            });
+                            List<SpecificRecordBase> out = new ArrayList<>();
+                            for (String key : added.keySet()) {
+                                CohortWindowEntity row = byKey.get(key);
+                                WatchedDeploymentEntity watched = watchOf.get(row.releaseId);
+                                if (!row.cohort.equals(BASELINE) && watched != null && watched.watching(now)) {
+                                    out.addAll(judge(row, byKey, watched, now, false));
+                                }
+                            }
+                            return (created.isEmpty() ? Uni.createFrom().voidItem() : CohortWindowEntity.persist(created)).replaceWith(out);
+                        }));
     }
 
-    /** The pre-deploy baseline: every BASELINE window of the release, added up. */
-    private static Window baseline(List<MetricWindowEntity> rows) {
-        long requests = 0;
-        long errors = 0;
-        long seconds = 0;
-        List<Double> latencies = new ArrayList<>();
-        Map<String, Double> business = new HashMap<>();
-        for (MetricWindowEntity row : rows) {
-            requests += row.requestCount;
-            errors += row.errorCount;
-            seconds += Math.max(1, Duration.between(row.windowStart, row.windowEnd).toSeconds());
-            for (double latency : JsonText.read(row.latencies, LATENCIES)) {
-                latencies.add(latency);
-            }
-            business.putAll(JsonText.read(row.business, BUSINESS));
+    /**
+     * Judges the pending window of a cohort. Its verdicts are announced at once when a check fails or {@code force} is
+     * set, else at most once per verdict interval; announcing starts a new pending window.
+     */
+    private List<SpecificRecordBase> judge(CohortWindowEntity row, Map<String, CohortWindowEntity> byKey, WatchedDeploymentEntity watched,
+            Instant now, boolean force) {
+        CohortWindowEntity baselineRow = byKey.get(CohortWindowEntity.key(row.releaseId, row.environment, BASELINE));
+        CohortWindowEntity stableRow = byKey.get(CohortWindowEntity.key(row.releaseId, row.environment, Cohort.STABLE.name()));
+        boolean canary = row.cohort.equals(Cohort.CANARY.name());
+        List<Assessment> assessments = HealthJudgement.judge(JsonText.read(watched.checks, CHECKS), row.pending(),
+                baselineRow == null ? null : baselineRow.total(), canary ? row.total() : null,
+                canary && stableRow != null ? stableRow.total() : null, config.canaryConfidence());
+        List<Assessment> breaches = HealthJudgement.breaches(assessments);
+        boolean due = force || row.lastVerdictAt == null || !now.isBefore(row.lastVerdictAt.plus(config.verdictInterval()));
+        if (breaches.isEmpty() && !due) {
+            return List.of();
         }
-        return Window.of(Duration.ofSeconds(seconds), requests, errors, latencies.stream().mapToDouble(Double::doubleValue).toArray(),
-                business, 0);
+        List<SpecificRecordBase> out = new ArrayList<>();
+        for (Assessment assessment : assessments) {
+            out.add(MonitorEvents.verdict(row.pendingCause, row.releaseId, watched.deploymentId, assessment));
+        }
+        row.setPending(Window.empty());
+        row.lastVerdictAt = now;
+        if (!breaches.isEmpty() && !watched.rollbackOrdered) {
+            watched.rollbackOrdered = true;
+            watched.updatedAt = now;
+            out.add(MonitorEvents.rollback(row.pendingCause, row.releaseId, watched.deploymentId, breaches));
+            LOG.warnf("Release %s: rollback ordered (%s %s%s): %s", row.releaseId, row.environment, row.cohort,
+                    watched.watchUntil == null ? "" : ", in the stabilization window", breaches.get(0).reason());
+        }
+        return out;
     }
 
-    private static Uni<Void> store(MetricSample sample, WatchedDeploymentEntity watched) {
-        MetricWindowEntity window = new MetricWindowEntity();
-        window.eventId = sample.getEventId();
-        window.releaseId = sample.getReleaseId();
-        window.deploymentId = watched == null ? null : watched.deploymentId;
-        window.service = sample.getService();
-        window.cohort = sample.getCohort().name();
-        window.environment = sample.getEnvironment().name();
-        window.requestCount = sample.getRequestCount();
-        window.errorCount = sample.getErrorCount();
-        window.windowStart = sample.getWindowStart();
-        window.windowEnd = sample.getWindowEnd();
-        window.latencies = JsonText.write(sample.getLatencyMillis());
-        window.business = JsonText.write(sample.getBusinessMetrics());
-        window.newErrorLines = sample.getNewErrorLogLines();
-        return window.persist().replaceWithVoid();
+    /** The offsets of the batch's partitions, locked until the transaction ends (rows created at 0 the first time). */
+    private static Uni<Map<String, ConsumedOffsetEntity>> claimOffsets(Set<String> keys) {
+        List<String> sorted = keys.stream().sorted().toList();
+        StringBuilder values = new StringBuilder();
+        for (int i = 1; i <= sorted.size(); i++) {
+            values.append(i > 1 ? ", " : "").append("(?").append(i).append(", 0)");
+        }
+        return Panache.getSession()
+                .chain(session -> {
+                    var insert = session.createNativeQuery("insert into consumed_offset (offset_key, next_offset) values " + values
+                            + " on conflict (offset_key) do nothing");
+                    for (int i = 0; i < sorted.size(); i++) {
+                        insert.setParameter(i + 1, sorted.get(i));
+                    }
+                    return insert.executeUpdate();
+                })
+                .chain(() -> ConsumedOffsetEntity.<ConsumedOffsetEntity>find("offsetKey in ?1 order by offsetKey", sorted)
+                        .withLock(LockModeType.PESSIMISTIC_WRITE).list())
+                .map(rows -> rows.stream().collect(Collectors.toMap(r -> r.offsetKey, r -> r)));
     }
 
-    private static void validate(MetricSample sample) {
+    private static UUID deploymentId(String value) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new RejectedEvent("deploymentId is not a UUID");
+        }
+    }
+
+    /** Throws {@link RejectedEvent} for a sample that cannot be judged: it is dead-lettered with the reason. */
+    public static void validate(MetricSample sample) {
         if (sample.getCohort() == Cohort.UNKNOWN || sample.getEnvironment() == io.deploystage.events.Environment.UNKNOWN) {
             throw new RejectedEvent("cohort or environment holds a value this version does not know");
         }
@@ -180,8 +266,15 @@ public class MonitoringFlow {
         if (sample.getWindowEnd().isBefore(sample.getWindowStart())) {
             throw new RejectedEvent("windowEnd is before windowStart");
         }
-        if (sample.getLatencyMillis().size() > 100_000 || sample.getLatencyMillis().stream().anyMatch(l -> l == null || l.isNaN() || l < 0)) {
-            throw new RejectedEvent("latencyMillis must hold at most 100,000 non-negative numbers");
+        if (sample.getReleaseId().length() > 200 || sample.getService().length() > 255) {
+            throw new RejectedEvent("releaseId or service is too long");
+        }
+        if (sample.getLatencyMillis().size() > 100_000 || sample.getLatencyMillis().stream().anyMatch(l -> l == null || l.isNaN() || l < 0
+                || l > 3_600_000)) {
+            throw new RejectedEvent("latencyMillis must hold at most 100,000 numbers from 0 to 3,600,000 ms");
+        }
+        if (sample.getBusinessMetrics().values().stream().anyMatch(v -> v == null || v.isNaN() || v.isInfinite())) {
+            throw new RejectedEvent("businessMetrics must be finite numbers");
         }
     }
 }

@@ -1,7 +1,5 @@
 package io.deploystage.monitor.domain;
 
-import java.util.Arrays;
-
 /**
  * The Mann–Whitney U test, as Kayenta's judge uses it to compare a canary with its baseline: U of the first sample,
  * the normal approximation with tie correction and continuity correction, and the one-sided p-value that the first
@@ -20,40 +18,66 @@ public final class MannWhitney {
     }
 
     public static Result test(double[] first, double[] second) {
-        int n1 = first.length;
-        int n2 = second.length;
+        if (first.length == 0 || second.length == 0) {
+            throw new IllegalArgumentException("both samples need at least one value");
+        }
+        java.util.TreeMap<Double, long[]> counts = new java.util.TreeMap<>();
+        for (double value : first) {
+            counts.computeIfAbsent(value, v -> new long[2])[0]++;
+        }
+        for (double value : second) {
+            counts.computeIfAbsent(value, v -> new long[2])[1]++;
+        }
+        return test(counts.values());
+    }
+
+    /** The same test on the latencies of two histograms, value by value (both must have the same precision). */
+    public static Result test(org.HdrHistogram.Histogram first, org.HdrHistogram.Histogram second) {
+        java.util.TreeMap<Long, long[]> counts = new java.util.TreeMap<>();
+        for (var value : first.recordedValues()) {
+            counts.computeIfAbsent(value.getValueIteratedTo(), v -> new long[2])[0] += value.getCountAtValueIteratedTo();
+        }
+        for (var value : second.recordedValues()) {
+            counts.computeIfAbsent(value.getValueIteratedTo(), v -> new long[2])[1] += value.getCountAtValueIteratedTo();
+        }
+        return test(counts.values());
+    }
+
+    /** The same test on outcomes that are 0 or 1, such as failed requests: {@code failures} of {@code total} per sample. */
+    public static Result testProportions(long failuresFirst, long totalFirst, long failuresSecond, long totalSecond) {
+        return test(java.util.List.of(new long[] {totalFirst - failuresFirst, totalSecond - failuresSecond},
+                new long[] {failuresFirst, failuresSecond}));
+    }
+
+    /**
+     * The test on distinct values in ascending order, each with how often it occurs in the first and in the second
+     * sample: tied values share their mean rank, which is what makes the test run on histograms in O(values).
+     */
+    static Result test(java.util.Collection<long[]> ascendingCounts) {
+        double n1 = 0;
+        double n2 = 0;
+        double rankSumFirst = 0;
+        double tieTerm = 0;
+        double position = 0;
+        for (long[] counts : ascendingCounts) {
+            double ties = counts[0] + counts[1];
+            if (ties == 0) {
+                continue;
+            }
+            double rank = position + (ties + 1) / 2.0;
+            rankSumFirst += counts[0] * rank;
+            tieTerm += ties * ties * ties - ties;
+            position += ties;
+            n1 += counts[0];
+            n2 += counts[1];
+        }
         if (n1 == 0 || n2 == 0) {
             throw new IllegalArgumentException("both samples need at least one value");
         }
-        int n = n1 + n2;
-        double[][] all = new double[n][2];
-        for (int i = 0; i < n1; i++) {
-            all[i] = new double[] {first[i], 0};
-        }
-        for (int i = 0; i < n2; i++) {
-            all[n1 + i] = new double[] {second[i], 1};
-        }
-        Arrays.sort(all, (a, b) -> Double.compare(a[0], b[0]));
-        double rankSumFirst = 0;
-        double tieTerm = 0;
-        for (int i = 0; i < n; ) {
-            int j = i;
-            while (j + 1 < n && all[j + 1][0] == all[i][0]) {
-                j++;
-            }
-            double rank = (i + j) / 2.0 + 1;
-            int ties = j - i + 1;
-            tieTerm += (double) ties * ties * ties - ties;
-            for (int k = i; k <= j; k++) {
-                if (all[k][1] == 0) {
-                    rankSumFirst += rank;
-                }
-            }
-            i = j + 1;
-        }
+        double n = n1 + n2;
         double u = rankSumFirst - n1 * (n1 + 1) / 2.0;
-        double mean = n1 * (double) n2 / 2.0;
-        double variance = n1 * (double) n2 / 12.0 * ((n + 1) - tieTerm / ((double) n * (n - 1)));
+        double mean = n1 * n2 / 2.0;
+        double variance = n1 * n2 / 12.0 * ((n + 1) - tieTerm / (n * (n - 1)));
         if (variance <= 0) {
             return new Result(u, 0, 0.5);
         }

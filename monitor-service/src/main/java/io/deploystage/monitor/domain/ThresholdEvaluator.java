@@ -20,7 +20,7 @@ public final class ThresholdEvaluator {
     public static Assessment assess(Check check, Window now, Window baseline) {
         long samples = samples(check.metric(), now);
         if (samples < check.minSamples()) {
-            return new Assessment(check.metric(), Verdict.INCONCLUSIVE, null, null, check.threshold(), samples,
+            return new Assessment(check.metric().name(), check.metric(), Verdict.INCONCLUSIVE, null, null, check.threshold(), samples,
                     "only " + samples + " samples in the window, " + check.minSamples() + " needed");
         }
         return switch (check.metric()) {
@@ -31,9 +31,9 @@ public final class ThresholdEvaluator {
             case THROUGHPUT -> throughput(check, now, baseline, samples);
             case BUSINESS_METRIC -> business(check, now, baseline, samples);
             case NEW_LOG_ERRORS -> now.newErrorLines() > check.threshold()
-                    ? new Assessment(check.metric(), Verdict.FAILING, (double) now.newErrorLines(), 0.0, check.threshold(), samples,
+                    ? new Assessment(check.metric().name(), check.metric(), Verdict.FAILING, (double) now.newErrorLines(), 0.0, check.threshold(), samples,
                             now.newErrorLines() + " new ERROR log lines since the deploy")
-                    : new Assessment(check.metric(), Verdict.HEALTHY, (double) now.newErrorLines(), 0.0, check.threshold(), samples,
+                    : new Assessment(check.metric().name(), check.metric(), Verdict.HEALTHY, (double) now.newErrorLines(), 0.0, check.threshold(), samples,
                             "no new ERROR log lines");
         };
     }
@@ -134,15 +134,15 @@ public final class ThresholdEvaluator {
     }
 
     private static Assessment failing(Check check, Double value, Double baseline, long samples, String reason) {
-        return new Assessment(check.metric(), Verdict.FAILING, value, baseline, check.threshold(), samples, reason);
+        return new Assessment(check.metric().name(), check.metric(), Verdict.FAILING, value, baseline, check.threshold(), samples, reason);
     }
 
     private static Assessment healthy(Check check, Double value, Double baseline, long samples, String reason) {
-        return new Assessment(check.metric(), Verdict.HEALTHY, value, baseline, check.threshold(), samples, reason);
+        return new Assessment(check.metric().name(), check.metric(), Verdict.HEALTHY, value, baseline, check.threshold(), samples, reason);
     }
 
     private static Assessment inconclusive(Check check, Double value, long samples, String reason) {
-        return new Assessment(check.metric(), Verdict.INCONCLUSIVE, value, null, check.threshold(), samples, reason);
+        return new Assessment(check.metric().name(), check.metric(), Verdict.INCONCLUSIVE, value, null, check.threshold(), samples, reason);
     }
 
     private static String pct(double value) {

@@ -1,13 +1,17 @@
 package io.deploystage.monitor.domain;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.zip.DataFormatException;
 
 import org.HdrHistogram.Histogram;
 
 /**
- * What was measured in one window of one cohort: requests, errors, a latency histogram (HdrHistogram, ms with
- * three significant digits), business metric values and new ERROR lines.
+ * What was measured in one window of one cohort: requests, errors, a latency histogram (HdrHistogram, whole ms with
+ * two significant digits, so percentiles are within 1%), business metric values (rates, such as orders per second)
+ * and new ERROR lines. Windows add up: {@link #plus} merges two of them, as a baseline is built from many.
  */
 public record Window(Duration length, long requests, long errors, Histogram latencies, Map<String, Double> businessMetrics,
         long newErrorLines) {
@@ -16,9 +20,13 @@ public record Window(Duration length, long requests, long errors, Histogram late
         businessMetrics = Map.copyOf(businessMetrics);
     }
 
-    /** A histogram for latencies from 1 µs… in ms up to one hour, three significant digits. */
+    /** An auto-resizing histogram of whole milliseconds, two significant digits: small for a few values, exact to 1%. */
     public static Histogram histogram() {
-        return new Histogram(3_600_000L, 3);
+        return new Histogram(2);
+    }
+
+    public static Window empty() {
+        return new Window(Duration.ZERO, 0, 0, histogram(), Map.of(), 0);
     }
 
     public static Window of(Duration length, long requests, long errors, double[] latenciesMs, Map<String, Double> business, long newErrorLines) {
@@ -27,6 +35,27 @@ public record Window(Duration length, long requests, long errors, Histogram late
             histogram.recordValue(Math.max(0, Math.round(ms)));
         }
         return new Window(length, requests, errors, histogram, business, newErrorLines);
+    }
+
+    /**
+     * Both windows as one: counts and histograms add up, lengths add up, and a business metric is the average of both
+     * weighted by their lengths (it is a rate).
+     */
+    public Window plus(Window other) {
+        Histogram merged = histogram();
+        merged.add(latencies);
+        merged.add(other.latencies);
+        Map<String, Double> business = new HashMap<>(businessMetrics);
+        double mine = Math.max(1, length.toMillis());
+        double theirs = Math.max(1, other.length.toMillis());
+        other.businessMetrics.forEach((name, value) -> business.merge(name, value,
+                (a, b) -> (a * mine + b * theirs) / (mine + theirs)));
+        return new Window(length.plus(other.length), requests + other.requests, errors + other.errors, merged, business,
+                newErrorLines + other.newErrorLines);
+    }
+
+    public boolean isEmpty() {
+        return requests == 0 && latencies.getTotalCount() == 0 && newErrorLines == 0 && businessMetrics.isEmpty();
     }
 
     /** Errors divided by requests, in percent. */
@@ -40,5 +69,29 @@ public record Window(Duration length, long requests, long errors, Histogram late
 
     public double throughputPerSecond() {
         return requests / Math.max(1e-9, length.toMillis() / 1000.0);
+    }
+
+    /** The latency histogram, compressed, for storage. */
+    public byte[] latencyBytes() {
+        ByteBuffer buffer = ByteBuffer.allocate(latencies.getNeededByteBufferCapacity());
+        int length = latencies.encodeIntoCompressedByteBuffer(buffer);
+        byte[] bytes = new byte[length];
+        buffer.flip();
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    /** A histogram stored by {@link #latencyBytes}. */
+    public static Histogram latenciesFrom(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            return histogram();
+        }
+        try {
+            Histogram histogram = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
+            histogram.setAutoResize(true);
+            return histogram;
+        } catch (DataFormatException e) {
+            throw new IllegalStateException("a stored latency histogram cannot be read", e);
+        }
     }
 }

@@ -11,6 +11,7 @@ import io.deploystage.events.RollbackCommand;
 import io.deploystage.monitor.domain.Assessment;
 import io.deploystage.monitor.domain.Check;
 import io.deploystage.monitor.domain.Metric;
+import io.deploystage.monitor.domain.Window;
 
 /** Avro contracts to the monitor's domain and back, at the edge. */
 public final class MonitorEvents {
@@ -28,12 +29,12 @@ public final class MonitorEvents {
 
     public static HealthVerdict verdict(UUID cause, String releaseId, UUID deploymentId, Assessment assessment) {
         return HealthVerdict.newBuilder()
-                .setEventId(EventEnvelope.derivedId(cause, "health-verdict/" + assessment.metric()))
+                .setEventId(EventEnvelope.derivedId(cause, "health-verdict/" + assessment.check()))
                 .setReleaseId(releaseId)
                 .setOccurredAt(Instant.now())
                 .setCausationId(cause.toString())
                 .setDeploymentId(deploymentId.toString())
-                .setCheck(assessment.metric().name())
+                .setCheck(assessment.check())
                 .setVerdict(io.deploystage.events.Verdict.valueOf(assessment.verdict().name()))
                 .setValue(assessment.value())
                 .setBaseline(assessment.baseline())
@@ -54,6 +55,16 @@ public final class MonitorEvents {
                 .setRequestedBy("monitor-service")
                 .setReason("Rollback trigger breached: " + String.join("; ", breaches.stream().map(Assessment::reason).toList()))
                 .build();
+    }
+
+    /** What a sample measured, as a window. */
+    public static Window window(io.deploystage.events.MetricSample sample) {
+        double[] latencies = new double[sample.getLatencyMillis().size()];
+        for (int i = 0; i < latencies.length; i++) {
+            latencies[i] = sample.getLatencyMillis().get(i);
+        }
+        return Window.of(length(sample), sample.getRequestCount(), sample.getErrorCount(), latencies, sample.getBusinessMetrics(),
+                sample.getNewErrorLogLines());
     }
 
     public static Duration length(io.deploystage.events.MetricSample sample) {

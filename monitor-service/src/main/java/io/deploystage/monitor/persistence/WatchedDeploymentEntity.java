@@ -36,4 +36,18 @@ public class WatchedDeploymentEntity extends PanacheEntityBase {
     /** Set once the one RollbackCommand of this deployment is ordered. */
     @Column(name = "rollback_ordered")
     public boolean rollbackOrdered;
+
+    public String strategy;
+
+    /** The end of the stabilization window once the deployment is DEPLOYED; null while it is under way. */
+    @Column(name = "watch_until")
+    public Instant watchUntil;
+
+    /** Set when the deployment ended without being deployed (rolled back, failed, aborted): nothing more to watch. */
+    public boolean ended;
+
+    /** Whether windows of this deployment are still judged at {@code now}. */
+    public boolean watching(Instant now) {
+        return !ended && (watchUntil == null || now.isBefore(watchUntil));
+    }
 }

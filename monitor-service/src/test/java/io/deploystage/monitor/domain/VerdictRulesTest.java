@@ -80,9 +80,9 @@ class VerdictRulesTest {
 
     @Test
     void aWindowFailsOnAnyFailingCheckAndIsInconclusiveOnAnyInconclusiveOne() {
-        Assessment healthy = new Assessment(Metric.ERROR_RATE, Verdict.HEALTHY, 0.1, 0.1, 1, 1000, "ok");
-        Assessment unsure = new Assessment(Metric.LATENCY_P95, Verdict.INCONCLUSIVE, null, null, 300, 3, "few");
-        Assessment failing = new Assessment(Metric.THROUGHPUT, Verdict.FAILING, 1.0, 2.0, 0, 1000, "drop");
+        Assessment healthy = new Assessment("ERROR_RATE", Metric.ERROR_RATE, Verdict.HEALTHY, 0.1, 0.1, 1, 1000, "ok");
+        Assessment unsure = new Assessment("LATENCY_P95", Metric.LATENCY_P95, Verdict.INCONCLUSIVE, null, null, 300, 3, "few");
+        Assessment failing = new Assessment("THROUGHPUT", Metric.THROUGHPUT, Verdict.FAILING, 1.0, 2.0, 0, 1000, "drop");
         assertEquals(Verdict.HEALTHY, ThresholdEvaluator.overall(List.of(healthy)));
         assertEquals(Verdict.INCONCLUSIVE, ThresholdEvaluator.overall(List.of(healthy, unsure)));
         assertEquals(Verdict.FAILING, ThresholdEvaluator.overall(List.of(healthy, unsure, failing)));
@@ -108,14 +108,80 @@ class VerdictRulesTest {
         assertEquals(0.5, allTied.pGreater(), 1e-9);
     }
 
-    @Test
-    void theCanaryJudgeFailsASlowerCanaryAndPassesAnEqualOne() {
+    static Window latencies(double[] values) {
+        return Window.of(MINUTE, values.length, 0, values, Map.of(), 0);
+    }
+
+    static Stream<Arguments> canaryRules() {
         Random random = new Random(7);
         double[] stable = random.doubles(400).map(x -> 100 + 20 * x).toArray();
         double[] same = random.doubles(400).map(x -> 100 + 20 * x).toArray();
-        double[] slower = random.doubles(400).map(x -> 108 + 20 * x).toArray();
-        assertEquals(Verdict.HEALTHY, CanaryJudge.judge(Metric.LATENCY_P95, same, stable, 0.95, 50).verdict());
-        assertEquals(Verdict.FAILING, CanaryJudge.judge(Metric.LATENCY_P95, slower, stable, 0.95, 50).verdict());
-        assertEquals(Verdict.INCONCLUSIVE, CanaryJudge.judge(Metric.LATENCY_P95, new double[] {1, 2}, stable, 0.95, 50).verdict());
+        double[] slower = random.doubles(400).map(x -> 120 + 20 * x).toArray();
+        double[] slightlySlower = random.doubles(400).map(x -> 102 + 20 * x).toArray();
+        Check p95 = new Check(Metric.LATENCY_P95, 300, 0.05, null, false, 50);
+        Check errors = new Check(Metric.ERROR_RATE, 5, 0.2, null, false, 100);
+        return Stream.of(
+                Arguments.of("a canary as fast as stable", p95, latencies(same), latencies(stable), Verdict.HEALTHY),
+                Arguments.of("a canary 20 ms slower: significant and beyond the allowed 5%", p95, latencies(slower), latencies(stable),
+                        Verdict.FAILING),
+                Arguments.of("a canary 2 ms slower: within the allowed 5%", p95, latencies(slightlySlower), latencies(stable), Verdict.HEALTHY),
+                Arguments.of("too few canary samples", p95, latencies(new double[] {500, 600}), latencies(stable), Verdict.INCONCLUSIVE),
+                Arguments.of("canary errors where stable has none", errors, traffic(2_000, 30), traffic(2_000, 0), Verdict.FAILING),
+                Arguments.of("the canary's error rate as stable's", errors, traffic(2_000, 10), traffic(2_000, 10), Verdict.HEALTHY),
+                Arguments.of("3 errors against 1 in 200: not significant", errors, traffic(200, 3), traffic(200, 1), Verdict.HEALTHY),
+                Arguments.of("fewer canary errors than stable", errors, traffic(2_000, 2), traffic(2_000, 20), Verdict.HEALTHY));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("canaryRules")
+    void theCanaryJudgeComparesCanaryWithStable(String name, Check check, Window canary, Window stable, Verdict verdict) {
+        Assessment assessment = CanaryJudge.judge(check, canary, stable, 0.95);
+        assertEquals(verdict, assessment.verdict(), name + ": " + assessment.reason());
+        assertEquals("CANARY_" + check.metric(), assessment.check());
+    }
+
+    @Test
+    void mannWhitneyOnHistogramsAndProportionsMatchesTheTestOnRawValues() {
+        double[] first = {19, 22, 16, 29, 24, 22};
+        double[] second = {20, 11, 17, 12, 22};
+        MannWhitney.Result raw = MannWhitney.test(first, second);
+        MannWhitney.Result histograms = MannWhitney.test(latencies(first).latencies(), latencies(second).latencies());
+        assertEquals(raw.u(), histograms.u(), 1e-9);
+        assertEquals(raw.pGreater(), histograms.pGreater(), 1e-12);
+        double[] failuresA = new double[100];
+        double[] failuresB = new double[80];
+        java.util.Arrays.fill(failuresA, 0, 12, 1);
+        java.util.Arrays.fill(failuresB, 0, 3, 1);
+        MannWhitney.Result bernoulli = MannWhitney.test(failuresA, failuresB);
+        MannWhitney.Result proportions = MannWhitney.testProportions(12, 100, 3, 80);
+        assertEquals(bernoulli.u(), proportions.u(), 1e-9);
+        assertEquals(bernoulli.pGreater(), proportions.pGreater(), 1e-12);
+    }
+
+    @Test
+    void windowsAddUp() {
+        Window a = Window.of(MINUTE, 100, 1, new double[] {10, 20}, Map.of("orders", 10.0), 1);
+        Window b = Window.of(Duration.ofMinutes(3), 300, 2, new double[] {30}, Map.of("orders", 20.0), 0);
+        Window sum = a.plus(b);
+        assertEquals(Duration.ofMinutes(4), sum.length());
+        assertEquals(400, sum.requests());
+        assertEquals(3, sum.errors());
+        assertEquals(3, sum.latencies().getTotalCount());
+        assertEquals(17.5, sum.businessMetrics().get("orders"), 1e-9, "a rate, weighted by the windows' lengths");
+        assertEquals(1, sum.newErrorLines());
+        Window restored = new Window(sum.length(), sum.requests(), sum.errors(), Window.latenciesFrom(sum.latencyBytes()),
+                sum.businessMetrics(), sum.newErrorLines());
+        assertEquals(sum.percentileMs(95), restored.percentileMs(95));
+    }
+
+    @Test
+    void theJudgementAddsTheCanaryComparisonOnlyForCanaryWindowsWithAStableCohort() {
+        List<Check> checks = List.of(ERROR_RATE, P95, LOGS);
+        Window now = traffic(1_000, 0);
+        assertEquals(3, HealthJudgement.judge(checks, now, traffic(10_000, 0), null, null, 0.95).size());
+        List<Assessment> withCanary = HealthJudgement.judge(checks, now, traffic(10_000, 0), traffic(1_000, 20), traffic(1_000, 0), 0.95);
+        assertEquals(List.of("ERROR_RATE", "LATENCY_P95", "NEW_LOG_ERRORS", "CANARY_ERROR_RATE", "CANARY_LATENCY_P95"),
+                withCanary.stream().map(Assessment::check).toList());
+        assertEquals(List.of("CANARY_ERROR_RATE"), HealthJudgement.breaches(withCanary).stream().map(Assessment::check).toList());
     }
 }

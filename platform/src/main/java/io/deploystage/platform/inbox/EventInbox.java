@@ -103,36 +103,63 @@ public class EventInbox {
             Function<T, Uni<List<SpecificRecordBase>>> handler) {
         List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
         records.forEach(all::add);
-        if (all.isEmpty()) {
-            return Uni.createFrom().voidItem();
+        return decodeAll(all, type, event -> { }).chain(decoded -> {
+            Map<UUID, T> events = new LinkedHashMap<>();
+            decoded.forEach(d -> events.putIfAbsent(EventEnvelope.eventId(d.event()), d.event()));
+            return events.isEmpty() ? Uni.createFrom().voidItem()
+                    : handleAll(all.get(0).topic(), type, new ArrayList<>(events.values()), handler)
+                            .onFailure().recoverWithUni(e -> {
+                                LOG.infof("Batch of %d %s failed (%s); handling each record on its own", events.size(),
+                                        type.getSimpleName(), e.toString());
+                                return one(all, 0, type, handler);
+                            });
+        });
+    }
+
+    /** A record and the event decoded from it. */
+    public record Decoded<T>(ConsumerRecord<String, byte[]> record, T event) {
+    }
+
+    /**
+     * Decodes a polled batch off the event loop and checks each event with {@code validate} (which throws
+     * {@link RejectedEvent} for a well-formed but invalid event); what cannot be read or is invalid is dead-lettered
+     * with the reason. The rest comes back in order, for a consumer that keeps its own record of what it processed.
+     */
+    public <T extends SpecificRecordBase> Uni<List<Decoded<T>>> decodeAll(List<ConsumerRecord<String, byte[]>> records, Class<T> type,
+            java.util.function.Consumer<T> validate) {
+        if (records.isEmpty()) {
+            return Uni.createFrom().item(List.of());
         }
-        return OffLoop.run(() -> all.stream().map(record -> {
+        return OffLoop.run(() -> records.stream().map(record -> {
                     try {
-                        return (Object) decoder.decode(record, type);
+                        T event = decoder.decode(record, type);
+                        validate.accept(event);
+                        return (Object) new Decoded<>(record, event);
                     } catch (RejectedEvent e) {
                         return e;
                     }
                 }).toList())
                 .chain(decoded -> {
                     List<Uni<Void>> dead = new ArrayList<>();
-                    Map<UUID, T> events = new LinkedHashMap<>();
-                    for (int i = 0; i < all.size(); i++) {
+                    List<Decoded<T>> valid = new ArrayList<>();
+                    for (int i = 0; i < records.size(); i++) {
                         if (decoded.get(i) instanceof RejectedEvent rejected) {
-                            dead.add(deadLetter(all.get(i), rejected.getMessage()));
+                            dead.add(deadLetter(records.get(i), rejected.getMessage()));
                         } else {
-                            T event = type.cast(decoded.get(i));
-                            events.putIfAbsent(EventEnvelope.eventId(event), event);
+                            @SuppressWarnings("unchecked")
+                            Decoded<T> ok = (Decoded<T>) decoded.get(i);
+                            valid.add(ok);
                         }
                     }
-                    Uni<Void> deadLettered = dead.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(dead).andFailFast().replaceWithVoid();
-                    return deadLettered.chain(() -> events.isEmpty() ? Uni.createFrom().voidItem()
-                            : handleAll(all.get(0).topic(), type, new ArrayList<>(events.values()), handler)
-                                    .onFailure().recoverWithUni(e -> {
-                                        LOG.infof("Batch of %d %s failed (%s); handling each record on its own", events.size(),
-                                                type.getSimpleName(), e.toString());
-                                        return one(all, 0, type, handler);
-                                    }));
+                    return (dead.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(dead).andFailFast().replaceWithVoid())
+                            .replaceWith(valid);
                 });
+    }
+
+    /** Parks records this service could not process, with the reason, so nothing is lost and the partition moves on. */
+    public Uni<Void> deadLetterAll(List<ConsumerRecord<String, byte[]>> records, String reason) {
+        return records.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(records.stream().map(r -> deadLetter(r, reason)).toList()).andFailFast().replaceWithVoid();
     }
 
     private <T extends SpecificRecordBase> Uni<Void> one(List<ConsumerRecord<String, byte[]>> records, int index, Class<T> type,
@@ -149,7 +176,7 @@ public class EventInbox {
             Function<T, Uni<List<SpecificRecordBase>>> handler) {
         List<UUID> ids = events.stream().map(EventEnvelope::eventId).toList();
         List<String> releases = events.stream().map(EventEnvelope::releaseId).distinct().sorted().toList();
-        return Panache.withTransaction(() -> lockAll(releases, 0)
+        return Panache.withTransaction(() -> ReleaseLock.lockAll(releases)
                         .chain(() -> ProcessedEvent.<ProcessedEvent>list("eventId in ?1", ids))
                         .chain(seen -> {
                             java.util.Set<UUID> done = seen.stream().map(s -> s.eventId).collect(java.util.stream.Collectors.toSet());
@@ -183,11 +210,6 @@ public class EventInbox {
                     emitted.addAll(out);
                     return handleEach(topic, events, index + 1, handler, emitted);
                 });
-    }
-
-    private static Uni<Void> lockAll(List<String> releases, int index) {
-        return index >= releases.size() ? Uni.createFrom().voidItem()
-                : ReleaseLock.lock(releases.get(index)).chain(() -> lockAll(releases, index + 1));
     }
 
     private <T extends SpecificRecordBase> Uni<Void> handle(ConsumerRecord<String, byte[]> record, Class<T> type, T event,

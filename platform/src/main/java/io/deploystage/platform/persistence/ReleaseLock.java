@@ -20,4 +20,28 @@ public final class ReleaseLock {
                         .getSingleResult())
                 .replaceWithVoid();
     }
+
+    /**
+     * Locks several releases with one statement, in the order of their ids, so two transactions locking overlapping
+     * sets never deadlock. Must be called inside a transaction.
+     */
+    public static Uni<Void> lockAll(java.util.Collection<String> releaseIds) {
+        java.util.List<String> sorted = releaseIds.stream().distinct().sorted().toList();
+        if (sorted.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        StringBuilder values = new StringBuilder();
+        for (int i = 1; i <= sorted.size(); i++) {
+            values.append(i > 1 ? ", " : "").append("(cast(?").append(i).append(" as text))");
+        }
+        return Panache.getSession().chain(session -> {
+                    var query = session.createNativeQuery("select count(*) from (select pg_advisory_xact_lock(hashtext(r)) from (select r from (values "
+                            + values + ") as v(r) order by r) as ordered) as locked");
+                    for (int i = 0; i < sorted.size(); i++) {
+                        query.setParameter(i + 1, sorted.get(i));
+                    }
+                    return query.getSingleResult();
+                })
+                .replaceWithVoid();
+    }
 }

@@ -1,0 +1,52 @@
+package io.deploystage.monitor.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How the monitor judges windows and where it reads metrics from. */
+@ConfigMapping(prefix = "monitor")
+public interface MonitorConfig {
+
+    /**
+     * A HEALTHY or INCONCLUSIVE verdict per check and cohort at most this often; the samples in between make up its
+     * window. A FAILING verdict, and its rollback, never wait.
+     */
+    @WithDefault("1s")
+    Duration verdictInterval();
+
+    /** How long a DEPLOYED release is still watched, and rolled back on a breach (the spec's stabilization window). */
+    @WithDefault("24h")
+    Duration stabilization();
+
+    /** Confidence of the canary's Mann–Whitney comparison with the stable cohort. */
+    @WithDefault("0.95")
+    double canaryConfidence();
+
+    /** Attempts at a batch of samples whose transaction fails, before its records are dead-lettered with the reason. */
+    @WithDefault("10")
+    int batchAttempts();
+
+    Sources sources();
+
+    /** Pull sources: PromQL queries against a Prometheus server, and direct scrapes of the instances' /metrics. */
+    interface Sources {
+
+        /** The Prometheus HTTP API, such as {@code http://prometheus:9090}; without it, PromQL queries are not run. */
+        Optional<String> prometheusUrl();
+
+        /** How often the pull sources are read while a deployment is watched. */
+        @WithDefault("15s")
+        Duration pollInterval();
+
+        /** The pre-deploy baseline a pull source reads when a plan arrives (the spec's 15-minute window). */
+        @WithDefault("15m")
+        Duration baselineWindow();
+
+        /** Timeout of one query or scrape. */
+        @WithDefault("5s")
+        Duration timeout();
+    }
+}
