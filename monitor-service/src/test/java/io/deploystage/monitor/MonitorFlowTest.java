@@ -32,9 +32,9 @@ import io.quarkus.test.junit.QuarkusTest;
 /** Metric windows in, verdicts and at most one rollback out, on the real broker, registry and database. */
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "monitor"))
-class MonitorFlowTest extends RealStackTest {
+public class MonitorFlowTest extends RealStackTest {
 
-    static DeploymentPlan plan(String releaseId) {
+    public static DeploymentPlan plan(String releaseId) {
         return DeploymentPlan.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(Instant.now())
                 .setService("checkout").setVersion("1.2.0").setRisk(RiskLevel.MEDIUM).setStrategy(Strategy.CANARY).setRationale("test")
                 .setSteps(List.of())
@@ -46,12 +46,12 @@ class MonitorFlowTest extends RealStackTest {
                 .setDeploymentChecklist("# Deployment Checklist").setRollbackPlan("# Rollback Plan").build();
     }
 
-    static MetricSample sample(String releaseId, Cohort cohort, long requests, long errors, double latencyMs) {
+    public static MetricSample sample(String releaseId, Cohort cohort, long requests, long errors, double latencyMs) {
         return sample(releaseId, cohort, requests, errors, latencyMs, 0);
     }
 
     /** A window whose latencies spread evenly from {@code latencyMs} to {@code latencyMs + spreadMs}. */
-    static MetricSample sample(String releaseId, Cohort cohort, long requests, long errors, double latencyMs, double spreadMs) {
+    public static MetricSample sample(String releaseId, Cohort cohort, long requests, long errors, double latencyMs, double spreadMs) {
         Instant end = Instant.now();
         int count = (int) Math.min(requests, 2_000);
         List<Double> latencies = new java.util.ArrayList<>(count);

@@ -32,25 +32,47 @@ public final class AvroBinary {
 
     /** Decodes bytes written with {@code writer} into the contract class, resolving schema evolution. */
     public static <T extends SpecificRecordBase> T decode(byte[] bytes, Schema writer, Class<T> type) {
+        return decode(readerFor(writer, type), bytes, 0, bytes.length, type);
+    }
+
+    /** Converts a generic record (as a registry-aware deserializer returns it) into the contract class. */
+    public static <T extends SpecificRecordBase> T fromGeneric(GenericRecord record, Class<T> type) {
+        return decode(encodeGeneric(record), record.getSchema(), type);
+    }
+
+    /** The data model of a contract class, made once per class (a model is costly to build and safe to share). */
+    public static SpecificData modelFor(Class<?> type) {
+        return MODELS.get(type);
+    }
+
+    private static final ClassValue<SpecificData> MODELS = new ClassValue<>() {
+        @Override
+        protected SpecificData computeValue(Class<?> type) {
+            SpecificData model = new SpecificData(type.getClassLoader());
+            model.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
+            model.addLogicalTypeConversion(new Conversions.UUIDConversion());
+            return model;
+        }
+    };
+
+    /** A reader of bytes written with {@code writer} into the contract class; it can be kept and shared between threads. */
+    public static <T extends SpecificRecordBase> SpecificDatumReader<T> readerFor(Schema writer, Class<T> type) {
         SpecificData model = modelFor(type);
-        Schema reader = model.getSchema(type);
+        return new SpecificDatumReader<>(writer, model.getSchema(type), model);
+    }
+
+    /** Decodes {@code length} bytes from {@code offset} with a reader from {@link #readerFor}. */
+    public static <T extends SpecificRecordBase> T decode(SpecificDatumReader<T> reader, byte[] bytes, int offset, int length, Class<T> type) {
         try {
-            return type.cast(new SpecificDatumReader<>(writer, reader, model).read(null, DecoderFactory.get().binaryDecoder(bytes, null)));
+            return type.cast(reader.read(null, DecoderFactory.get().binaryDecoder(bytes, offset, length, null)));
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("Cannot read " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
     }
 
-    /** Converts a generic record (as a registry-aware deserializer returns it) into the contract class. */
-    public static <T extends SpecificRecordBase> T fromGeneric(GenericRecord record, Class<T> type) {
-        return decode(write(record, new GenericDatumWriter<>(record.getSchema())), record.getSchema(), type);
-    }
-
-    public static SpecificData modelFor(Class<?> type) {
-        SpecificData model = new SpecificData(type.getClassLoader());
-        model.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
-        model.addLogicalTypeConversion(new Conversions.UUIDConversion());
-        return model;
+    /** The Avro binary of a generic record. */
+    public static byte[] encodeGeneric(GenericRecord record) {
+        return write(record, new GenericDatumWriter<>(record.getSchema()));
     }
 
     private static <D> byte[] write(D datum, org.apache.avro.io.DatumWriter<D> writer) {

@@ -158,7 +158,7 @@ public class MonitoringFlow {
                             watches.forEach(w -> watchOf.put(w.releaseId, w));
                             Map<String, CohortWindowEntity> byKey = new HashMap<>();
                             rows.forEach(r -> byKey.put(r.windowKey, r));
-                            Map<String, Window> added = new LinkedHashMap<>();
+                            Map<String, List<MetricSample>> added = new LinkedHashMap<>();
                             List<CohortWindowEntity> created = new ArrayList<>();
                             Instant now = Instant.now();
                             for (MetricSample sample : samples) {
@@ -169,13 +169,14 @@ public class MonitoringFlow {
                                     created.add(fresh);
                                     return fresh;
                                 });
-                                added.merge(key, MonitorEvents.window(sample), Window::plus);
+                                added.computeIfAbsent(key, k -> new ArrayList<>()).add(sample);
                                 row.samples++;
                                 row.pendingCause = sample.getEventId();
                                 row.updatedAt = now;
                             }
-                            added.forEach((key, window) -> {
+                            added.forEach((key, cohortSamples) -> {
                                 CohortWindowEntity row = byKey.get(key);
+                                Window window = MonitorEvents.window(cohortSamples);
                                 row.setTotal(row.total().plus(window));
                                 if (!row.cohort.equals(BASELINE)) {
                                     row.setPending(row.pending().plus(window));
@@ -212,7 +213,7 @@ public class MonitoringFlow {
         }
         List<SpecificRecordBase> out = new ArrayList<>();
         for (Assessment assessment : assessments) {
-            out.add(MonitorEvents.verdict(row.pendingCause, row.releaseId, watched.deploymentId, assessment));
+            out.add(MonitorEvents.verdict(row.pendingCause, row.samples, row.releaseId, watched.deploymentId, assessment));
         }
         row.setPending(Window.empty());
         row.lastVerdictAt = now;

@@ -27,9 +27,13 @@ public final class MonitorEvents {
                 .toList();
     }
 
-    public static HealthVerdict verdict(UUID cause, String releaseId, UUID deploymentId, Assessment assessment) {
+    /**
+     * A verdict on a window: its id derives from the window's last sample, the check and the cohort's sample count,
+     * so it is the same if the window is judged again after a restart, and never collides with another judgement.
+     */
+    public static HealthVerdict verdict(UUID cause, long serial, String releaseId, UUID deploymentId, Assessment assessment) {
         return HealthVerdict.newBuilder()
-                .setEventId(EventEnvelope.derivedId(cause, "health-verdict/" + assessment.check()))
+                .setEventId(EventEnvelope.derivedId(cause, "health-verdict/" + assessment.check() + "/" + serial))
                 .setReleaseId(releaseId)
                 .setOccurredAt(Instant.now())
                 .setCausationId(cause.toString())
@@ -57,14 +61,32 @@ public final class MonitorEvents {
                 .build();
     }
 
-    /** What a sample measured, as a window. */
-    public static Window window(io.deploystage.events.MetricSample sample) {
-        double[] latencies = new double[sample.getLatencyMillis().size()];
-        for (int i = 0; i < latencies.length; i++) {
-            latencies[i] = sample.getLatencyMillis().get(i);
+    /** What one or more samples of a cohort measured, as one window (one histogram for all their latencies). */
+    public static Window window(List<io.deploystage.events.MetricSample> samples) {
+        org.HdrHistogram.Histogram latencies = Window.histogram();
+        long lengthMs = 0;
+        long requests = 0;
+        long errors = 0;
+        long errorLines = 0;
+        java.util.Map<String, double[]> business = new java.util.HashMap<>();
+        for (io.deploystage.events.MetricSample sample : samples) {
+            long ms = length(sample).toMillis();
+            lengthMs += ms;
+            requests += sample.getRequestCount();
+            errors += sample.getErrorCount();
+            errorLines += sample.getNewErrorLogLines();
+            for (Double latency : sample.getLatencyMillis()) {
+                latencies.recordValue(Math.round(latency));
+            }
+            sample.getBusinessMetrics().forEach((name, value) -> {
+                double[] weighted = business.computeIfAbsent(name, n -> new double[2]);
+                weighted[0] += value * ms;
+                weighted[1] += ms;
+            });
         }
-        return Window.of(length(sample), sample.getRequestCount(), sample.getErrorCount(), latencies, sample.getBusinessMetrics(),
-                sample.getNewErrorLogLines());
+        java.util.Map<String, Double> rates = new java.util.HashMap<>();
+        business.forEach((name, weighted) -> rates.put(name, weighted[1] == 0 ? 0 : weighted[0] / weighted[1]));
+        return new Window(Duration.ofMillis(lengthMs), requests, errors, latencies, rates, errorLines);
     }
 
     public static Duration length(io.deploystage.events.MetricSample sample) {

@@ -1,11 +1,15 @@
 package io.deploystage.platform.messaging;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -24,6 +28,19 @@ public class EventDecoder {
 
     private final AvroKafkaDeserializer<Object> deserializer = new AvroKafkaDeserializer<>();
 
+    /**
+     * Readers by the record's schema reference (the bytes ahead of the Avro payload: magic byte and id) and contract.
+     * Apicurio's deserializer fingerprints the writer schema on every record, and a generic record then has to be
+     * converted; once a reference has been resolved through it, its records are read straight into the contract.
+     */
+    private final Map<Reference, SpecificDatumReader<?>> readers = new ConcurrentHashMap<>();
+
+    /** How many bytes precede the Avro payload; learnt from the first record read through the deserializer, -1 before. */
+    private volatile int headerLength = -1;
+
+    private record Reference(String header, Class<?> type) {
+    }
+
     EventDecoder(PlatformConfig config) {
         deserializer.configure(Map.of(
                 "apicurio.registry.url", config.registryUrl(),
@@ -37,6 +54,36 @@ public class EventDecoder {
         if (record.value() == null || record.value().length == 0) {
             throw new RejectedEvent("empty value");
         }
+        T event = headerLength > 0 ? fast(record.value(), expected) : null;
+        if (event == null) {
+            event = slow(record, expected);
+        }
+        String problem = EventEnvelope.validate(event, record.key());
+        if (problem != null) {
+            throw new RejectedEvent("invalid " + expected.getSimpleName() + ": " + problem);
+        }
+        return event;
+    }
+
+    private <T extends SpecificRecordBase> T fast(byte[] value, Class<T> expected) {
+        int header = headerLength;
+        if (value.length <= header || value[0] != 0) {
+            return null;
+        }
+        @SuppressWarnings("unchecked")
+        SpecificDatumReader<T> reader = (SpecificDatumReader<T>) readers.get(new Reference(new String(value, 0, header,
+                StandardCharsets.ISO_8859_1), expected));
+        if (reader == null) {
+            return null;
+        }
+        try {
+            return AvroBinary.decode(reader, value, header, value.length - header, expected);
+        } catch (IllegalArgumentException e) {
+            throw new RejectedEvent("cannot read as " + expected.getSimpleName() + ": " + rootMessage(e));
+        }
+    }
+
+    private <T extends SpecificRecordBase> T slow(ConsumerRecord<String, byte[]> record, Class<T> expected) {
         Object value;
         try {
             value = deserializer.deserialize(record.topic(), record.headers(), record.value());
@@ -48,17 +95,27 @@ public class EventDecoder {
             String actual = value instanceof GenericRecord g ? g.getSchema().getFullName() : String.valueOf(value);
             throw new RejectedEvent("expected " + expected.getSimpleName() + " but the record's schema is " + actual);
         }
+        byte[] avro = AvroBinary.encodeGeneric(generic);
         T event;
         try {
-            event = AvroBinary.fromGeneric(generic, expected);
+            event = AvroBinary.decode(avro, generic.getSchema(), expected);
         } catch (IllegalArgumentException e) {
             throw new RejectedEvent("cannot read as " + expected.getSimpleName() + ": " + rootMessage(e));
         }
-        String problem = EventEnvelope.validate(event, record.key());
-        if (problem != null) {
-            throw new RejectedEvent("invalid " + expected.getSimpleName() + ": " + problem);
-        }
+        remember(record.value(), avro, generic, expected);
         return event;
+    }
+
+    /** When the record is a header followed by exactly this Avro payload, later records with the same header take the fast path. */
+    private void remember(byte[] value, byte[] avro, GenericRecord generic, Class<? extends SpecificRecordBase> expected) {
+        int header = value.length - avro.length;
+        if (header <= 0 || value[0] != 0 || !Arrays.equals(value, header, value.length, avro, 0, avro.length)
+                || (headerLength > 0 && headerLength != header)) {
+            return;
+        }
+        headerLength = header;
+        readers.computeIfAbsent(new Reference(new String(value, 0, header, StandardCharsets.ISO_8859_1), expected),
+                r -> AvroBinary.readerFor(generic.getSchema(), expected));
     }
 
     @PreDestroy
