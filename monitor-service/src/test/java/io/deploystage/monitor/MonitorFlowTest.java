@@ -32,6 +32,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /** Metric windows in, verdicts and at most one rollback out, on the real broker, registry and database. */
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "monitor"))
+@WithTestResource(SampleMetricsResource.class)
 public class MonitorFlowTest extends RealStackTest {
 
     public static DeploymentPlan plan(String releaseId) {

@@ -35,6 +35,9 @@ import com.sun.net.httpserver.HttpServer;
  */
 public final class SampleApp {
 
+    /** When this process started, for process_start_time_seconds. */
+    private static final long STARTED_AT = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+
     static final double[] BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
     private final String instance;
@@ -140,6 +143,8 @@ public final class SampleApp {
         out.append("sample_request_duration_seconds_count{").append(labels).append("} ").append(cumulative).append('\n');
         out.append("# TYPE sample_orders_total counter\n");
         out.append("sample_orders_total{").append(labels).append("} ").append(orders.get()).append('\n');
+        out.append("# TYPE process_start_time_seconds gauge\n");
+        out.append("process_start_time_seconds ").append(String.format(Locale.ROOT, "%.3f", STARTED_AT / 1000.0)).append('\n');
         out.append("# TYPE sample_log_lines_total counter\n");
         out.append("sample_log_lines_total{").append(labels).append(",level=\"ERROR\"} ").append(errorLines.get()).append('\n');
         return out.toString();

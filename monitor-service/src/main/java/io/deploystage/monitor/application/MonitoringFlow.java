@@ -72,6 +72,8 @@ public class MonitoringFlow {
         watched.service = plan.getService();
         watched.strategy = plan.getStrategy().name();
         watched.checks = JsonText.write(MonitorEvents.checks(plan));
+        watched.metricQueries = JsonText.write(MonitorEvents.queries(plan));
+        watched.version = plan.getVersion();
         watched.updatedAt = Instant.now();
         return watched.persist()
                 .chain(() -> CohortWindowEntity.<CohortWindowEntity>list("releaseId", plan.getReleaseId()))
@@ -112,6 +114,10 @@ public class MonitoringFlow {
                 .invoke(watched -> {
                     if (watched != null) {
                         watched.lastStep = step.getStepId() + " " + step.getStatus();
+                        String environment = step.getEnvironment().name();
+                        if (step.getEnvironment() != io.deploystage.events.Environment.UNKNOWN && !watched.touched(environment)) {
+                            watched.touched = watched.touched.isEmpty() ? environment : watched.touched + "," + environment;
+                        }
                         watched.updatedAt = Instant.now();
                     }
                 })

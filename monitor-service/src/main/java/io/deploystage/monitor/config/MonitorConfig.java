@@ -48,5 +48,9 @@ public interface MonitorConfig {
         /** Timeout of one query or scrape. */
         @WithDefault("5s")
         Duration timeout();
+
+        /** The largest scrape body read; a larger one is cut there (its last, partial line is dropped). */
+        @WithDefault("5000000")
+        int maxScrapeBytes();
     }
 }

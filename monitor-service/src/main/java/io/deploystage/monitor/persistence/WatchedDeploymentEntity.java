@@ -46,6 +46,19 @@ public class WatchedDeploymentEntity extends PanacheEntityBase {
     /** Set when the deployment ended without being deployed (rolled back, failed, aborted): nothing more to watch. */
     public boolean ended;
 
+    /** The plan's metric queries for the pull sources, as JSON text ([] when its metrics are pushed). */
+    @Column(name = "metric_queries")
+    public String metricQueries = "[]";
+
+    public String version;
+
+    /** The environments the deployment's steps have touched, comma-separated. */
+    public String touched = "";
+
+    public boolean touched(String environment) {
+        return java.util.Arrays.asList(touched.split(",")).contains(environment);
+    }
+
     /** Whether windows of this deployment are still judged at {@code now}. */
     public boolean watching(Instant now) {
         return !ended && (watchUntil == null || now.isBefore(watchUntil));

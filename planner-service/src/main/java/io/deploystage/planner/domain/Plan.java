@@ -2,13 +2,14 @@ package io.deploystage.planner.domain;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** A complete deployment plan: what the two artifacts and the DeploymentPlan event are made from. */
 public record Plan(String releaseId, String service, String version, String commit, Instant window, String requestedBy, String reviewer,
         RiskAssessment risk, StrategyChoice choice, List<PlanStep> steps, List<HealthCheck> healthChecks, List<String> rollbackTriggers,
         List<PlanStep> rollbackProcedure, List<String> constraints, List<Integer> flagStages, int trafficRevertMinutes,
         int fullRollbackMinutes, boolean heldForEscalation, String escalationContact, String teamChannel, boolean userFacing,
-        boolean migration) {
+        boolean migration, Map<Environment, Map<String, String>> metricQueries) {
 
     public Plan {
         steps = List.copyOf(steps);
@@ -17,6 +18,7 @@ public record Plan(String releaseId, String service, String version, String comm
         rollbackProcedure = List.copyOf(rollbackProcedure);
         constraints = List.copyOf(constraints);
         flagStages = List.copyOf(flagStages);
+        metricQueries = metricQueries == null ? Map.of() : Map.copyOf(metricQueries);
     }
 
     public Strategy strategy() {

@@ -164,7 +164,18 @@ public final class PlanBuilder {
                 .orElse(descriptor.escalationContact());
         return new Plan(release.releaseId(), release.service(), release.version(), release.commit(), window, release.requestedBy(), reviewer,
                 risk, choice, steps, checks, triggers, rollback, constraints, flagStages, revert, full, held, descriptor.escalationContact(),
-                descriptor.teamChannel(), profile.userFacing(), profile.hasMigration());
+                descriptor.teamChannel(), profile.userFacing(), profile.hasMigration(), metricQueries(descriptor));
+    }
+
+    /** The descriptor's metric queries per environment, for the monitor's pull sources. */
+    private static Map<Environment, Map<String, String>> metricQueries(DeployDescriptor descriptor) {
+        Map<Environment, Map<String, String>> queries = new java.util.EnumMap<>(Environment.class);
+        descriptor.environments().forEach((environment, spec) -> {
+            if (!spec.metricQueries().isEmpty()) {
+                queries.put(environment, spec.metricQueries());
+            }
+        });
+        return queries;
     }
 
     private static List<PlanStep> rollbackProcedure(Release release, Strategy strategy, EnvironmentSpec production, Renderer r, String channel) {

@@ -1,6 +1,7 @@
 package io.deploystage.planner.messaging;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 import io.deploystage.events.DeploymentPlan;
@@ -48,6 +49,12 @@ public final class PlanEvents {
                 .setRationale(plan.choice().rationale())
                 .setSteps(plan.steps().stream().map(PlanEvents::step).toList())
                 .setHealthChecks(plan.healthChecks().stream().map(PlanEvents::check).toList())
+                .setMetricQueries(plan.metricQueries().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                        .flatMap(e -> e.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                                .map(q -> io.deploystage.events.MetricQuery.newBuilder()
+                                        .setEnvironment(io.deploystage.events.Environment.valueOf(e.getKey().name()))
+                                        .setName(q.getKey()).setQuery(q.getValue()).build()))
+                        .toList())
                 .setRollbackTriggers(plan.rollbackTriggers())
                 .setRollbackProcedure(plan.rollbackProcedure().stream().map(PlanEvents::step).toList())
                 .setConstraints(plan.constraints())
