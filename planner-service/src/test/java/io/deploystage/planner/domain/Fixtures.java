@@ -28,7 +28,7 @@ final class Fixtures {
                 List.of(new SmokeCheck("health", "GET", "https://checkout." + name + ".example.com/q/health/ready", 200, null),
                         new SmokeCheck("cart", "GET", "https://checkout." + name + ".example.com/api/cart/demo", 200, "items")),
                 instances,
-                Map.of("error_rate", "sum(rate(http_server_requests_seconds_count{service=\"checkout\",status=~\"5..\"}[1m]))"),
+                Map.of("errors", "sum(increase(http_server_requests_seconds_count{service=\"checkout\",status=~\"5..\"}[{window}]))"),
                 List.of("new-checkout-flow"),
                 new Thresholds(1.0, 300, "orders_per_minute", 20, 0.2, 50));
     }

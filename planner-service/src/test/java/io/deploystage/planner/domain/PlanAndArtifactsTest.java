@@ -180,6 +180,23 @@ class PlanAndArtifactsTest {
         hostile.forEach((name, template) -> assertFalse(template.problems("deploy").isEmpty(), name));
     }
 
+    @Test
+    void metricQueriesAreCheckedAndReachThePlan() {
+        EnvironmentSpec base = Fixtures.environment("production", List.of("p1"));
+        java.util.function.Function<Map<String, String>, List<String>> problems = queries -> new DeployDescriptor("checkout", Map.of(
+                Environment.STAGING, Fixtures.environment("staging", List.of("s1")),
+                Environment.PRODUCTION, new EnvironmentSpec(base.deploy(), base.rollback(), base.migrate(), base.migrateRollback(),
+                        base.trafficSwitch(), base.flagSet(), base.smokeChecks(), base.instances(), queries, base.flags(), base.thresholds())),
+                List.of("dana"), "dana", "#checkout").problems();
+        assertEquals(List.of(), problems.apply(Map.of("requests", "sum(increase(x[{window}]))", "business.orders", "sum(increase(o[{window}]))",
+                "scrape", "http://p1:8080/metrics, https://p2/metrics")));
+        assertEquals(1, problems.apply(Map.of("error_rate", "x")).size(), "unknown measure");
+        assertEquals(1, problems.apply(Map.of("scrape", "file:///etc/passwd")).size(), "scrape URLs are http(s)");
+        Plan plan = PlanBuilder.build(Fixtures.releaseFor(Strategy.CANARY), Fixtures.descriptor(), Fixtures.WINDOW);
+        assertEquals(Map.of("errors", "sum(increase(http_server_requests_seconds_count{service=\"checkout\",status=~\"5..\"}[{window}]))"),
+                plan.metricQueries().get(Environment.PRODUCTION));
+    }
+
     static void golden(String name, String actual) throws IOException {
         Path file = GOLDEN.resolve(name);
         if (Boolean.getBoolean("golden.update") || !Files.exists(file)) {
