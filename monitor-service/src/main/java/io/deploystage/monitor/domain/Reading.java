@@ -61,7 +61,7 @@ public record Reading(double requests, double errors, NavigableMap<Double, Doubl
         double infinity = largestFinite * 2;
         java.util.List<Double> values = new java.util.ArrayList<>();
         for (Map.Entry<Double, Double> bucket : perBucket.entrySet()) {
-            long n = Math.round(bucket.getValue() * scale);
+            long n = scale < 1 ? (long) Math.floor(bucket.getValue() * scale) : Math.round(bucket.getValue());
             double ms = 1000 * (bucket.getKey().isInfinite() ? infinity : bucket.getKey());
             for (long i = 0; i < n; i++) {
                 values.add(ms);

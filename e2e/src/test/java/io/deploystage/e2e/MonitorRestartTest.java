@@ -1,0 +1,109 @@
+package io.deploystage.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import io.deploystage.events.Cohort;
+import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.Environment;
+import io.deploystage.events.HealthCheck;
+import io.deploystage.events.HealthVerdict;
+import io.deploystage.events.MetricKind;
+import io.deploystage.events.MetricSample;
+import io.deploystage.events.RiskLevel;
+import io.deploystage.events.RollbackCommand;
+import io.deploystage.events.Strategy;
+import io.deploystage.events.Topics;
+import io.deploystage.events.Verdict;
+import io.deploystage.stack.Await;
+import io.deploystage.stack.ServiceProcess;
+
+/**
+ * A monitor killed (kill -9) in the middle of a window loses none of it: the baseline and the samples applied before
+ * the kill are still there after the restart, and a sample the broker hands out again is not counted twice.
+ */
+class MonitorRestartTest {
+
+    static final String SERVICE = "monitor-probe";
+
+    @Test
+    void aRestartInTheMiddleOfAWindowLosesNoState() throws Exception {
+        RunningSystem system = RunningSystem.get();
+        ServiceProcess monitor = system.service("monitor-service");
+        // one verdict per window per hour: the window stays open across the restart (a breach is still announced at once)
+        monitor.kill9();
+        monitor.configure(Map.of("monitor.verdict-interval", "1h")).start();
+        String releaseId = "restart-" + UUID.randomUUID();
+        DeploymentPlan plan = plan(releaseId);
+        try (var reader = system.client.reader(List.of(Topics.HEALTH_VERDICTS, Topics.ROLLBACK_COMMANDS))) {
+            system.client.publish(plan);
+            system.client.publish(sample(releaseId, Cohort.BASELINE, 10_000, 0));
+            system.client.publish(sample(releaseId, Cohort.CANARY, 10, 0));
+            HealthVerdict first = verdicts(reader.awaitUntil(records -> !verdicts(records, releaseId).isEmpty(), Duration.ofSeconds(60),
+                    "the first window's verdict"), releaseId).get(0);
+            assertEquals(Verdict.INCONCLUSIVE, first.getVerdict(), "10 requests of the 100 needed: " + first.getReason());
+
+            system.client.publish(sample(releaseId, Cohort.CANARY, 60, 0));
+            Await.until(Duration.ofSeconds(30), "the second window applied (60 requests pending a verdict)",
+                    () -> pendingRequests(system, releaseId), pending -> pending == 60);
+            monitor.kill9();
+            monitor.start();
+
+            system.client.publish(sample(releaseId, Cohort.CANARY, 60, 1));
+            List<ConsumerRecord<String, Object>> seen = reader.awaitUntil(records -> records.stream()
+                    .anyMatch(r -> r.value() instanceof RollbackCommand c && c.getReleaseId().equals(releaseId)), Duration.ofSeconds(60),
+                    "the rollback after the restart");
+            HealthVerdict failing = verdicts(seen, releaseId).stream().filter(v -> v.getVerdict() == Verdict.FAILING).findFirst().orElseThrow();
+            assertEquals(120, failing.getSampleCount(), "the 60 requests from before the kill and the 60 after, each counted once");
+            assertTrue(failing.getReason().contains("errors where the baseline had none: 1/120 now, 0/10000 before"), failing.getReason());
+            assertEquals(2, verdicts(seen, releaseId).size(), "one verdict before the kill, one after: " + verdicts(seen, releaseId));
+        } finally {
+            monitor.kill9();
+            monitor.configure(Map.of("monitor.verdict-interval", "1s")).start();
+        }
+    }
+
+    static DeploymentPlan plan(String releaseId) {
+        return DeploymentPlan.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(Instant.now())
+                .setService(SERVICE).setVersion("2.0.0").setRisk(RiskLevel.LOW).setStrategy(Strategy.CANARY).setRationale("restart test")
+                .setSteps(List.of())
+                .setHealthChecks(List.of(HealthCheck.newBuilder().setMetric(MetricKind.ERROR_RATE).setThreshold(5.0)
+                        .setMaxRelativeDegradation(0.2).setMinSamples(100).build()))
+                .setDeploymentChecklist("# Deployment Checklist").setRollbackPlan("# Rollback Plan").build();
+    }
+
+    static MetricSample sample(String releaseId, Cohort cohort, long requests, long errors) {
+        Instant end = Instant.now();
+        return MetricSample.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(end).setService(SERVICE)
+                .setEnvironment(Environment.PRODUCTION).setVersion(cohort == Cohort.BASELINE ? "1.9.0" : "2.0.0").setCohort(cohort)
+                .setWindowStart(end.minusSeconds(10)).setWindowEnd(end).setRequestCount(requests).setErrorCount(errors).build();
+    }
+
+    private static long pendingRequests(RunningSystem system, String releaseId) throws SQLException {
+        try (Connection db = system.database("monitor-service");
+                PreparedStatement query = db.prepareStatement("select pending_requests from cohort_window where window_key = ?")) {
+            query.setString(1, releaseId + "/PRODUCTION/CANARY");
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? rows.getLong(1) : -1;
+            }
+        }
+    }
+
+    private static List<HealthVerdict> verdicts(List<ConsumerRecord<String, Object>> records, String releaseId) {
+        return records.stream().map(ConsumerRecord::value).filter(HealthVerdict.class::isInstance).map(HealthVerdict.class::cast)
+                .filter(v -> v.getReleaseId().equals(releaseId)).toList();
+    }
+}
