@@ -94,7 +94,7 @@ class MonitorRestartTest {
 
     private static long pendingRequests(RunningSystem system, String releaseId) throws SQLException {
         try (Connection db = system.database("monitor-service");
-                PreparedStatement query = db.prepareStatement("select pending_requests from cohort_window where window_key = ?")) {
+                PreparedStatement query = db.prepareStatement("select (pending::json->>'requests')::bigint from cohort_window where window_key = ?")) {
             query.setString(1, releaseId + "/PRODUCTION/CANARY");
             try (ResultSet rows = query.executeQuery()) {
                 return rows.next() ? rows.getLong(1) : -1;

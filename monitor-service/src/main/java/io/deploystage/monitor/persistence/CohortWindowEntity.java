@@ -1,8 +1,6 @@
 package io.deploystage.monitor.persistence;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.persistence.Column;
@@ -10,18 +8,13 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-
 import io.deploystage.monitor.domain.Window;
-import io.deploystage.platform.persistence.JsonText;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
 /** The window state of one release, environment and cohort: all measured so far, and what is pending a verdict. */
 @Entity
 @Table(name = "cohort_window")
 public class CohortWindowEntity extends PanacheEntityBase {
-
-    private static final TypeReference<Map<String, Double>> BUSINESS = new TypeReference<>() { };
 
     @Id
     @Column(name = "window_key")
@@ -38,41 +31,11 @@ public class CohortWindowEntity extends PanacheEntityBase {
 
     public long samples;
 
-    @Column(name = "total_ms")
-    public long totalMs;
+    /** Everything measured so far, as a {@link StoredWindow} document. */
+    public String total = "{}";
 
-    @Column(name = "total_requests")
-    public long totalRequests;
-
-    @Column(name = "total_errors")
-    public long totalErrors;
-
-    @Column(name = "total_latencies")
-    public byte[] totalLatencies;
-
-    @Column(name = "total_business")
-    public String totalBusiness = "{}";
-
-    @Column(name = "total_error_lines")
-    public long totalErrorLines;
-
-    @Column(name = "pending_ms")
-    public long pendingMs;
-
-    @Column(name = "pending_requests")
-    public long pendingRequests;
-
-    @Column(name = "pending_errors")
-    public long pendingErrors;
-
-    @Column(name = "pending_latencies")
-    public byte[] pendingLatencies;
-
-    @Column(name = "pending_business")
-    public String pendingBusiness = "{}";
-
-    @Column(name = "pending_error_lines")
-    public long pendingErrorLines;
+    /** What was measured since the last verdict, as a {@link StoredWindow} document. */
+    public String pending = "{}";
 
     /** The last MetricSample added to the pending window: the cause of its verdicts. */
     @Column(name = "pending_cause")
@@ -99,30 +62,18 @@ public class CohortWindowEntity extends PanacheEntityBase {
     }
 
     public Window total() {
-        return new Window(Duration.ofMillis(totalMs), totalRequests, totalErrors, Window.latenciesFrom(totalLatencies),
-                JsonText.read(totalBusiness, BUSINESS), totalErrorLines);
+        return StoredWindow.read(total);
     }
 
     public Window pending() {
-        return new Window(Duration.ofMillis(pendingMs), pendingRequests, pendingErrors, Window.latenciesFrom(pendingLatencies),
-                JsonText.read(pendingBusiness, BUSINESS), pendingErrorLines);
+        return StoredWindow.read(pending);
     }
 
     public void setTotal(Window window) {
-        totalMs = window.length().toMillis();
-        totalRequests = window.requests();
-        totalErrors = window.errors();
-        totalLatencies = window.latencyBytes();
-        totalBusiness = JsonText.write(window.businessMetrics());
-        totalErrorLines = window.newErrorLines();
+        total = StoredWindow.write(window);
     }
 
     public void setPending(Window window) {
-        pendingMs = window.length().toMillis();
-        pendingRequests = window.requests();
-        pendingErrors = window.errors();
-        pendingLatencies = window.latencyBytes();
-        pendingBusiness = JsonText.write(window.businessMetrics());
-        pendingErrorLines = window.newErrorLines();
+        pending = StoredWindow.write(window);
     }
 }
