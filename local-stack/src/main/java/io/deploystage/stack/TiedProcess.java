@@ -44,7 +44,9 @@ public final class TiedProcess {
 
     /** The pid of the command itself (not its watchdog), for memory readings and kill -9. */
     public static ProcessHandle command(Process watchdog) {
-        return watchdog.children().findFirst().orElse(watchdog.toHandle());
+        // the watchdog's loop has a short-lived "sleep" child beside the command: never mistake one for the other
+        return watchdog.children().filter(child -> !child.info().command().orElse("").endsWith("/sleep")).findFirst()
+                .orElse(watchdog.toHandle());
     }
 
     /** Waits until {@code url} answers 200, failing early with the log's path if the process exits. */

@@ -63,11 +63,13 @@ class PipelineBench {
         for (int n : sizes) {
             rows.add(run(system, n, timeout));
         }
-        System.out.printf("%n| releases | completed | wall s | releases/s | gate→plan p50 ms | p99 ms | breach→rollback p50 ms | p99 ms | rolled back |"
-                + " RSS MiB gate/planner/executor/monitor/notifier |%n|---|---|---|---|---|---|---|---|---|---|%n");
+        System.out.printf("%n| releases | completed | wall s | releases/s | gate→plan p50 ms | p99 ms | breach→RollbackCommand p50 ms | p99 ms"
+                + " | breach→rollback step p50 ms | p99 ms | rolled back | RSS MiB gate/planner/executor/monitor/notifier |%n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|%n");
         for (Map<String, Object> r : rows) {
-            System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.get("releases"), r.get("completed"), r.get("wallSeconds"),
-                    r.get("releasesPerSecond"), r.get("gateToPlanP50Ms"), r.get("gateToPlanP99Ms"), r.get("breachToRollbackP50Ms"),
+            System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.get("releases"), r.get("completed"),
+                    r.get("wallSeconds"), r.get("releasesPerSecond"), r.get("gateToPlanP50Ms"), r.get("gateToPlanP99Ms"),
+                    r.get("breachToCommandP50Ms"), r.get("breachToCommandP99Ms"), r.get("breachToRollbackP50Ms"),
                     r.get("breachToRollbackP99Ms"), r.get("rolledBack"), r.get("rssMib"));
         }
         Path json = Path.of("target", "pipeline-bench.json");
@@ -97,8 +99,9 @@ class PipelineBench {
         Map<String, String> outcomes = new ConcurrentHashMap<>();
         Map<String, DeploymentPlan> plans = new HashMap<>();
         EventClient client = system.client();
+        Map<String, Long> rollbackOrdered = new ConcurrentHashMap<>();
         try (EventClient.Reader reader = client.reader(List.of(Topics.GATE_DECISIONS, Topics.DEPLOYMENT_PLANS, Topics.STEP_EVENTS,
-                Topics.DEPLOYMENT_OUTCOMES))) {
+                Topics.DEPLOYMENT_OUTCOMES, Topics.ROLLBACK_COMMANDS))) {
             reader.poll(Duration.ofSeconds(1));
             long start = System.currentTimeMillis();
             for (String service : services) {
@@ -128,6 +131,8 @@ class PipelineBench {
                         if (s.getStepId().startsWith("rollback-")) {
                             rollbackStarted.putIfAbsent(releaseId, r.timestamp());
                         }
+                    } else if (r.value() instanceof io.deploystage.events.RollbackCommand) {
+                        rollbackOrdered.putIfAbsent(releaseId, r.timestamp());
                     } else if (r.value() instanceof DeploymentOutcome o) {
                         outcomes.put(releaseId, o.getOutcome().name());
                     }
@@ -146,6 +151,13 @@ class PipelineBench {
                     breachToRollback.add(rollbackStarted.get(r) - t);
                 }
             });
+            List<Long> breachToCommand = new ArrayList<>();
+            breachSent.forEach((r, t) -> {
+                if (rollbackOrdered.containsKey(r)) {
+                    breachToCommand.add(rollbackOrdered.get(r) - t);
+                }
+            });
+            long[] c = Percentiles.sorted(breachToCommand.isEmpty() ? List.of(0L) : breachToCommand);
             long[] g = Percentiles.sorted(gateToPlan.isEmpty() ? List.of(0L) : gateToPlan);
             long[] b = Percentiles.sorted(breachToRollback.isEmpty() ? List.of(0L) : breachToRollback);
             Map<String, Object> row = new LinkedHashMap<>();
@@ -155,6 +167,9 @@ class PipelineBench {
             row.put("releasesPerSecond", String.format(java.util.Locale.ROOT, "%.2f", outcomes.size() * 1000.0 / wall));
             row.put("gateToPlanP50Ms", Percentiles.of(g, 50));
             row.put("gateToPlanP99Ms", Percentiles.of(g, 99));
+            // the monitor's part: breach published -> RollbackCommand published (its record's timestamp)
+            row.put("breachToCommandP50Ms", Percentiles.of(c, 50));
+            row.put("breachToCommandP99Ms", Percentiles.of(c, 99));
             row.put("breachToRollbackP50Ms", Percentiles.of(b, 50));
             row.put("breachToRollbackP99Ms", Percentiles.of(b, 99));
             row.put("rolledBack", outcomes.values().stream().filter("ROLLED_BACK"::equals).count() + " of " + breaching.size());

@@ -73,9 +73,10 @@ public class MonitorInputs {
         });
     }
 
+    /** Step events come in bursts (every step of every deployment) and only mark environments touched: one transaction per poll. */
     @Incoming("step-events")
-    Uni<Void> stepEvent(ConsumerRecord<String, byte[]> record) {
-        return inbox.consume(record, StepEvent.class, flow::onStepEvent);
+    Uni<Void> stepEvents(ConsumerRecords<String, byte[]> records) {
+        return inbox.consumeBatch(records, StepEvent.class, flow::onStepEvent);
     }
 
     @Incoming("deployment-plans")
