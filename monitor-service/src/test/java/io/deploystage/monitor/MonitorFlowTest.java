@@ -12,7 +12,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 import io.deploystage.events.Cohort;
+import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.DeploymentResult;
 import io.deploystage.events.Environment;
 import io.deploystage.events.HealthCheck;
 import io.deploystage.events.HealthVerdict;
@@ -23,6 +25,7 @@ import io.deploystage.events.RollbackCommand;
 import io.deploystage.events.Strategy;
 import io.deploystage.events.Topics;
 import io.deploystage.events.Verdict;
+import io.deploystage.stack.Await;
 import io.deploystage.stack.LocalStackResource;
 import io.deploystage.stack.RealStackTest;
 import io.quarkus.test.common.ResourceArg;
@@ -131,6 +134,62 @@ public class MonitorFlowTest extends RealStackTest {
                     .filter(v -> v.getCheck().equals("LATENCY_P95") && v.getCausationId().equals(judged.getCausationId())).findFirst().orElseThrow();
             assertEquals(Verdict.HEALTHY, threshold.getVerdict(), "p95 ~198 ms is within 20% of the baseline's ~196 ms: only the comparison with stable (~158 ms) catches it: "
                     + threshold.getReason());
+        }
+    }
+
+    @Test
+    void watchingGoesOnThroughTheStabilizationWindowAndEndsWithIt() {
+        String deployed = "mon-" + UUID.randomUUID();
+        String expired = "mon-" + UUID.randomUUID();
+        String rolledBack = "mon-" + UUID.randomUUID();
+        DeploymentPlan deployedPlan = plan(deployed);
+        DeploymentPlan expiredPlan = plan(expired);
+        DeploymentPlan rolledBackPlan = plan(rolledBack);
+        try (var reader = client.reader(List.of(Topics.HEALTH_VERDICTS, Topics.ROLLBACK_COMMANDS))) {
+            for (DeploymentPlan plan : List.of(deployedPlan, expiredPlan, rolledBackPlan)) {
+                client.publish(plan);
+                client.publish(sample(plan.getReleaseId(), Cohort.BASELINE, 10_000, 0, 120));
+            }
+            // DEPLOYED just now (watched for 24 h), DEPLOYED 25 h ago (the window is over), and ROLLED_BACK
+            client.publish(outcome(deployedPlan, DeploymentResult.DEPLOYED, Instant.now()));
+            client.publish(outcome(expiredPlan, DeploymentResult.DEPLOYED, Instant.now().minus(Duration.ofHours(25))));
+            client.publish(outcome(rolledBackPlan, DeploymentResult.ROLLED_BACK, Instant.now()));
+            Await.until(Duration.ofSeconds(30), "the outcomes recorded", () -> watchState(deployed) + watchState(expired) + watchState(rolledBack),
+                    states -> states.equals("watching" + "until-past" + "ended"));
+            for (DeploymentPlan plan : List.of(deployedPlan, expiredPlan, rolledBackPlan)) {
+                client.publish(sample(plan.getReleaseId(), Cohort.CANARY, 5_000, 400, 130));
+            }
+            reader.awaitUntil(records -> !rollbacks(records, deployed).isEmpty(), Duration.ofSeconds(30), "the rollback of the DEPLOYED release");
+            reader.poll(Duration.ofSeconds(3));
+            assertTrue(rollbacks(reader.seen(), deployed).get(0).getReason().contains("error rate 8.00% exceeds 1.00%"));
+            assertEquals(List.of(), verdicts(reader.seen(), expired), "past its stabilization window: no longer judged");
+            assertEquals(List.of(), verdicts(reader.seen(), rolledBack), "rolled back: no longer judged");
+            assertTrue(rollbacks(reader.seen(), expired).isEmpty() && rollbacks(reader.seen(), rolledBack).isEmpty());
+        }
+    }
+
+    static DeploymentOutcome outcome(DeploymentPlan plan, DeploymentResult result, Instant at) {
+        return DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(plan.getReleaseId()).setOccurredAt(at)
+                .setCausationId(plan.getEventId().toString()).setDeploymentId(plan.getEventId().toString()).setService(plan.getService())
+                .setVersion(plan.getVersion()).setStrategy(plan.getStrategy()).setOutcome(result).setReason("test").build();
+    }
+
+    /** "watching", "until-past" or "ended", as the monitor's database has it ("" before the plan is stored). */
+    private static String watchState(String releaseId) throws Exception {
+        var postgres = LocalStackResource.stack().postgres();
+        try (var db = java.sql.DriverManager.getConnection(postgres.jdbcUrl("monitor"), postgres.user(), postgres.password());
+                var query = db.prepareStatement("select ended, watch_until from watched_deployment where release_id = ?")) {
+            query.setString(1, releaseId);
+            try (var rows = query.executeQuery()) {
+                if (!rows.next()) {
+                    return "";
+                }
+                if (rows.getBoolean(1)) {
+                    return "ended";
+                }
+                java.sql.Timestamp until = rows.getTimestamp(2);
+                return until == null ? "" : until.toInstant().isBefore(Instant.now()) ? "until-past" : "watching";
+            }
         }
     }
 
