@@ -63,7 +63,8 @@ public class PlannerResource {
     public Uni<Response> register(@PathParam("service") @Pattern(regexp = ID) @Size(max = 100) String service,
             @NotNull @Valid DescriptorRequest request) {
         DeployDescriptor descriptor = request.toDescriptor(service);
-        List<String> problems = descriptor.problems();
+        List<String> problems = new java.util.ArrayList<>(descriptor.problems());
+        problems.addAll(MetricQueryCheck.problems(descriptor));
         if (!problems.isEmpty()) {
             return Uni.createFrom().item(Response.status(400).entity(Map.of("error", "the deploy descriptor is not valid",
                     "problems", problems)).build());

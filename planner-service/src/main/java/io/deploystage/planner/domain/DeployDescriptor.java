@@ -62,18 +62,6 @@ public record DeployDescriptor(String service, Map<Environment, EnvironmentSpec>
                     problems.add(at + ".flags: '" + CommandTemplate.abbreviate(f) + "' is not a safe flag key");
                 }
             });
-            spec.metricQueries().forEach((name, query) -> {
-                if (!io.deploystage.events.MetricQueryNames.isKnown(name)) {
-                    problems.add(at + ".metricQueries: '" + CommandTemplate.abbreviate(String.valueOf(name)) + "' is not one of "
-                            + io.deploystage.events.MetricQueryNames.known());
-                } else if (name.equals(io.deploystage.events.MetricQueryNames.SCRAPE)) {
-                    for (String url : query.split(",")) {
-                        if (!httpUrl(url.trim())) {
-                            problems.add(at + ".metricQueries.scrape: '" + CommandTemplate.abbreviate(url.trim()) + "' is not an absolute http(s) URL");
-                        }
-                    }
-                }
-            });
             if (spec.smokeChecks().isEmpty()) {
                 problems.add(at + ".smokeChecks: at least one smoke check of a critical user journey");
             }
@@ -107,15 +95,6 @@ public record DeployDescriptor(String service, Map<Environment, EnvironmentSpec>
     private static void optional(List<String> problems, CommandTemplate template, String where) {
         if (template != null) {
             problems.addAll(template.problems(where));
-        }
-    }
-
-    private static boolean httpUrl(String url) {
-        try {
-            URI uri = URI.create(url);
-            return List.of("http", "https").contains(uri.getScheme()) && uri.getHost() != null;
-        } catch (IllegalArgumentException e) {
-            return false;
         }
     }
 

@@ -183,11 +183,12 @@ class PlanAndArtifactsTest {
     @Test
     void metricQueriesAreCheckedAndReachThePlan() {
         EnvironmentSpec base = Fixtures.environment("production", List.of("p1"));
-        java.util.function.Function<Map<String, String>, List<String>> problems = queries -> new DeployDescriptor("checkout", Map.of(
+        java.util.function.Function<Map<String, String>, List<String>> problems = queries -> io.deploystage.planner.api.MetricQueryCheck.problems(
+                new DeployDescriptor("checkout", Map.of(
                 Environment.STAGING, Fixtures.environment("staging", List.of("s1")),
                 Environment.PRODUCTION, new EnvironmentSpec(base.deploy(), base.rollback(), base.migrate(), base.migrateRollback(),
                         base.trafficSwitch(), base.flagSet(), base.smokeChecks(), base.instances(), queries, base.flags(), base.thresholds())),
-                List.of("dana"), "dana", "#checkout").problems();
+                List.of("dana"), "dana", "#checkout")).stream().toList();
         assertEquals(List.of(), problems.apply(Map.of("requests", "sum(increase(x[{window}]))", "business.orders", "sum(increase(o[{window}]))",
                 "scrape", "http://p1:8080/metrics, https://p2/metrics")));
         assertEquals(1, problems.apply(Map.of("error_rate", "x")).size(), "unknown measure");
