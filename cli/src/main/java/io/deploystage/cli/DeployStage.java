@@ -173,7 +173,10 @@ public class DeployStage {
         @Option(names = {"-m", "--comment"}, description = "why (recorded and announced)")
         String comment;
 
-        abstract String action();
+        /** The action sent to the executor: the command's own name (approve, pause, resume, abort, rollback). */
+        String action() {
+            return spec.name();
+        }
 
         String stepId() {
             return null;
@@ -217,11 +220,6 @@ public class DeployStage {
         String step;
 
         @Override
-        String action() {
-            return "approve";
-        }
-
-        @Override
         String stepId() {
             return step;
         }
@@ -229,34 +227,18 @@ public class DeployStage {
 
     @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a deployment before its next step. Needs role operator.")
     static class Pause extends Steer {
-        @Override
-        String action() {
-            return "pause";
-        }
     }
 
     @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused deployment. Needs role operator.")
     static class Resume extends Steer {
-        @Override
-        String action() {
-            return "resume";
-        }
     }
 
     @Command(name = "abort", mixinStandardHelpOptions = true, description = "Stop a deployment's forward steps. Needs role operator.")
     static class Abort extends Steer {
-        @Override
-        String action() {
-            return "abort";
-        }
     }
 
     @Command(name = "rollback", mixinStandardHelpOptions = true, description = "Run a deployment's rollback procedure. Needs role operator.")
     static class Rollback extends Steer {
-        @Override
-        String action() {
-            return "rollback";
-        }
     }
 
     @Command(name = "flag", description = "Feature flags.", subcommands = Flag.Kill.class)

@@ -41,13 +41,21 @@ class CliTest {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
-        Process process = builder.start();
-        var out = process.getInputStream();
-        var err = process.getErrorStream();
-        byte[] outBytes = out.readAllBytes();
-        byte[] errBytes = err.readAllBytes();
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        return new Run(process.exitValue(), new String(outBytes, StandardCharsets.UTF_8), new String(errBytes, StandardCharsets.UTF_8));
+        // output to files, so a CLI that hangs fails the test at the deadline instead of blocking a pipe read
+        Path out = java.nio.file.Files.createTempFile("cli-out", ".txt");
+        Path err = java.nio.file.Files.createTempFile("cli-err", ".txt");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the CLI did not end within 60 s: " + String.join(" ", args));
+        }
+        try {
+            return new Run(process.exitValue(), java.nio.file.Files.readString(out, StandardCharsets.UTF_8),
+                    java.nio.file.Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            java.nio.file.Files.deleteIfExists(out);
+            java.nio.file.Files.deleteIfExists(err);
+        }
     }
 
     static Map<String, String> env(RunningSystem system, String... roles) {

@@ -141,8 +141,10 @@ class DemoReleasesTest {
             DeploymentOutcome outcome = Trail.of(reader.seen(), releaseId, DeploymentOutcome.class).get(0);
             assertEquals(DeploymentResult.ABORTED, outcome.getOutcome());
             assertTrue(outcome.getReason().contains("payment provider maintenance window"), outcome.getReason());
-            assertTrue(Trail.of(reader.seen(), releaseId, StepEvent.class).stream().filter(s -> s.getStepId().equals("promote-prod-2"))
-                    .allMatch(s -> s.getStatus() == StepStatus.SKIPPED), "nothing after the abort ran");
+            reader.awaitUntil(seen -> Trail.of(seen, releaseId, StepEvent.class).stream()
+                    .anyMatch(s -> s.getStepId().equals("promote-prod-2")), Duration.ofSeconds(30), "promote-prod-2's step event");
+            assertEquals(List.of(StepStatus.SKIPPED), Trail.of(reader.seen(), releaseId, StepEvent.class).stream()
+                    .filter(s -> s.getStepId().equals("promote-prod-2")).map(StepEvent::getStatus).toList(), "nothing after the abort ran");
         } finally {
             // leave production as the other tests expect it: every instance on one version
             system.sample.deploy("production", "prod-1", "1.1.0", ProcessHandle.current().pid());

@@ -64,8 +64,9 @@ class MonitorRestartTest {
 
             system.client.publish(sample(releaseId, Cohort.CANARY, 60, 1));
             List<ConsumerRecord<String, Object>> seen = reader.awaitUntil(records -> records.stream()
-                    .anyMatch(r -> r.value() instanceof RollbackCommand c && c.getReleaseId().equals(releaseId)), Duration.ofSeconds(60),
-                    "the rollback after the restart");
+                    .anyMatch(r -> r.value() instanceof RollbackCommand c && c.getReleaseId().equals(releaseId))
+                    && verdicts(records, releaseId).stream().anyMatch(v -> v.getVerdict() == Verdict.FAILING), Duration.ofSeconds(60),
+                    "the rollback and the failing verdict after the restart");
             HealthVerdict failing = verdicts(seen, releaseId).stream().filter(v -> v.getVerdict() == Verdict.FAILING).findFirst().orElseThrow();
             assertEquals(120, failing.getSampleCount(), "the 60 requests from before the kill and the 60 after, each counted once");
             assertTrue(failing.getReason().contains("errors where the baseline had none: 1/120 now, 0/10000 before"), failing.getReason());

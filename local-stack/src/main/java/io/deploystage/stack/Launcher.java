@@ -121,8 +121,11 @@ public final class Launcher {
                 + "export DEPLOY_STAGE_TOKEN=" + stack.tokens().mint("local-operator", "ci", "operator", "approver") + "\n";
         try {
             Path file = workDir.resolve("deploy-stage.env");
+            // created readable by its owner only, before the token is written into it
+            java.nio.file.Files.deleteIfExists(file);
+            java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
             java.nio.file.Files.writeString(file, env);
-            java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             say("CLI settings for this run (a local token with every role): source " + file);
         } catch (java.io.IOException e) {
             say("Could not write the CLI settings: " + e.getMessage());

@@ -44,8 +44,8 @@ public final class TiedProcess {
 
     /** The pid of the command itself (not its watchdog), for memory readings and kill -9. */
     public static ProcessHandle command(Process watchdog) {
-        // the watchdog's loop has a short-lived "sleep" child beside the command: never mistake one for the other
-        return watchdog.children().filter(child -> !child.info().command().orElse("").endsWith("/sleep")).findFirst()
+        // the watchdog's loop has short-lived children beside the command, all started after it: the command is the oldest
+        return watchdog.children().min(java.util.Comparator.comparing(child -> child.info().startInstant().orElse(java.time.Instant.MAX)))
                 .orElse(watchdog.toHandle());
     }
 

@@ -125,7 +125,8 @@ public class MonitorFlowTest extends RealStackTest {
             client.publish(sample(releaseId, Cohort.STABLE, 2_000, 4, 120, 40));
             reader.awaitUntil(records -> verdicts(records, releaseId).size() >= 2, Duration.ofSeconds(30), "the stable cohort's verdicts");
             client.publish(sample(releaseId, Cohort.CANARY, 2_000, 4, 160, 40));
-            reader.awaitUntil(records -> rollbacks(records, releaseId).size() >= 1, Duration.ofSeconds(30), "a rollback");
+            reader.awaitUntil(records -> rollbacks(records, releaseId).size() >= 1 && verdicts(records, releaseId).stream()
+                    .anyMatch(v -> v.getCheck().equals("CANARY_LATENCY_P95")), Duration.ofSeconds(30), "a rollback and the canary's verdict");
             HealthVerdict judged = verdicts(reader.seen(), releaseId).stream().filter(v -> v.getCheck().equals("CANARY_LATENCY_P95"))
                     .findFirst().orElseThrow();
             assertEquals(Verdict.FAILING, judged.getVerdict(), judged.getReason());
@@ -134,6 +135,25 @@ public class MonitorFlowTest extends RealStackTest {
                     .filter(v -> v.getCheck().equals("LATENCY_P95") && v.getCausationId().equals(judged.getCausationId())).findFirst().orElseThrow();
             assertEquals(Verdict.HEALTHY, threshold.getVerdict(), "p95 ~198 ms is within 20% of the baseline's ~196 ms: only the comparison with stable (~158 ms) catches it: "
                     + threshold.getReason());
+        }
+    }
+
+    @Test
+    void aSamplePublishedTwiceIsCountedOnce() {
+        String releaseId = "mon-" + UUID.randomUUID();
+        MetricSample first = sample(releaseId, Cohort.CANARY, 5_000, 0, 120);
+        try (var reader = client.reader(List.of(Topics.HEALTH_VERDICTS))) {
+            client.publish(plan(releaseId));
+            client.publish(sample(releaseId, Cohort.BASELINE, 10_000, 0, 120));
+            client.publish(first);
+            reader.awaitUntil(records -> verdicts(records, releaseId).size() >= 2, Duration.ofSeconds(30), "the first window's verdicts");
+            client.publish(first); // the same event again, at a new offset (a producer's retry, a relay re-publishing)
+            client.publish(sample(releaseId, Cohort.CANARY, 300, 0, 120));
+            reader.awaitUntil(records -> verdicts(records, releaseId).size() >= 4, Duration.ofSeconds(30), "the second window's verdicts");
+            reader.poll(Duration.ofSeconds(2));
+            // error rate counts requests, p95 latency its (at most 2,000) latency values
+            assertEquals(List.of(5_000L, 2_000L, 300L, 300L), verdicts(reader.seen(), releaseId).stream().map(HealthVerdict::getSampleCount).toList(),
+                    "the repeated sample is neither a window of its own nor added to the next one");
         }
     }
 

@@ -97,8 +97,9 @@ class MonitorPullSourcesTest extends RealStackTest {
 
             SampleMetricsResource.sample.deploy("production", instance, "1.2.0", ProcessHandle.current().pid());
             List<ConsumerRecord<String, Object>> seen = reader.awaitUntil(records -> records.stream()
-                    .anyMatch(r -> r.value() instanceof RollbackCommand c && c.getReleaseId().equals(releaseId)), Duration.ofSeconds(40),
-                    "the rollback after 1.2.0 went out");
+                    .anyMatch(r -> r.value() instanceof RollbackCommand c && c.getReleaseId().equals(releaseId))
+                    && samples(records, releaseId, Cohort.CANARY).stream().anyMatch(s -> s.getErrorCount() > 0), Duration.ofSeconds(40),
+                    "the rollback after 1.2.0 went out, and the pulled window that counted its failed payments");
             RollbackCommand rollback = seen.stream().map(ConsumerRecord::value).filter(RollbackCommand.class::isInstance)
                     .map(RollbackCommand.class::cast).filter(c -> c.getReleaseId().equals(releaseId)).findFirst().orElseThrow();
             assertTrue(rollback.getReason().contains("error rate"), rollback.getReason());

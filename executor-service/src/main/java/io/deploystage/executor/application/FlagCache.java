@@ -53,24 +53,33 @@ public class FlagCache {
     }
 
     void start(@Observes StartupEvent ignored) {
-        PgConnectOptions options = PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", "")).setUser(user).setPassword(password);
-        subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1000L);
-        subscriber.channel(CHANNEL).handler(this::invalidate);
-        subscriber.closeHandler(v -> {
-            listening = false;
-            LOG.warn("Flag change listener disconnected: evaluations read the store until it reconnects");
-        });
-        connect();
+        connect(PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", "")).setUser(user).setPassword(password));
     }
 
-    private void connect() {
-        subscriber.connect().onSuccess(v -> {
+    /**
+     * Connects a listener. A lost connection is retried every second by the subscriber itself; until it is subscribed
+     * again the cache is bypassed and emptied (notifications sent meanwhile are lost). A first connection that fails
+     * is retried with a new subscriber.
+     */
+    private void connect(PgConnectOptions options) {
+        PgSubscriber candidate = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> {
+            if (listening) {
+                LOG.warn("Flag change listener disconnected: evaluations read the store until it reconnects");
+            }
+            listening = false;
+            invalidateAll();
+            return 1000L;
+        });
+        candidate.channel(CHANNEL).subscribeHandler(v -> {
             invalidateAll();
             listening = true;
-            LOG.info("Flag change listener connected: OFREP evaluations are served from memory");
-        }).onFailure(e -> {
+            LOG.info("Flag change listener subscribed: OFREP evaluations are served from memory");
+        }).handler(this::invalidate);
+        candidate.closeHandler(v -> listening = false);
+        candidate.connect().onSuccess(v -> subscriber = candidate).onFailure(e -> {
             LOG.warnf("Flag change listener cannot connect (%s); retrying in 1 s, evaluations read the store meanwhile", e.getMessage());
-            vertx.setTimer(1000, t -> connect());
+            candidate.close();
+            vertx.setTimer(1000, t -> connect(options));
         });
     }
 

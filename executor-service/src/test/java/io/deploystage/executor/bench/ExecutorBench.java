@@ -154,8 +154,12 @@ class ExecutorBench extends RealStackTest {
                             .setCausationId(null).setDeploymentId("none").setAction(OperatorAction.FLAG_KILL).setOperator("olga")
                             .setFlagKey(key).build());
                 }
+                long deadline = start + Duration.ofSeconds(10).toNanos();
                 while (evaluate(http, base, key)) {
-                    LocalStack.pause(1);
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("flag " + key + " still evaluates on 10 s after its kill via " + via);
+                    }
+                    LocalStack.pause(1); // 1 ms steps: the kill switch is timed in microseconds
                 }
                 if (i >= 10) {
                     flips.add((System.nanoTime() - start) / 1_000);

@@ -6,17 +6,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 import org.apache.avro.specific.SpecificRecordBase;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 
 import io.deploystage.events.Cohort;
 import io.deploystage.events.DeploymentOutcome;
@@ -26,17 +23,13 @@ import io.deploystage.events.MetricSample;
 import io.deploystage.events.StepEvent;
 import io.deploystage.monitor.config.MonitorConfig;
 import io.deploystage.monitor.domain.Assessment;
-import io.deploystage.monitor.domain.Check;
 import io.deploystage.monitor.domain.HealthJudgement;
 import io.deploystage.monitor.domain.Window;
 import io.deploystage.monitor.messaging.MonitorEvents;
 import io.deploystage.monitor.persistence.CohortWindowEntity;
-import io.deploystage.monitor.persistence.ConsumedOffsetEntity;
 import io.deploystage.monitor.persistence.WatchedDeploymentEntity;
 import io.deploystage.platform.messaging.RejectedEvent;
 import io.deploystage.platform.persistence.JsonText;
-import io.deploystage.platform.persistence.ReleaseLock;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -47,7 +40,8 @@ import io.smallrye.mutiny.Uni;
  * window after DEPLOYED.
  *
  * <p>Why PostgreSQL and not Kafka Streams state stores: the verdicts and the rollback leave through the outbox, so
- * the window state, the partitions' offsets and what is announced commit in one local transaction, with no second
+ * the window state, the samples' eventIds (the inbox's processed events) and what is announced commit in one local
+ * transaction, with no second
  * store to keep consistent; another instance that takes over a partition reads the same rows, and the service runs
  * on the database it already has.
  */
@@ -55,7 +49,6 @@ import io.smallrye.mutiny.Uni;
 public class MonitoringFlow {
 
     private static final Logger LOG = Logger.getLogger(MonitoringFlow.class);
-    private static final TypeReference<List<Check>> CHECKS = new TypeReference<>() { };
     private static final String BASELINE = Cohort.BASELINE.name();
 
     private final MonitorConfig config;
@@ -70,8 +63,7 @@ public class MonitoringFlow {
         watched.deploymentId = plan.getEventId();
         watched.releaseId = plan.getReleaseId();
         watched.service = plan.getService();
-        watched.strategy = plan.getStrategy().name();
-        watched.checks = JsonText.write(MonitorEvents.checks(plan));
+        watched.setChecks(MonitorEvents.checks(plan));
         watched.metricQueries = JsonText.write(MonitorEvents.queries(plan));
         watched.version = plan.getVersion();
         watched.updatedAt = Instant.now();
@@ -124,37 +116,11 @@ public class MonitoringFlow {
                 .replaceWith(List.of());
     }
 
-    /** A MetricSample with the partition and offset it was read from. */
-    public record Consumed(String topic, int partition, long offset, MetricSample sample) {
-    }
-
     /**
-     * Applies a polled batch of samples in one transaction: locks their releases and partitions, skips the records a
-     * committed batch already applied, adds the rest to the window state, judges each window that changed, and moves
-     * the partitions' offsets. Returns the events to announce, staged by the caller in the same transaction.
+     * Adds a polled batch of new samples (the inbox has locked their releases and skipped those it processed before)
+     * to the window state, and judges each window that changed. Returns the events to announce.
      */
-    public Uni<List<SpecificRecordBase>> onSamples(List<Consumed> batch) {
-        Set<String> offsetKeys = batch.stream().map(c -> ConsumedOffsetEntity.key(c.topic(), c.partition())).collect(Collectors.toSet());
-        return ReleaseLock.lockAll(batch.stream().map(c -> c.sample().getReleaseId()).toList())
-                .chain(() -> claimOffsets(offsetKeys))
-                .chain(offsets -> {
-                    List<MetricSample> fresh = new ArrayList<>();
-                    for (Consumed c : batch) {
-                        ConsumedOffsetEntity offset = offsets.get(ConsumedOffsetEntity.key(c.topic(), c.partition()));
-                        if (c.offset() >= offset.nextOffset) {
-                            fresh.add(c.sample());
-                            offset.nextOffset = c.offset() + 1;
-                        }
-                    }
-                    if (fresh.size() < batch.size()) {
-                        LOG.infof("%d of %d samples were applied before (redelivered after a restart), skipped", batch.size() - fresh.size(),
-                                batch.size());
-                    }
-                    return fresh.isEmpty() ? Uni.createFrom().item(List.<SpecificRecordBase>of()) : apply(fresh);
-                });
-    }
-
-    private Uni<List<SpecificRecordBase>> apply(List<MetricSample> samples) {
+    public Uni<List<SpecificRecordBase>> onSamples(List<MetricSample> samples) {
         List<String> releases = samples.stream().map(MetricSample::getReleaseId).distinct().toList();
         return CohortWindowEntity.<CohortWindowEntity>list("releaseId in ?1", releases)
                 .chain(rows -> WatchedDeploymentEntity.<WatchedDeploymentEntity>list("releaseId in ?1 and ended = false order by updatedAt",
@@ -164,57 +130,69 @@ public class MonitoringFlow {
                             watches.forEach(w -> watchOf.put(w.releaseId, w));
                             Map<String, CohortWindowEntity> byKey = new HashMap<>();
                             rows.forEach(r -> byKey.put(r.windowKey, r));
-                            Map<String, List<MetricSample>> added = new LinkedHashMap<>();
                             List<CohortWindowEntity> created = new ArrayList<>();
+                            Map<String, List<MetricSample>> added = add(samples, byKey, created);
                             Instant now = Instant.now();
-                            for (MetricSample sample : samples) {
-                                String key = CohortWindowEntity.key(sample.getReleaseId(), sample.getEnvironment().name(), sample.getCohort().name());
-                                CohortWindowEntity row = byKey.computeIfAbsent(key, k -> {
-                                    CohortWindowEntity fresh = CohortWindowEntity.create(sample.getReleaseId(), sample.getService(),
-                                            sample.getEnvironment().name(), sample.getCohort().name());
-                                    created.add(fresh);
-                                    return fresh;
-                                });
-                                added.computeIfAbsent(key, k -> new ArrayList<>()).add(sample);
-                                row.samples++;
-                                row.pendingCause = sample.getEventId();
-                                row.updatedAt = now;
-                            }
+                            List<SpecificRecordBase> out = new ArrayList<>();
                             added.forEach((key, cohortSamples) -> {
                                 CohortWindowEntity row = byKey.get(key);
-                                Window window = MonitorEvents.window(cohortSamples);
-                                row.setTotal(row.total().plus(window));
-                                if (!row.cohort.equals(BASELINE)) {
-                                    row.setPending(row.pending().plus(window));
-                                }
-                            });
-                            List<SpecificRecordBase> out = new ArrayList<>();
-                            for (String key : added.keySet()) {
-                                CohortWindowEntity row = byKey.get(key);
                                 WatchedDeploymentEntity watched = watchOf.get(row.releaseId);
-                                if (!row.cohort.equals(BASELINE) && watched != null && watched.watching(now)) {
+                                // watched when measured: a backlog read late is still judged within the stabilization window
+                                Instant measured = cohortSamples.stream().map(MetricSample::getWindowEnd).max(Instant::compareTo).orElse(now);
+                                if (!row.cohort.equals(BASELINE) && watched != null && watched.watching(measured)) {
                                     out.addAll(judge(row, byKey, watched, now, false));
                                 }
-                            }
+                            });
                             return (created.isEmpty() ? Uni.createFrom().voidItem() : CohortWindowEntity.persist(created)).replaceWith(out);
                         }));
     }
 
+    /** Adds the samples to their cohorts' windows (rows created as needed); returns the samples by the window they changed. */
+    private static Map<String, List<MetricSample>> add(List<MetricSample> samples, Map<String, CohortWindowEntity> byKey,
+            List<CohortWindowEntity> created) {
+        Map<String, List<MetricSample>> added = new LinkedHashMap<>();
+        Instant now = Instant.now();
+        for (MetricSample sample : samples) {
+            String key = CohortWindowEntity.key(sample.getReleaseId(), sample.getEnvironment().name(), sample.getCohort().name());
+            CohortWindowEntity row = byKey.computeIfAbsent(key, k -> {
+                CohortWindowEntity fresh = CohortWindowEntity.create(sample.getReleaseId(), sample.getService(),
+                        sample.getEnvironment().name(), sample.getCohort().name());
+                created.add(fresh);
+                return fresh;
+            });
+            added.computeIfAbsent(key, k -> new ArrayList<>()).add(sample);
+            row.samples++;
+            row.pendingCause = sample.getEventId();
+            row.updatedAt = now;
+        }
+        added.forEach((key, cohortSamples) -> {
+            CohortWindowEntity row = byKey.get(key);
+            Window window = MonitorEvents.window(cohortSamples);
+            row.setTotal(row.total().plus(window));
+            if (!row.cohort.equals(BASELINE)) {
+                row.setPending(row.pending().plus(window));
+            }
+        });
+        return added;
+    }
+
     /**
-     * Judges the pending window of a cohort. Its verdicts are announced at once when a check fails or {@code force} is
-     * set, else at most once per verdict interval; announcing starts a new pending window.
+     * Judges the pending window of a cohort. Its verdicts are announced at once when a check fails and the rollback is
+     * still to be ordered, or when {@code force} is set, else at most once per verdict interval; announcing starts a new
+     * pending window.
      */
     private List<SpecificRecordBase> judge(CohortWindowEntity row, Map<String, CohortWindowEntity> byKey, WatchedDeploymentEntity watched,
             Instant now, boolean force) {
         CohortWindowEntity baselineRow = byKey.get(CohortWindowEntity.key(row.releaseId, row.environment, BASELINE));
         CohortWindowEntity stableRow = byKey.get(CohortWindowEntity.key(row.releaseId, row.environment, Cohort.STABLE.name()));
         boolean canary = row.cohort.equals(Cohort.CANARY.name());
-        List<Assessment> assessments = HealthJudgement.judge(JsonText.read(watched.checks, CHECKS), row.pending(),
+        List<Assessment> assessments = HealthJudgement.judge(watched.checkList(), row.pending(),
                 baselineRow == null ? null : baselineRow.total(), canary ? row.total() : null,
                 canary && stableRow != null ? stableRow.total() : null, config.canaryConfidence());
         List<Assessment> breaches = HealthJudgement.breaches(assessments);
+        boolean urgent = !breaches.isEmpty() && !watched.rollbackOrdered;
         boolean due = force || row.lastVerdictAt == null || !now.isBefore(row.lastVerdictAt.plus(config.verdictInterval()));
-        if (breaches.isEmpty() && !due) {
+        if (!urgent && !due) {
             return List.of();
         }
         List<SpecificRecordBase> out = new ArrayList<>();
@@ -231,27 +209,6 @@ public class MonitoringFlow {
                     watched.watchUntil == null ? "" : ", in the stabilization window", breaches.get(0).reason());
         }
         return out;
-    }
-
-    /** The offsets of the batch's partitions, locked until the transaction ends (rows created at 0 the first time). */
-    private static Uni<Map<String, ConsumedOffsetEntity>> claimOffsets(Set<String> keys) {
-        List<String> sorted = keys.stream().sorted().toList();
-        StringBuilder values = new StringBuilder();
-        for (int i = 1; i <= sorted.size(); i++) {
-            values.append(i > 1 ? ", " : "").append("(?").append(i).append(", 0)");
-        }
-        return Panache.getSession()
-                .chain(session -> {
-                    var insert = session.createNativeQuery("insert into consumed_offset (offset_key, next_offset) values " + values
-                            + " on conflict (offset_key) do nothing");
-                    for (int i = 0; i < sorted.size(); i++) {
-                        insert.setParameter(i + 1, sorted.get(i));
-                    }
-                    return insert.executeUpdate();
-                })
-                .chain(() -> ConsumedOffsetEntity.<ConsumedOffsetEntity>find("offsetKey in ?1 order by offsetKey", sorted)
-                        .withLock(LockModeType.PESSIMISTIC_WRITE).list())
-                .map(rows -> rows.stream().collect(Collectors.toMap(r -> r.offsetKey, r -> r)));
     }
 
     private static UUID deploymentId(String value) {

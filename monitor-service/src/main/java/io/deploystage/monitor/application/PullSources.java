@@ -112,13 +112,13 @@ public class PullSources {
         io.vertx.core.Context context = Vertx.currentContext();
         // the partition assignment is read on the Kafka polling thread: come back to this pass's context for the database
         return owned().emitOn(task -> context.runOnContext(ignored -> task.run())).chain(owns -> Panache.withSession(() -> WatchedDeploymentEntity.<WatchedDeploymentEntity>list(
-                        "ended = false and metricQueries <> '[]'"))
+                        "ended = false and metricQueries <> '[]' and (watchUntil is null or watchUntil > ?1)", now))
                 .map(watches -> watches.stream().filter(w -> w.watching(now) && owns.test(w.releaseId)).toList()))
+                .invoke(this::forgetOthers)
                 .chain(watches -> watches.isEmpty() ? Uni.createFrom().item(List.<MetricSample>of())
                         : OffLoop.run(() -> watches.stream().flatMap(w -> read(w, now).stream()).toList()))
                 .chain(samples -> samples.isEmpty() ? Uni.createFrom().voidItem()
-                        : Panache.withTransaction(() -> outbox.stage(samples)).invoke(relay::wake))
-                .invoke(() -> forgetEnded(now));
+                        : Panache.withTransaction(() -> outbox.stage(samples)).invoke(relay::wake));
     }
 
     /** Reads every environment of a deployment that has queries; a source that fails is logged and skipped this round. */
@@ -151,7 +151,7 @@ public class PullSources {
         boolean touched = watched.touched(environment);
         Duration window;
         Cohort cohort;
-        if (!touched && baselined.add(key)) {
+        if (!touched && !baselined.contains(key)) {
             window = config.sources().baselineWindow();
             cohort = Cohort.BASELINE;
         } else if (touched) {
@@ -171,6 +171,9 @@ public class PullSources {
                 sum(promql(base, queries.get(MetricQueryNames.ERRORS), range, now)),
                 buckets(promql(base, queries.get(MetricQueryNames.LATENCY_BUCKETS), range, now)),
                 sum(promql(base, queries.get(MetricQueryNames.ERROR_LOG_LINES), range, now)), business);
+        if (cohort == Cohort.BASELINE) {
+            baselined.add(key); // only once it was read: a failed read is tried again on the next pass
+        }
         return sample(watched, environment, cohort, now.minus(window), now, reading);
     }
 
@@ -320,6 +323,14 @@ public class PullSources {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
                 byte[] bytes = body.readNBytes(maxBytes);
+                if (bytes.length == maxBytes) {
+                    // cut at the last whole line: a number cut short would read as a counter reset
+                    int end = maxBytes;
+                    while (end > 0 && bytes[end - 1] != '\n') {
+                        end--;
+                    }
+                    bytes = java.util.Arrays.copyOf(bytes, end);
+                }
                 if (response.statusCode() / 100 != 2) {
                     throw new IllegalStateException(uri.getHost() + ":" + uri.getPort() + uri.getPath() + " answered " + response.statusCode());
                 }
@@ -348,11 +359,11 @@ public class PullSources {
         }));
     }
 
-    /** Drops the scrape references of deployments no longer read (bounded memory over a long run). */
-    private void forgetEnded(Instant now) {
-        if (scrapes.size() > 10_000) {
-            scrapes.entrySet().removeIf(e -> e.getValue().at().isBefore(now.minus(Duration.ofHours(1))));
-        }
+    /** Drops what is kept for deployments no longer read (bounded memory over a long run). */
+    private void forgetOthers(List<WatchedDeploymentEntity> watched) {
+        Set<String> read = watched.stream().map(w -> w.deploymentId + "/").collect(Collectors.toSet());
+        scrapes.keySet().removeIf(key -> read.stream().noneMatch(key::startsWith));
+        baselined.removeIf(key -> read.stream().noneMatch(key::startsWith));
     }
 
     private static String abbreviate(String text) {

@@ -25,10 +25,6 @@ public interface MonitorConfig {
     @WithDefault("0.95")
     double canaryConfidence();
 
-    /** Attempts at a batch of samples whose transaction fails, before its records are dead-lettered with the reason. */
-    @WithDefault("10")
-    int batchAttempts();
-
     Sources sources();
 
     /** Pull sources: PromQL queries against a Prometheus server, and direct scrapes of the instances' /metrics. */

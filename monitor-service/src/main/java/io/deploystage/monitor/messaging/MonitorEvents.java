@@ -27,10 +27,6 @@ public final class MonitorEvents {
                 .toList();
     }
 
-    /**
-     * A verdict on a window: its id derives from the window's last sample, the check and the cohort's sample count,
-     * so it is the same if the window is judged again after a restart, and never collides with another judgement.
-     */
     /** The plan's metric queries, for the pull sources. */
     public static List<io.deploystage.monitor.domain.PullQuery> queries(io.deploystage.events.DeploymentPlan plan) {
         return plan.getMetricQueries().stream()
@@ -39,6 +35,10 @@ public final class MonitorEvents {
                 .toList();
     }
 
+    /**
+     * A verdict on a window: its id derives from the window's last sample, the check and the cohort's sample count,
+     * so it is the same if the window is judged again after a restart, and never collides with another judgement.
+     */
     public static HealthVerdict verdict(UUID cause, long serial, String releaseId, UUID deploymentId, Assessment assessment) {
         return HealthVerdict.newBuilder()
                 .setEventId(EventEnvelope.derivedId(cause, "health-verdict/" + assessment.check() + "/" + serial))

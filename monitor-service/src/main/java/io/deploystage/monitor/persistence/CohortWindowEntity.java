@@ -7,6 +7,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 
 import io.deploystage.monitor.domain.Window;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
@@ -61,19 +62,34 @@ public class CohortWindowEntity extends PanacheEntityBase {
         return row;
     }
 
+    /** The documents, read once per load (a batch reads a baseline's total once for each of its cohorts). */
+    @Transient
+    private Window totalWindow;
+
+    @Transient
+    private Window pendingWindow;
+
     public Window total() {
-        return StoredWindow.read(total);
+        if (totalWindow == null) {
+            totalWindow = StoredWindow.read(total);
+        }
+        return totalWindow;
     }
 
     public Window pending() {
-        return StoredWindow.read(pending);
+        if (pendingWindow == null) {
+            pendingWindow = StoredWindow.read(pending);
+        }
+        return pendingWindow;
     }
 
     public void setTotal(Window window) {
         total = StoredWindow.write(window);
+        totalWindow = window;
     }
 
     public void setPending(Window window) {
         pending = StoredWindow.write(window);
+        pendingWindow = window;
     }
 }

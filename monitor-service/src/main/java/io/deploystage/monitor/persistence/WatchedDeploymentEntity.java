@@ -33,11 +33,28 @@ public class WatchedDeploymentEntity extends PanacheEntityBase {
     /** The plan's health checks, as JSON text. */
     public String checks;
 
+    @jakarta.persistence.Transient
+    private java.util.List<io.deploystage.monitor.domain.Check> checkList;
+
+    /** The plan's health checks, read once per load. */
+    public java.util.List<io.deploystage.monitor.domain.Check> checkList() {
+        if (checkList == null) {
+            checkList = io.deploystage.platform.persistence.JsonText.read(checks, CHECKS);
+        }
+        return checkList;
+    }
+
+    public void setChecks(java.util.List<io.deploystage.monitor.domain.Check> list) {
+        checks = io.deploystage.platform.persistence.JsonText.write(list);
+        checkList = java.util.List.copyOf(list);
+    }
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<java.util.List<io.deploystage.monitor.domain.Check>> CHECKS =
+            new com.fasterxml.jackson.core.type.TypeReference<>() { };
+
     /** Set once the one RollbackCommand of this deployment is ordered. */
     @Column(name = "rollback_ordered")
     public boolean rollbackOrdered;
-
-    public String strategy;
 
     /** The end of the stabilization window once the deployment is DEPLOYED; null while it is under way. */
     @Column(name = "watch_until")

@@ -29,6 +29,8 @@ public class ChangelogWriter {
 
     private static final Logger LOG = Logger.getLogger(ChangelogWriter.class);
     static final String FILE = "CHANGELOG.md";
+    /** A clone, fetch or push that stalls longer gives up: deliveries go out one at a time, so one must not hang the rest. */
+    static final int GIT_TIMEOUT_SECONDS = 30;
 
     /**
      * Null when the entry is in the repository (added now or before, and pushed for a remote), else what went wrong.
@@ -62,10 +64,11 @@ public class ChangelogWriter {
         Path work = Path.of(System.getProperty("java.io.tmpdir"), "deploy-stage-changelog", Integer.toHexString(url.hashCode()));
         if (!Files.isDirectory(work.resolve(".git"))) {
             Files.createDirectories(work.getParent());
-            return Git.cloneRepository().setURI(url).setDirectory(work.toFile()).setCredentialsProvider(credentials).call();
+            return Git.cloneRepository().setURI(url).setDirectory(work.toFile()).setCredentialsProvider(credentials)
+                    .setTimeout(GIT_TIMEOUT_SECONDS).call();
         }
         Git git = Git.open(work.toFile());
-        git.fetch().setCredentialsProvider(credentials).call();
+        git.fetch().setCredentialsProvider(credentials).setTimeout(GIT_TIMEOUT_SECONDS).call();
         String branch = git.getRepository().getBranch();
         if (git.getRepository().resolve("refs/remotes/origin/" + branch) != null) {
             git.reset().setMode(org.eclipse.jgit.api.ResetCommand.ResetType.HARD).setRef("refs/remotes/origin/" + branch).call();
@@ -74,7 +77,7 @@ public class ChangelogWriter {
     }
 
     private static String push(Git git, CredentialsProvider credentials) throws Exception {
-        PushCommand push = git.push().setCredentialsProvider(credentials);
+        PushCommand push = git.push().setCredentialsProvider(credentials).setTimeout(GIT_TIMEOUT_SECONDS);
         for (PushResult result : push.call()) {
             for (RemoteRefUpdate update : result.getRemoteUpdates()) {
                 if (update.getStatus() != RemoteRefUpdate.Status.OK && update.getStatus() != RemoteRefUpdate.Status.UP_TO_DATE) {

@@ -1,10 +1,10 @@
 package io.deploystage.planner.api;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
 import io.deploystage.events.MetricQueryNames;
+import io.deploystage.planner.domain.CommandTemplate;
 import io.deploystage.planner.domain.DeployDescriptor;
 
 /**
@@ -21,28 +21,15 @@ public final class MetricQueryCheck {
         descriptor.environments().forEach((environment, spec) -> spec.metricQueries().forEach((name, query) -> {
             String at = environment.label() + ".metricQueries";
             if (!MetricQueryNames.isKnown(name)) {
-                problems.add(at + ": '" + abbreviate(String.valueOf(name)) + "' is not one of " + MetricQueryNames.known());
+                problems.add(at + ": '" + CommandTemplate.abbreviate(String.valueOf(name)) + "' is not one of " + MetricQueryNames.known());
             } else if (name.equals(MetricQueryNames.SCRAPE)) {
                 for (String url : query.split(",")) {
-                    if (!httpUrl(url.trim())) {
-                        problems.add(at + ".scrape: '" + abbreviate(url.trim()) + "' is not an absolute http(s) URL");
+                    if (!DeployDescriptor.isHttpUrl(url.trim())) {
+                        problems.add(at + ".scrape: '" + CommandTemplate.abbreviate(url.trim()) + "' is not an absolute http(s) URL");
                     }
                 }
             }
         }));
         return problems;
-    }
-
-    private static boolean httpUrl(String url) {
-        try {
-            URI uri = URI.create(url);
-            return List.of("http", "https").contains(uri.getScheme()) && uri.getHost() != null;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 80 ? text : text.substring(0, 80) + "…";
     }
 }

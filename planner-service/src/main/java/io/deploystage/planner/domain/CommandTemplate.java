@@ -98,7 +98,7 @@ public record CommandTemplate(List<String> argv, boolean rerunSafe) {
         }
     }
 
-    static String abbreviate(String text) {
+    public static String abbreviate(String text) {
         String printable = text.replaceAll("\\p{Cntrl}", "?");
         return printable.length() <= 60 ? printable : printable.substring(0, 60) + "…";
     }

@@ -98,6 +98,16 @@ public record DeployDescriptor(String service, Map<Environment, EnvironmentSpec>
         }
     }
 
+    /** An absolute http or https URL with a host. */
+    public static boolean isHttpUrl(String url) {
+        try {
+            URI uri = URI.create(url);
+            return List.of("http", "https").contains(uri.getScheme()) && uri.getHost() != null;
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return false;
+        }
+    }
+
     private static List<String> smokeProblems(SmokeCheck check, String where) {
         List<String> problems = new ArrayList<>();
         if (check.name() == null || !CommandTemplate.isSafe(check.name())) {
@@ -106,13 +116,8 @@ public record DeployDescriptor(String service, Map<Environment, EnvironmentSpec>
         if (!List.of("GET", "HEAD", "POST").contains(check.method())) {
             problems.add(where + ": method must be GET, HEAD or POST");
         }
-        try {
-            URI uri = URI.create(check.url());
-            if (!List.of("http", "https").contains(uri.getScheme()) || uri.getHost() == null) {
-                problems.add(where + ": url must be an absolute http(s) URL");
-            }
-        } catch (IllegalArgumentException | NullPointerException e) {
-            problems.add(where + ": url is not a URL");
+        if (!isHttpUrl(check.url())) {
+            problems.add(where + ": url must be an absolute http(s) URL");
         }
         if (check.expectStatus() < 100 || check.expectStatus() > 599) {
             problems.add(where + ": expectStatus must be an HTTP status");

@@ -1,7 +1,6 @@
 package io.deploystage.platform.inbox;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,7 +73,7 @@ public class EventInbox {
             Function<T, Uni<List<SpecificRecordBase>>> handler) {
         // the registry client blocks: decode on a worker, then handle on this record's Vert.x context
         return OffLoop.run(() -> decoder.decode(record, type))
-                .onItem().transformToUni(event -> handle(record, type, event, handler))
+                .onItem().transformToUni(event -> handle(record, type, event, eachOf(handler)))
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()));
     }
 
@@ -86,12 +85,12 @@ public class EventInbox {
     public <T extends SpecificRecordBase> Uni<Void> accept(T event, Function<T, Uni<List<SpecificRecordBase>>> handler) {
         @SuppressWarnings("unchecked")
         Class<T> type = (Class<T>) event.getClass();
-        return handleAll(io.deploystage.events.Topics.of(type), type, List.of(event), e -> handler.apply(e).map(out -> {
+        return handleAll(io.deploystage.events.Topics.of(type), type, List.of(event), eachOf(e -> handler.apply(e).map(out -> {
             List<SpecificRecordBase> all = new ArrayList<>();
             all.add(e);
             all.addAll(out);
             return all;
-        }));
+        })));
     }
 
     /**
@@ -101,9 +100,19 @@ public class EventInbox {
      */
     public <T extends SpecificRecordBase> Uni<Void> consumeBatch(ConsumerRecords<String, byte[]> records, Class<T> type,
             Function<T, Uni<List<SpecificRecordBase>>> handler) {
-        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+        return consumeAll(records, type, event -> { }, eachOf(handler));
+    }
+
+    /**
+     * As {@link #consumeBatch}, for a handler that takes the batch's new events together (to add up what they
+     * measured, say) rather than one by one. {@code validate} throws {@link RejectedEvent} for an event that is
+     * well-formed but invalid; such a record is dead-lettered with the reason, and the others are handled.
+     */
+    public <T extends SpecificRecordBase> Uni<Void> consumeAll(ConsumerRecords<String, byte[]> records, Class<T> type,
+            java.util.function.Consumer<T> validate, Function<List<T>, Uni<List<SpecificRecordBase>>> handler) {
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>(records.count());
         records.forEach(all::add);
-        return decodeAll(all, type, event -> { }).chain(decoded -> {
+        return decodeAll(all, type, validate).chain(decoded -> {
             Map<UUID, T> events = new LinkedHashMap<>();
             decoded.forEach(d -> events.putIfAbsent(EventEnvelope.eventId(d.event()), d.event()));
             return events.isEmpty() ? Uni.createFrom().voidItem()
@@ -111,21 +120,21 @@ public class EventInbox {
                             .onFailure().recoverWithUni(e -> {
                                 LOG.infof("Batch of %d %s failed (%s); handling each record on its own", events.size(),
                                         type.getSimpleName(), e.toString());
-                                return one(all, 0, type, handler);
+                                return each(decoded, 0, type, handler);
                             });
         });
     }
 
     /** A record and the event decoded from it. */
-    public record Decoded<T>(ConsumerRecord<String, byte[]> record, T event) {
+    private record Decoded<T>(ConsumerRecord<String, byte[]> record, T event) {
     }
 
     /**
      * Decodes a polled batch off the event loop and checks each event with {@code validate} (which throws
      * {@link RejectedEvent} for a well-formed but invalid event); what cannot be read or is invalid is dead-lettered
-     * with the reason. The rest comes back in order, for a consumer that keeps its own record of what it processed.
+     * with the reason. The rest comes back in order.
      */
-    public <T extends SpecificRecordBase> Uni<List<Decoded<T>>> decodeAll(List<ConsumerRecord<String, byte[]>> records, Class<T> type,
+    private <T extends SpecificRecordBase> Uni<List<Decoded<T>>> decodeAll(List<ConsumerRecord<String, byte[]>> records, Class<T> type,
             java.util.function.Consumer<T> validate) {
         if (records.isEmpty()) {
             return Uni.createFrom().item(List.of());
@@ -156,35 +165,36 @@ public class EventInbox {
                 });
     }
 
-    /** Parks records this service could not process, with the reason, so nothing is lost and the partition moves on. */
-    public Uni<Void> deadLetterAll(List<ConsumerRecord<String, byte[]>> records, String reason) {
-        return records.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(records.stream().map(r -> deadLetter(r, reason)).toList()).andFailFast().replaceWithVoid();
-    }
-
-    private <T extends SpecificRecordBase> Uni<Void> one(List<ConsumerRecord<String, byte[]>> records, int index, Class<T> type,
-            Function<T, Uni<List<SpecificRecordBase>>> handler) {
-        return index >= records.size() ? Uni.createFrom().voidItem()
-                : consume(records.get(index), type, handler).chain(() -> one(records, index + 1, type, handler));
+    private <T extends SpecificRecordBase> Uni<Void> each(List<Decoded<T>> decoded, int index, Class<T> type,
+            Function<List<T>, Uni<List<SpecificRecordBase>>> handler) {
+        if (index >= decoded.size()) {
+            return Uni.createFrom().voidItem();
+        }
+        Decoded<T> next = decoded.get(index);
+        return handle(next.record(), type, next.event(), handler).chain(() -> each(decoded, index + 1, type, handler));
     }
 
     /**
      * One transaction for one or more events: lock their releases (in order, so batches never deadlock), skip those
-     * already processed, run the handler on the others, stage what they emit and record their eventIds.
+     * already processed, run the handler on the others, stage what it emits and record their eventIds.
      */
     private <T extends SpecificRecordBase> Uni<Void> handleAll(String topic, Class<T> type, List<T> events,
-            Function<T, Uni<List<SpecificRecordBase>>> handler) {
+            Function<List<T>, Uni<List<SpecificRecordBase>>> handler) {
         List<UUID> ids = events.stream().map(EventEnvelope::eventId).toList();
         List<String> releases = events.stream().map(EventEnvelope::releaseId).distinct().sorted().toList();
         return Panache.withTransaction(() -> ReleaseLock.lockAll(releases)
-                        .chain(() -> ProcessedEvent.<ProcessedEvent>list("eventId in ?1", ids))
-                        .chain(seen -> {
-                            java.util.Set<UUID> done = seen.stream().map(s -> s.eventId).collect(java.util.stream.Collectors.toSet());
-                            events.stream().filter(e -> done.contains(EventEnvelope.eventId(e))).forEach(e -> LOG.infof(
-                                    "Release %s: %s %s already processed, ignored", EventEnvelope.releaseId(e), type.getSimpleName(),
-                                    EventEnvelope.eventId(e)));
-                            List<T> fresh = events.stream().filter(e -> !done.contains(EventEnvelope.eventId(e))).toList();
-                            return handleEach(topic, fresh, 0, handler, new ArrayList<>());
+                        .chain(() -> claim(topic, ids))
+                        .chain(claimed -> {
+                            List<T> fresh = events.stream().filter(e -> claimed.contains(EventEnvelope.eventId(e))).toList();
+                            if (fresh.size() < events.size()) {
+                                T first = events.stream().filter(e -> !claimed.contains(EventEnvelope.eventId(e))).findFirst().orElseThrow();
+                                LOG.infof("%d of %d %s already processed, ignored (e.g. release %s, %s)", events.size() - fresh.size(),
+                                        events.size(), type.getSimpleName(), EventEnvelope.releaseId(first), EventEnvelope.eventId(first));
+                            }
+                            if (fresh.isEmpty()) {
+                                return Uni.createFrom().item(List.<SpecificRecordBase>of());
+                            }
+                            return Uni.createFrom().deferred(() -> handler.apply(fresh)).call(out -> outbox.stage(out));
                         })
                         .invoke(this::haltIfAsked))
                 .invoke(out -> {
@@ -196,24 +206,41 @@ public class EventInbox {
                 .replaceWithVoid();
     }
 
-    private <T extends SpecificRecordBase> Uni<List<SpecificRecordBase>> handleEach(String topic, List<T> events, int index,
+    /**
+     * Records the eventIds as processed (table processed_event), in one statement, and returns those that were not
+     * recorded before: the others were handled by an earlier transaction. Rolled back with the handler's work.
+     */
+    private static Uni<java.util.Set<UUID>> claim(String topic, List<UUID> ids) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("insert into processed_event (event_id, topic, processed_at) "
+                        + "select id, ?1, now() from unnest(cast(?2 as uuid[])) as id on conflict (event_id) do nothing returning event_id", UUID.class)
+                .setParameter(1, topic)
+                .setParameter(2, ids.toArray(new UUID[0]))
+                .getResultList())
+                .map(java.util.Set::copyOf);
+    }
+
+    /** A handler of one event at a time, as a handler of several: each in turn, with a log line each. */
+    private static <T extends SpecificRecordBase> Function<List<T>, Uni<List<SpecificRecordBase>>> eachOf(
+            Function<T, Uni<List<SpecificRecordBase>>> handler) {
+        return events -> handleEach(events, 0, handler, new ArrayList<>());
+    }
+
+    private static <T extends SpecificRecordBase> Uni<List<SpecificRecordBase>> handleEach(List<T> events, int index,
             Function<T, Uni<List<SpecificRecordBase>>> handler, List<SpecificRecordBase> emitted) {
         if (index >= events.size()) {
             return Uni.createFrom().item(emitted);
         }
         T event = events.get(index);
         return Uni.createFrom().deferred(() -> handler.apply(event))
-                .call(out -> outbox.stage(out))
-                .call(out -> new ProcessedEvent(EventEnvelope.eventId(event), topic, Instant.now()).persist())
                 .invoke(out -> log(event, out))
                 .chain(out -> {
                     emitted.addAll(out);
-                    return handleEach(topic, events, index + 1, handler, emitted);
+                    return handleEach(events, index + 1, handler, emitted);
                 });
     }
 
     private <T extends SpecificRecordBase> Uni<Void> handle(ConsumerRecord<String, byte[]> record, Class<T> type, T event,
-            Function<T, Uni<List<SpecificRecordBase>>> handler) {
+            Function<List<T>, Uni<List<SpecificRecordBase>>> handler) {
         UUID eventId = EventEnvelope.eventId(event);
         return handleAll(record.topic(), type, List.of(event), handler)
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()))
