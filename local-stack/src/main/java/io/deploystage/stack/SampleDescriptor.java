@@ -33,7 +33,7 @@ public final class SampleDescriptor {
                  "smokeChecks": [{"name": "health", "method": "GET", "url": "%s", "expectStatus": 200}],
                  "instances": %s,
                  "thresholds": {"errorRatePercent": 5.0, "p95LatencyMs": 250, "businessMetricDropPercent": 20,
-                                "maxRelativeDegradation": 2.0, "minSamples": 20}}""".formatted(sample.deployTool(), sample.deployTool(),
+                                "maxRelativeDegradation": 3.0, "minSamples": 20}}""".formatted(sample.deployTool(), sample.deployTool(),
                 sample.trafficTool(), smoke, instances.stream().map(i -> "\"" + i + "\"").toList());
     }
 
