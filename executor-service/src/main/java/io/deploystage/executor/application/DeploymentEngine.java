@@ -19,6 +19,7 @@ import io.deploystage.events.StepStatus;
 import io.deploystage.executor.config.ExecutorConfig;
 import io.deploystage.executor.domain.DeploymentState;
 import io.deploystage.executor.domain.Phase;
+import io.deploystage.executor.domain.StepLifecycle;
 import io.deploystage.executor.domain.Transitions;
 import io.deploystage.executor.messaging.ExecutorEvents;
 import io.deploystage.executor.persistence.DeploymentEntity;
@@ -133,13 +134,17 @@ public class DeploymentEngine {
         }));
     }
 
-    /** What the next step is, once it is written STARTED; null when the driver should stop. */
+    /** What the next step is, once it is written STARTED; null when the driver should stop, {@link #AGAIN} to look again. */
     private record Begun(DeploymentPlan plan, Phase phase, int index, PlanStep step, Instant started, int run) {
     }
+
+    /** A step was skipped or passed over: look at the next one at once. */
+    private static final Begun AGAIN = new Begun(null, null, -1, null, null, 0);
 
     private Uni<Void> drive(UUID deploymentId) {
         CompletableFuture<Void> cancel = running.signal(deploymentId);
         return transaction(() -> begin(deploymentId)).chain(begun -> begun == null ? Uni.createFrom().voidItem()
+                : begun == AGAIN ? drive(deploymentId)
                 : steps.run(begun.plan(), begun.step(), begun.started(), cancel)
                         .onFailure().recoverWithItem(e -> new StepRunner.Outcome(StepRunner.Ending.FAILED, "step failed: " + e, Duration.ZERO))
                         .chain(outcome -> transaction(() -> complete(deploymentId, begun, outcome)))
@@ -163,67 +168,68 @@ public class DeploymentEngine {
         }
     }
 
+    /** Applies the lifecycle's decision for the deployment's next step. */
     private Uni<Result<Begun>> begin(UUID deploymentId) {
         return Deployments.locked(deploymentId).chain(d -> {
             if (d == null || !DeploymentState.DRIVEN.contains(d.state)) {
                 return Uni.createFrom().item(Result.<Begun>of(null, List.of()));
             }
             DeploymentPlan plan = Deployments.plan(d);
-            List<PlanStep> list = Deployments.steps(plan, d.phase);
-            if (d.nextStep >= list.size()) {
-                boolean forward = d.phase == Phase.FORWARD;
-                SpecificRecordBase outcome = Deployments.finish(d, plan, forward ? DeploymentState.DEPLOYED : DeploymentState.ROLLED_BACK,
-                        forward ? null : d.reason);
-                return Uni.createFrom().item(Result.<Begun>of(null, List.of(outcome)));
-            }
-            if (d.pauseRequested && d.phase == Phase.FORWARD) {
-                d.state = DeploymentState.PAUSED;
-                d.pauseRequested = false;
-                d.reason = "paused by an operator before step " + list.get(d.nextStep).getStepId();
-                d.updatedAt = Instant.now();
-                LOG.infof("Release %s: deployment %s PAUSED before %s", d.releaseId, d.deploymentId, list.get(d.nextStep).getStepId());
-                return Uni.createFrom().item(Result.<Begun>of(null, List.of()));
-            }
-            PlanStep step = list.get(d.nextStep);
-            Instant now = Instant.now();
-            return StepEntity.<StepEntity>findById(new StepEntity.Key(deploymentId, d.phase, d.nextStep)).chain(row -> {
-                if (row == null) {
-                    StepEntity fresh = Deployments.newRow(deploymentId, d.phase, d.nextStep, step, StepEntity.STARTED, now);
-                    LOG.infof("Release %s: step %s STARTED (%s, %s): %s", d.releaseId, step.getStepId(), step.getEnvironment(), step.getKind(),
-                            step.getAction());
-                    return fresh.persist().replaceWith(started(plan, d, step, now, 1, null));
+            return StepEntity.<StepEntity>list("deploymentId", deploymentId).chain(rows -> deployments.liveColour(d, plan).chain(live -> {
+                List<PlanStep> list = Deployments.steps(plan, d.phase);
+                StepLifecycle.Next next = StepLifecycle.next(new StepLifecycle.Position(d.phase, d.nextStep, d.pauseRequested, live),
+                        Deployments.lifecycle(plan.getSteps()), Deployments.lifecycle(plan.getRollbackProcedure()), Deployments.rows(rows));
+                StepEntity row = rows.stream().filter(r -> r.phase == d.phase && r.stepIndex == d.nextStep).findFirst().orElse(null);
+                Instant now = Instant.now();
+                if (next instanceof StepLifecycle.Finish finish) {
+                    return Uni.createFrom().item(Result.<Begun>of(null, List.of(Deployments.finish(d, plan, finish.state(), d.phase == Phase.FORWARD ? null : d.reason))));
                 }
-                if (StepEntity.STARTED.equals(row.status) && !step.getIdempotent()) {
-                    row.status = StepEntity.INTERRUPTED;
-                    row.detail = "interrupted: the executor stopped while this step ran";
+                PlanStep step = list.get(d.nextStep);
+                if (next instanceof StepLifecycle.Pause pause) {
+                    if (pause.interrupted()) {
+                        row.status = StepEntity.INTERRUPTED;
+                        row.detail = "interrupted: the executor stopped while this step ran";
+                    }
                     d.state = DeploymentState.PAUSED;
-                    d.reason = "step " + step.getStepId() + " was interrupted (the executor stopped while it ran) and is not declared safe to"
-                            + " re-run: check what it did, then resume (which runs it again), abort, or roll back";
+                    d.pauseRequested = false;
+                    d.reason = pause.reason();
                     d.updatedAt = now;
                     LOG.warnf("Release %s: deployment %s PAUSED: %s", d.releaseId, d.deploymentId, d.reason);
                     return Uni.createFrom().item(Result.<Begun>of(null, List.of()));
                 }
-                if (StepEntity.STARTED.equals(row.status) || StepEntity.INTERRUPTED.equals(row.status)) {
-                    String why = StepEntity.STARTED.equals(row.status) ? "re-run after an interruption (the step is safe to re-run)"
-                            : "re-run after an interruption, resumed by an operator";
-                    row.status = StepEntity.STARTED;
-                    row.runs++;
-                    row.startedAt = now;
-                    row.detail = why;
-                    LOG.infof("Release %s: step %s STARTED again (run %d): %s", d.releaseId, step.getStepId(), row.runs, why);
-                    return Uni.createFrom().item(started(plan, d, step, now, row.runs, why));
+                if (next instanceof StepLifecycle.Skip skip) {
+                    StepEntity skipped = Deployments.newRow(deploymentId, d.phase, d.nextStep, step, StepEntity.SKIPPED, now);
+                    skipped.runs = 0;
+                    skipped.finishedAt = now;
+                    skipped.detail = skip.why();
+                    d.nextStep++;
+                    d.updatedAt = now;
+                    LOG.infof("Release %s: step %s SKIPPED: %s", d.releaseId, step.getStepId(), skip.why());
+                    return skipped.persist().replaceWith(Result.of(AGAIN, List.<SpecificRecordBase>of(ExecutorEvents.step(plan, d.phase, step,
+                            StepStatus.SKIPPED, 1, skip.why(), null))));
                 }
-                // already finished (should not happen: the index moves with the result); move on
-                d.nextStep++;
-                return Uni.createFrom().item(Result.<Begun>of(null, List.of()));
-            });
+                if (next instanceof StepLifecycle.Past) {
+                    d.nextStep++; // its result is recorded (the index moves with the result, so this is a repair)
+                    return Uni.createFrom().item(Result.of(AGAIN, List.<SpecificRecordBase>of()));
+                }
+                StepLifecycle.Run run = (StepLifecycle.Run) next;
+                Uni<?> written = Uni.createFrom().voidItem();
+                if (row == null) {
+                    written = Deployments.newRow(deploymentId, d.phase, d.nextStep, step, StepEntity.STARTED, now).persist();
+                    LOG.infof("Release %s: step %s STARTED (%s, %s): %s", d.releaseId, step.getStepId(), step.getEnvironment(), step.getKind(),
+                            step.getAction());
+                } else {
+                    row.status = StepEntity.STARTED;
+                    row.runs = run.run();
+                    row.startedAt = now;
+                    row.detail = run.why();
+                    LOG.infof("Release %s: step %s STARTED again (run %d): %s", d.releaseId, step.getStepId(), run.run(), run.why());
+                }
+                d.updatedAt = now;
+                return written.replaceWith(Result.of(new Begun(plan, d.phase, d.nextStep, step, now, run.run()),
+                        List.<SpecificRecordBase>of(ExecutorEvents.step(plan, d.phase, step, StepStatus.STARTED, run.run(), run.why(), null))));
+            }));
         });
-    }
-
-    private static Result<Begun> started(DeploymentPlan plan, DeploymentEntity d, PlanStep step, Instant now, int run, String detail) {
-        d.updatedAt = now;
-        return Result.of(new Begun(plan, d.phase, d.nextStep, step, now, run),
-                List.of(ExecutorEvents.step(plan, d.phase, step, StepStatus.STARTED, run, detail, null)));
     }
 
     private Uni<Result<Void>> complete(UUID deploymentId, Begun begun, StepRunner.Outcome outcome) {
@@ -250,8 +256,9 @@ public class DeploymentEngine {
                         case SUCCEEDED, SKIPPED -> {
                             row.status = outcome.ending() == StepRunner.Ending.SUCCEEDED ? StepEntity.SUCCEEDED : StepEntity.SKIPPED;
                             d.nextStep++;
+                            Uni<Void> live = outcome.ending() == StepRunner.Ending.SUCCEEDED ? deployments.switched(d, step) : Uni.createFrom().voidItem();
                             LOG.infof("Release %s: step %s %s in %d ms: %s", releaseId, step.getStepId(), row.status, millis, outcome.detail());
-                            yield Uni.createFrom().item(Result.<Void>of(null, List.of(ExecutorEvents.step(begun.plan(), begun.phase(), step,
+                            yield live.replaceWith(Result.<Void>of(null, List.of(ExecutorEvents.step(begun.plan(), begun.phase(), step,
                                     StepStatus.valueOf(row.status), begun.run(), outcome.detail(), millis))));
                         }
                         case INCONCLUSIVE -> {

@@ -19,7 +19,10 @@ import io.deploystage.events.DeploymentResult;
 import io.deploystage.events.PlanStep;
 import io.deploystage.events.StepStatus;
 import io.deploystage.executor.domain.DeploymentState;
+import io.deploystage.executor.config.ExecutorConfig;
 import io.deploystage.executor.domain.Phase;
+import io.deploystage.executor.domain.StepLifecycle;
+import io.deploystage.executor.persistence.ServiceColourEntity;
 import io.deploystage.executor.messaging.ExecutorEvents;
 import io.deploystage.executor.persistence.DeploymentEntity;
 import io.deploystage.executor.persistence.StepEntity;
@@ -38,9 +41,11 @@ public class Deployments {
     private static final Logger LOG = Logger.getLogger(Deployments.class);
 
     private final RunningSteps running;
+    private final ExecutorConfig config;
 
-    Deployments(RunningSteps running) {
+    Deployments(RunningSteps running, ExecutorConfig config) {
         this.running = running;
+        this.config = config;
     }
 
     /** The deployment, read after its release is locked for this transaction; null when unknown. */
@@ -66,11 +71,12 @@ public class Deployments {
      * FAILED instead.
      */
     public Uni<List<SpecificRecordBase>> startRollback(DeploymentEntity deployment, String reason) {
-        if (deployment.state == DeploymentState.DEPLOYED) {
+        if (deployment.state == DeploymentState.DEPLOYED || deployment.state == DeploymentState.ABORTED) {
             return rollback(deployment, reason);
         }
-        return StepEntity.count("deploymentId = ?1 and phase = ?2 and environment = 'PRODUCTION' and status <> 'SKIPPED'",
-                deployment.deploymentId, Phase.FORWARD).chain(touched -> touched > 0 ? rollback(deployment, reason)
+        DeploymentPlan plan = plan(deployment);
+        return StepEntity.<StepEntity>list("deploymentId", deployment.deploymentId).chain(rows -> StepLifecycle.touchedProduction(
+                lifecycle(plan.getSteps()), rows(rows)) ? rollback(deployment, reason)
                         : stop(deployment, DeploymentState.FAILED, "rollback ordered before production was touched (" + reason
                                 + "); production was not touched"));
     }
@@ -78,8 +84,8 @@ public class Deployments {
     private Uni<List<SpecificRecordBase>> rollback(DeploymentEntity deployment, String reason) {
         DeploymentPlan plan = plan(deployment);
         LOG.warnf("Release %s: deployment %s ROLLING BACK: %s", deployment.releaseId, deployment.deploymentId, reason);
-        Uni<List<SpecificRecordBase>> skipped = deployment.phase == Phase.FORWARD && deployment.state != DeploymentState.DEPLOYED
-                ? skipRemaining(deployment, plan, "stopped: rollback ordered (" + reason + ")")
+        Uni<List<SpecificRecordBase>> skipped = deployment.phase == Phase.FORWARD && !deployment.state.finished()
+                ? skipRemaining(deployment, plan, "stopped: rollback ordered (" + reason + ")").map(Stopped::events)
                 : Uni.createFrom().item(new ArrayList<>());
         return skipped.invoke(() -> {
             deployment.phase = Phase.ROLLBACK;
@@ -92,14 +98,23 @@ public class Deployments {
         });
     }
 
-    /** Ends the deployment without running anything more: FAILED (a staging failure) or ABORTED. */
+    /**
+     * Ends the deployment without running anything more: FAILED (a staging failure) or ABORTED. An abort says which
+     * version each instance is left with; a rollback can still restore them.
+     */
     public Uni<List<SpecificRecordBase>> stop(DeploymentEntity deployment, DeploymentState state, String reason) {
         DeploymentPlan plan = plan(deployment);
         LOG.warnf("Release %s: deployment %s %s: %s", deployment.releaseId, deployment.deploymentId, state, reason);
-        return skipRemaining(deployment, plan, "not run: " + reason).map(events -> {
+        return skipRemaining(deployment, plan, "not run: " + reason).map(stopped -> {
             running.cancel(deployment.deploymentId);
-            events.add(finish(deployment, plan, state, reason));
-            return events;
+            List<StepLifecycle.Step> forward = lifecycle(plan.getSteps());
+            String why = reason;
+            if (state == DeploymentState.ABORTED && StepLifecycle.touchedProduction(forward, stopped.rows())) {
+                why = reason + "; left as is: " + StepLifecycle.describe(StepLifecycle.instances(forward, lifecycle(plan.getRollbackProcedure()),
+                        stopped.rows()), plan.getVersion()) + " (a rollback restores them)";
+            }
+            stopped.events().add(finish(deployment, plan, state, why));
+            return stopped.events();
         });
     }
 
@@ -141,10 +156,18 @@ public class Deployments {
                 });
     }
 
-    /** Every forward step from the current one that has not finished is marked SKIPPED, and announced. */
-    private static Uni<List<SpecificRecordBase>> skipRemaining(DeploymentEntity deployment, DeploymentPlan plan, String detail) {
+    /** The events announcing skipped steps, and every step row as the lifecycle sees it afterwards. */
+    private record Stopped(List<SpecificRecordBase> events, List<StepLifecycle.Row> rows) {
+    }
+
+    /**
+     * Every forward step from the current one that has not finished is marked SKIPPED, and announced; one that was
+     * running is recorded STOPPED (it may have changed something, so a rollback undoes it).
+     */
+    private static Uni<Stopped> skipRemaining(DeploymentEntity deployment, DeploymentPlan plan, String detail) {
         List<PlanStep> steps = steps(plan, Phase.FORWARD);
-        return StepEntity.<StepEntity>list("deploymentId = ?1 and phase = ?2", deployment.deploymentId, Phase.FORWARD).chain(rows -> {
+        return StepEntity.<StepEntity>list("deploymentId", deployment.deploymentId).chain(all -> {
+            List<StepEntity> rows = all.stream().filter(r -> r.phase == Phase.FORWARD).toList();
             Map<Integer, StepEntity> byIndex = rows.stream().collect(Collectors.toMap(r -> r.stepIndex, Function.identity()));
             List<SpecificRecordBase> events = new ArrayList<>();
             List<StepEntity> created = new ArrayList<>();
@@ -152,7 +175,7 @@ public class Deployments {
             for (int i = deployment.nextStep; i < steps.size(); i++) {
                 StepEntity row = byIndex.get(i);
                 if (row != null && (StepEntity.SUCCEEDED.equals(row.status) || StepEntity.FAILED.equals(row.status)
-                        || StepEntity.SKIPPED.equals(row.status))) {
+                        || StepEntity.SKIPPED.equals(row.status) || StepEntity.STOPPED.equals(row.status))) {
                     continue;
                 }
                 if (row == null) {
@@ -160,14 +183,74 @@ public class Deployments {
                     row.runs = 0;
                     row.startedAt = null;
                     created.add(row);
+                    row.status = StepEntity.SKIPPED;
+                } else {
+                    row.status = StepEntity.STOPPED;
                 }
-                row.status = StepEntity.SKIPPED;
                 row.finishedAt = now;
                 row.detail = detail;
                 events.add(ExecutorEvents.step(plan, Phase.FORWARD, steps.get(i), StepStatus.SKIPPED, Math.max(row.runs, 1), detail, null));
             }
-            return created.isEmpty() ? Uni.createFrom().item(events) : StepEntity.persist(created).replaceWith(events);
+            List<StepEntity> after = new ArrayList<>(all);
+            after.addAll(created);
+            Stopped stopped = new Stopped(events, rows(after));
+            return created.isEmpty() ? Uni.createFrom().item(stopped) : StepEntity.persist(created).replaceWith(stopped);
         });
+    }
+
+    /** The plan's steps as the lifecycle sees them. */
+    public static List<StepLifecycle.Step> lifecycle(List<PlanStep> steps) {
+        return steps.stream().map(s -> new StepLifecycle.Step(s.getStepId(), s.getEnvironment() == io.deploystage.events.Environment.PRODUCTION,
+                s.getKind() == io.deploystage.events.StepKind.COMMAND, s.getInstance(), s.getColour(), s.getUndoes(), s.getIdempotent())).toList();
+    }
+
+    /** The step rows as the lifecycle sees them. */
+    public static List<StepLifecycle.Row> rows(List<StepEntity> rows) {
+        return rows.stream().map(r -> new StepLifecycle.Row(r.phase, r.stepIndex, r.stepId, StepLifecycle.Status.valueOf(r.status), r.runs)).toList();
+    }
+
+    /**
+     * The colour that was live when the deployment started, for a plan with blue/green steps: read from the service's
+     * record once, then kept on the deployment; null for other plans.
+     */
+    public Uni<String> liveColour(DeploymentEntity deployment, DeploymentPlan plan) {
+        if (deployment.liveColour != null || plan.getSteps().stream().allMatch(s -> s.getColour() == null)) {
+            return Uni.createFrom().item(deployment.liveColour);
+        }
+        return ServiceColourEntity.<ServiceColourEntity>findById(deployment.service).map(known -> {
+            deployment.liveColour = known != null ? known.live : config.blueGreen().initialLive();
+            LOG.infof("Release %s: %s is live for %s; deployment %s goes to the idle colour", deployment.releaseId, deployment.liveColour,
+                    deployment.service, deployment.deploymentId);
+            return deployment.liveColour;
+        });
+    }
+
+    /** After a traffic step that sent all traffic to a colour: that colour is now live for the service. */
+    public Uni<Void> switched(DeploymentEntity deployment, PlanStep step) {
+        if (step.getKind() != io.deploystage.events.StepKind.TRAFFIC || step.getColour() == null || step.getTrafficPercent() == null
+                || step.getTrafficPercent() != 100) {
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.getSession().chain(session -> session.createNativeQuery("insert into service_colour (service, live, deployment_id, updated_at)"
+                + " values (?1, ?2, ?3, ?4) on conflict (service) do update set live = excluded.live, deployment_id = excluded.deployment_id,"
+                + " updated_at = excluded.updated_at")
+                .setParameter(1, deployment.service).setParameter(2, step.getColour()).setParameter(3, deployment.deploymentId)
+                .setParameter(4, Instant.now()).executeUpdate())
+                .invoke(() -> LOG.infof("Release %s: %s is now live for %s", deployment.releaseId, step.getColour(), deployment.service))
+                .replaceWithVoid();
+    }
+
+    /**
+     * A newer deployment of the same service that has started (is under way, or changed production): rolling this one
+     * back would put production back under it. Null when there is none.
+     */
+    public static Uni<String> supersededBy(DeploymentEntity deployment) {
+        return DeploymentEntity.<DeploymentEntity>find("from DeploymentEntity d where d.service = ?1 and d.createdAt > ?2 and d.deploymentId <> ?3"
+                + " and (d.state in ?4 or exists (select 1 from StepEntity s where s.deploymentId = d.deploymentId and s.phase = ?5"
+                + " and s.environment = 'PRODUCTION' and s.status <> 'SKIPPED')) order by d.createdAt desc", deployment.service, deployment.createdAt,
+                deployment.deploymentId, List.of(DeploymentState.RUNNING, DeploymentState.PAUSED, DeploymentState.ROLLING_BACK), Phase.FORWARD)
+                .firstResult().map(newer -> newer == null ? null : "deployment " + newer.deploymentId + " of " + newer.service + " " + newer.version
+                        + " (" + newer.state + ")");
     }
 
     static StepEntity newRow(UUID deploymentId, Phase phase, int index, PlanStep step, String status, Instant now) {

@@ -22,11 +22,13 @@ import io.deploystage.events.StepKind;
 import io.deploystage.executor.config.ExecutorConfig;
 import io.deploystage.executor.domain.DeploymentState;
 import io.deploystage.executor.domain.Phase;
+import io.deploystage.executor.domain.StepLifecycle;
 import io.deploystage.executor.domain.Transitions;
 import io.deploystage.executor.domain.Transitions.Action;
 import io.deploystage.executor.domain.Transitions.Decision;
 import io.deploystage.executor.persistence.CommandEntity;
 import io.deploystage.executor.persistence.DeploymentEntity;
+import io.deploystage.executor.persistence.StepEntity;
 import io.deploystage.executor.persistence.VerdictEntity;
 import io.deploystage.platform.messaging.RejectedEvent;
 import io.deploystage.platform.persistence.ReleaseLock;
@@ -153,28 +155,37 @@ public class ExecutionFlow {
             if (!deployment.releaseId.equals(releaseId)) {
                 throw new RejectedEvent("deployment " + deploymentId + " belongs to release " + deployment.releaseId + ", not " + releaseId);
             }
-            Decision decision = Transitions.onCommand(deployment.state, deployment.phase, deployment.pauseRequested, action);
-            Uni<Void> recorded = record(eventId, deploymentId, releaseId, action.name(), by, stepId);
-            if (decision.effect() == Transitions.Effect.REFUSED || decision.effect() == Transitions.Effect.NOTHING) {
-                if (strict && decision.effect() == Transitions.Effect.REFUSED) {
-                    throw new CommandRefused(action + " refused: " + decision.reason());
-                }
-                LOG.infof("Release %s: %s from %s on deployment %s (%s): %s", releaseId, action, by, deploymentId, deployment.state,
-                        decision.reason());
-                return recorded.replaceWith(List.<SpecificRecordBase>of());
+            DeploymentPlan plan = Deployments.plan(deployment);
+            Uni<String> superseded = action == Action.ROLLBACK ? Deployments.supersededBy(deployment) : Uni.createFrom().nullItem();
+            return superseded.chain(newer -> StepEntity.<StepEntity>list("deploymentId", deployment.deploymentId).chain(rows -> apply(deployment,
+                    Transitions.onCommand(deployment.state, deployment.phase, deployment.pauseRequested, action,
+                            StepLifecycle.touchedProduction(Deployments.lifecycle(plan.getSteps()), Deployments.rows(rows)), newer),
+                    eventId, deploymentId, releaseId, action, by, stepId, reason, strict)));
+        });
+    }
+
+    private Uni<List<SpecificRecordBase>> apply(DeploymentEntity deployment, Decision decision, UUID eventId, String deploymentId,
+            String releaseId, Action action, String by, String stepId, String reason, boolean strict) {
+        Uni<Void> recorded = record(eventId, deploymentId, releaseId, action.name(), by, stepId);
+        if (decision.effect() == Transitions.Effect.REFUSED || decision.effect() == Transitions.Effect.NOTHING) {
+            if (strict && decision.effect() == Transitions.Effect.REFUSED) {
+                throw new CommandRefused(action + " refused: " + decision.reason());
             }
-            LOG.infof("Release %s: %s from %s on deployment %s (%s)", releaseId, action, by, deploymentId, deployment.state);
-            return recorded.chain(() -> switch (decision.effect()) {
-                case RECORD -> Uni.createFrom().item(List.<SpecificRecordBase>of());
-                case REQUEST_PAUSE -> {
-                    deployment.pauseRequested = true;
-                    yield Uni.createFrom().item(List.<SpecificRecordBase>of());
-                }
-                case RESUME -> deployments.resume(deployment, by);
-                case ABORT -> deployments.stop(deployment, DeploymentState.ABORTED, decision.reason() == null ? reason : decision.reason());
-                case START_ROLLBACK -> deployments.startRollback(deployment, reason);
-                default -> Uni.createFrom().item(List.<SpecificRecordBase>of());
-            });
+            LOG.infof("Release %s: %s from %s on deployment %s (%s): %s", releaseId, action, by, deploymentId, deployment.state,
+                    decision.reason());
+            return recorded.replaceWith(List.<SpecificRecordBase>of());
+        }
+        LOG.infof("Release %s: %s from %s on deployment %s (%s)", releaseId, action, by, deploymentId, deployment.state);
+        return recorded.chain(() -> switch (decision.effect()) {
+            case RECORD -> Uni.createFrom().item(List.<SpecificRecordBase>of());
+            case REQUEST_PAUSE -> {
+                deployment.pauseRequested = true;
+                yield Uni.createFrom().item(List.<SpecificRecordBase>of());
+            }
+            case RESUME -> deployments.resume(deployment, by);
+            case ABORT -> deployments.stop(deployment, DeploymentState.ABORTED, decision.reason() == null ? reason : decision.reason());
+            case START_ROLLBACK -> deployments.startRollback(deployment, reason);
+            default -> Uni.createFrom().item(List.<SpecificRecordBase>of());
         });
     }
 

@@ -32,6 +32,8 @@ public interface ExecutorConfig {
 
     Flags flags();
 
+    BlueGreen blueGreen();
+
     /** The git repository release tags go into (a local path); without it, tag steps are skipped. */
     Optional<String> gitRepository();
 
@@ -111,5 +113,12 @@ public interface ExecutorConfig {
         /** builtin (this executor's flag store, served over OFREP) or command (run the plan's flagSet argv). */
         @WithDefault("builtin")
         String provider();
+    }
+
+    /** Blue/green deployments. */
+    interface BlueGreen {
+        /** The colour taken as live for a service no blue/green deployment has switched yet. */
+        @WithDefault("blue")
+        String initialLive();
     }
 }

@@ -51,7 +51,22 @@ public final class Transitions {
     private Transitions() {
     }
 
-    public static Decision onCommand(DeploymentState state, Phase phase, boolean pauseRequested, Action action) {
+    /**
+     * What an operator's (or the monitor's) command does. {@code touchedProduction}: a production step of this deployment
+     * began; {@code supersededBy}: a newer deployment of the service that has started (null when there is none).
+     */
+    public static Decision onCommand(DeploymentState state, Phase phase, boolean pauseRequested, Action action, boolean touchedProduction,
+            String supersededBy) {
+        if (action == Action.ROLLBACK && supersededBy != null && state != DeploymentState.QUEUED) {
+            // Rolling back under a newer deployment would put an older version beneath it: that one must be rolled back instead.
+            return Decision.refused("superseded: " + supersededBy + " has started since; rolling this deployment back would put production"
+                    + " back under it. Roll that deployment back instead");
+        }
+        if (action == Action.ROLLBACK && state == DeploymentState.ABORTED) {
+            // An abort stops where it is; what it left in production can still be rolled back.
+            return touchedProduction ? Decision.of(Effect.START_ROLLBACK) : new Decision(Effect.NOTHING, "nothing to roll back: production was"
+                    + " not touched");
+        }
         if (state.finished() && !(action == Action.ROLLBACK && state == DeploymentState.DEPLOYED)) {
             return action == Action.ROLLBACK && state == DeploymentState.ROLLED_BACK
                     ? new Decision(Effect.NOTHING, "already rolled back")

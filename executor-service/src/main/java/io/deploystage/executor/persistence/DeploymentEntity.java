@@ -48,6 +48,10 @@ public class DeploymentEntity extends PanacheEntityBase {
 
     public String reason;
 
+    /** Blue/green: the colour that was live when the deployment started (it deploys to the other). */
+    @Column(name = "live_colour")
+    public String liveColour;
+
     @Column(name = "created_at")
     public Instant createdAt;
 

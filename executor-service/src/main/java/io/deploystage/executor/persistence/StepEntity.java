@@ -30,6 +30,8 @@ public class StepEntity extends PanacheEntityBase {
     public static final String INTERRUPTED = "INTERRUPTED";
     /** Health was inconclusive: waits for an operator to resume (continue) or roll back. */
     public static final String AWAITING_OPERATOR = "AWAITING_OPERATOR";
+    /** It was running when a rollback or an abort stopped the deployment: it may have changed something (a rollback undoes it). */
+    public static final String STOPPED = "STOPPED";
 
     @Id
     @Column(name = "deployment_id")

@@ -11,7 +11,7 @@ import io.deploystage.executor.domain.Transitions.Effect;
 
 class TransitionsTest {
 
-    @ParameterizedTest(name = "{3} on {0}/{1} (pause requested {2}) -> {4}")
+    @ParameterizedTest(name = "{3} on {0}/{1} (pause requested {2}, production touched {5}, superseded {6}) -> {4}")
     @CsvSource({
             // approvals are recorded while the deployment is under way
             "RUNNING, FORWARD, false, APPROVE, RECORD",
@@ -46,10 +46,21 @@ class TransitionsTest {
             "PAUSED, ROLLBACK, false, ROLLBACK, NOTHING",
             "ROLLED_BACK, ROLLBACK, false, ROLLBACK, NOTHING",
             "FAILED, FORWARD, false, ROLLBACK, REFUSED",
-            "ABORTED, FORWARD, false, ROLLBACK, REFUSED",
+            // after an abort, what it left in production can be rolled back; with nothing touched there is nothing to do
+            "ABORTED, FORWARD, false, ROLLBACK, START_ROLLBACK, true",
+            "ABORTED, FORWARD, false, ROLLBACK, NOTHING, false",
+            "ABORTED, FORWARD, false, PAUSE, REFUSED, true",
+            // once a newer deployment of the service has started, an older one is not rolled back under it
+            "DEPLOYED, FORWARD, false, ROLLBACK, REFUSED, true, true",
+            "ABORTED, FORWARD, false, ROLLBACK, REFUSED, true, true",
+            "PAUSED, FORWARD, false, ROLLBACK, REFUSED, true, true",
+            "QUEUED, FORWARD, false, ROLLBACK, ABORT, false, true",
+            "DEPLOYED, FORWARD, false, PAUSE, REFUSED, true, true",
     })
-    void operatorCommands(DeploymentState state, Phase phase, boolean pauseRequested, Action action, Effect expected) {
-        assertEquals(expected, Transitions.onCommand(state, phase, pauseRequested, action).effect());
+    void operatorCommands(DeploymentState state, Phase phase, boolean pauseRequested, Action action, Effect expected, Boolean touched,
+            Boolean superseded) {
+        assertEquals(expected, Transitions.onCommand(state, phase, pauseRequested, action, touched == null || touched,
+                Boolean.TRUE.equals(superseded) ? "deployment 42 of 1.3.0" : null).effect());
     }
 
     @ParameterizedTest(name = "{0} failure in production={1} -> {2}")

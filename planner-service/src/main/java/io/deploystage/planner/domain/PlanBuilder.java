@@ -17,6 +17,8 @@ public final class PlanBuilder {
 
     public static final List<Integer> CANARY_WEIGHTS = List.of(5, 25, 50, 100);
     public static final List<Integer> FLAG_STAGES = List.of(1, 5, 25, 100);
+    /** The blue/green colours; the first is live until a deployment switches traffic to the other. */
+    public static final List<String> COLOURS = List.of("blue", "green");
     static final String BAKE = "10m";
     static final String POST_DEPLOY_WINDOW = "15m";
 
@@ -46,7 +48,7 @@ public final class PlanBuilder {
             steps.add(command("staging-migrate", Environment.STAGING, "Run the database migration in staging", staging.migrate(), r.render(staging.migrate(),
                     Environment.STAGING, null, null, null), "Migration completed without errors"));
         }
-        steps.addAll(deployEach("staging-deploy", Environment.STAGING, staging, r, "Deploy " + release.version() + " to staging"));
+        steps.addAll(deployEach("staging-deploy", Environment.STAGING, staging, r, "Deploy " + release.version() + " to staging", new ArrayList<>()));
         steps.addAll(smoke("staging-smoke", Environment.STAGING, staging));
         steps.add(health("staging-performance", Environment.STAGING, "Compare staging performance with the baseline",
                 "latency p95 and error rate not degraded against the baseline", "window=" + BAKE, "checks=LATENCY_P95,ERROR_RATE"));
@@ -72,30 +74,43 @@ public final class PlanBuilder {
                     production.migrate(), r.render(production.migrate(), Environment.PRODUCTION, null, null, null), "Migration completed without errors"));
         }
         List<Integer> flagStages = List.of();
+        // the forward steps that put this release on each production instance, in the order they run
+        List<Map.Entry<String, String>> deploys = new ArrayList<>();
         switch (choice.strategy()) {
             case DIRECT -> steps.addAll(deployEach("production-deploy", Environment.PRODUCTION, production, r,
-                    "Replace all instances with " + release.version()));
+                    "Replace all instances with " + release.version(), deploys));
             case ROLLING -> {
                 for (String instance : production.instances()) {
                     steps.add(command("deploy-" + instance, Environment.PRODUCTION, "Drain and update " + instance + " to " + release.version(),
-                            production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, instance, null, null), instance + " runs " + release.version()));
+                            production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, instance, null, null), instance + " runs "
+                                    + release.version()).onInstance(instance));
+                    deploys.add(Map.entry(instance, "deploy-" + instance));
                     steps.add(health("verify-" + instance, Environment.PRODUCTION, "Confirm " + instance + " is healthy before the next",
                             instance + " healthy", "instance=" + instance, "window=2m"));
                 }
             }
             case BLUE_GREEN -> {
-                steps.add(command("deploy-green", Environment.PRODUCTION, "Deploy " + release.version() + " to the idle colour (green)",
-                        production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, "green", null, null), "green runs " + release.version()));
-                steps.addAll(smoke("verify-green", Environment.PRODUCTION, production));
-                steps.add(traffic("switch-to-green", "Switch traffic to green", "green", r.render(production.trafficSwitch(), Environment.PRODUCTION,
-                        "green", 100, null), "green serves 100% of traffic", 100));
-                steps.add(health("keep-blue-warm", Environment.PRODUCTION, "Keep blue warm and watch green",
-                        "green healthy; blue ready to take traffic back", "window=" + POST_DEPLOY_WINDOW, "checks=ERROR_RATE,LATENCY_P95"));
+                // Which colour is live is known only when the deployment starts: the plan holds the steps for either idle
+                // colour, and the executor runs those of the colour that is idle then.
+                for (String idle : COLOURS) {
+                    String live = otherColour(idle);
+                    steps.add(command("deploy-" + idle, Environment.PRODUCTION, "Deploy " + release.version() + " to the idle colour " + idle
+                            + " (when " + live + " is live)", production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, idle, null, null),
+                            idle + " runs " + release.version()).onInstance(idle).forColour(idle));
+                    smoke("verify-" + idle, Environment.PRODUCTION, production).forEach(s -> steps.add(s.forColour(idle)));
+                    steps.add(traffic("switch-to-" + idle, "Switch traffic to " + idle, idle, r.render(production.trafficSwitch(), Environment.PRODUCTION,
+                            idle, 100, null), idle + " serves 100% of traffic", 100).forColour(idle));
+                    steps.add(health("keep-" + live + "-warm", Environment.PRODUCTION, "Keep " + live + " warm and watch " + idle,
+                            idle + " healthy; " + live + " ready to take traffic back", "window=" + POST_DEPLOY_WINDOW, "checks=ERROR_RATE,LATENCY_P95")
+                            .forColour(idle));
+                }
             }
             case CANARY -> {
                 String canary = production.instances().get(0);
                 steps.add(command("deploy-canary", Environment.PRODUCTION, "Deploy " + release.version() + " to the canary " + canary,
-                        production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, canary, null, null), canary + " runs " + release.version()));
+                        production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, canary, null, null), canary + " runs "
+                                + release.version()).onInstance(canary));
+                deploys.add(Map.entry(canary, "deploy-canary"));
                 for (int weight : CANARY_WEIGHTS) {
                     steps.add(traffic("canary-" + weight, "Route " + weight + "% of traffic to the canary", canary,
                             r.render(production.trafficSwitch(), Environment.PRODUCTION, canary, weight, null), weight + "% of traffic on "
@@ -105,13 +120,15 @@ public final class PlanBuilder {
                 }
                 for (String instance : production.instances().subList(1, production.instances().size())) {
                     steps.add(command("promote-" + instance, Environment.PRODUCTION, "Promote " + instance + " to " + release.version(),
-                            production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, instance, null, null), instance + " runs " + release.version()));
+                            production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, instance, null, null), instance + " runs "
+                                    + release.version()).onInstance(instance));
+                    deploys.add(Map.entry(instance, "promote-" + instance));
                 }
             }
             case FEATURE_FLAG -> {
                 flagStages = FLAG_STAGES;
                 steps.addAll(deployEach("deploy-dark", Environment.PRODUCTION, production, r,
-                        "Deploy " + release.version() + " dark (flags off)"));
+                        "Deploy " + release.version() + " dark (flags off)", deploys));
                 for (String flag : profile.featureFlags()) {
                     steps.add(flagStep("flag-" + flag + "-off", "Confirm " + flag + " is off by default",
                             flagArgv(production, r, "0", flag), flag + " off for everyone", 0, flag, false));
@@ -150,7 +167,7 @@ public final class PlanBuilder {
         triggers.add("Any data loss or data corruption detected");
         triggers.add("Any security incident triggered");
 
-        List<PlanStep> rollback = rollbackProcedure(release, choice.strategy(), production, r, descriptor.teamChannel());
+        List<PlanStep> rollback = rollbackProcedure(release, steps, deploys, production, r, descriptor.teamChannel());
         List<String> constraints = constraints(profile, production);
         int revert = switch (choice.strategy()) {
             case FEATURE_FLAG, BLUE_GREEN -> 1;
@@ -178,41 +195,67 @@ public final class PlanBuilder {
         return queries;
     }
 
-    private static List<PlanStep> rollbackProcedure(Release release, Strategy strategy, EnvironmentSpec production, Renderer r, String channel) {
+    /**
+     * The rollback procedure for the worst case, in the order it runs: flags that were switched on go off (kill switch),
+     * traffic goes back to stable, every instance the release reached goes back to the previous version (the last one
+     * reached first), a reversible migration goes down, then the smoke checks and the team's notification. Each undoing
+     * step names the forward steps it reverses, so the executor runs only what undoes something that ran.
+     */
+    private static List<PlanStep> rollbackProcedure(Release release, List<PlanStep> forward, List<Map.Entry<String, String>> deploys,
+            EnvironmentSpec production, Renderer r, String channel) {
         List<PlanStep> steps = new ArrayList<>();
-        switch (strategy) {
-            case FEATURE_FLAG -> release.profile().featureFlags().forEach(flag -> steps.add(flagStep("rollback-flag-" + flag,
-                    "Stop traffic to new version: turn " + flag + " off (kill switch)", flagArgv(production, r, "0", flag),
-                    "Old version serving traffic", 0, flag, false)));
-            case BLUE_GREEN -> steps.add(traffic("rollback-switch-to-blue", "Stop traffic to new version: switch traffic back to blue", "blue",
-                    r.render(production.trafficSwitch(), Environment.PRODUCTION, "blue", 100, null), "Old version serving traffic", 100));
-            case CANARY -> {
-                String canary = production.instances().get(0);
-                steps.add(traffic("rollback-canary-0", "Stop traffic to new version: reduce the canary to 0%", canary,
-                        r.render(production.trafficSwitch(), Environment.PRODUCTION, canary, 0, null), "Old version serving traffic", 0));
-                steps.add(command("rollback-canary", Environment.PRODUCTION, "Redeploy the previous version on " + canary,
-                        production.rollback(), r.render(production.rollback(), Environment.PRODUCTION, canary, null, null), canary + " runs the previous version"));
+        for (String flag : release.profile().featureFlags()) {
+            List<String> switchedOn = forward.stream().filter(s -> flag.equals(s.flagKey()) && (s.flagInternal() || s.trafficPercent() != null
+                    && s.trafficPercent() > 0)).map(PlanStep::id).toList();
+            if (!switchedOn.isEmpty()) {
+                steps.add(flagStep("rollback-flag-" + flag, "Stop traffic to new version: turn " + flag + " off (kill switch)",
+                        flagArgv(production, r, "0", flag), "Old version serving traffic", 0, flag, false).undoing(switchedOn));
             }
-            case ROLLING, DIRECT -> {
-                for (String instance : production.instances()) {
-                    steps.add(command("rollback-" + instance, Environment.PRODUCTION, "Stop traffic to new version: drain " + instance
-                            + " and redeploy the previous version", production.rollback(), r.render(production.rollback(), Environment.PRODUCTION, instance, null, null),
-                            "Old version serving traffic"));
-                }
+        }
+        List<String> canaryWeights = forward.stream().filter(s -> s.kind() == StepKind.TRAFFIC && s.colour() == null).map(PlanStep::id).toList();
+        if (!canaryWeights.isEmpty()) {
+            String canary = forward.stream().filter(s -> s.kind() == StepKind.TRAFFIC && s.colour() == null).findFirst().orElseThrow().trafficTarget();
+            steps.add(traffic("rollback-canary-0", "Stop traffic to new version: reduce the canary to 0%", canary,
+                    r.render(production.trafficSwitch(), Environment.PRODUCTION, canary, 0, null), "Stable serves all traffic", 0).undoing(canaryWeights));
+        }
+        for (String idle : COLOURS) {
+            if (forward.stream().anyMatch(s -> s.id().equals("switch-to-" + idle))) {
+                String live = otherColour(idle);
+                steps.add(traffic("rollback-switch-to-" + live, "Stop traffic to new version: switch traffic back to " + live, live,
+                        r.render(production.trafficSwitch(), Environment.PRODUCTION, live, 100, null), live + " (the previous version) serves 100% of"
+                                + " traffic; " + idle + " keeps the new version idle", 100).forColour(live).undoing(List.of("switch-to-" + idle)));
             }
+        }
+        boolean perInstance = production.rollback().argv().stream().anyMatch(a -> a.contains("{instance}"));
+        if (!deploys.isEmpty() && !perInstance) {
+            steps.add(command("rollback-production", Environment.PRODUCTION, "Redeploy the previous version on every instance", production.rollback(),
+                    r.render(production.rollback(), Environment.PRODUCTION, null, null, null), "Every instance runs the previous version")
+                    .undoing(deploys.stream().map(Map.Entry::getValue).distinct().toList()));
+        } else {
+            for (int i = deploys.size() - 1; i >= 0; i--) {
+                String instance = deploys.get(i).getKey();
+                steps.add(command("rollback-" + instance, Environment.PRODUCTION, "Drain " + instance + " and redeploy the previous version",
+                        production.rollback(), r.render(production.rollback(), Environment.PRODUCTION, instance, null, null), instance
+                                + " runs the previous version").onInstance(instance).undoing(List.of(deploys.get(i).getValue())));
+            }
+        }
+        if (release.profile().hasMigration() && production.migrateRollback() != null && release.profile().dbMigration() != DbMigration.DESTRUCTIVE) {
+            steps.add(command("rollback-migration", Environment.PRODUCTION, "Roll back database migration",
+                    production.migrateRollback(), r.render(production.migrateRollback(), Environment.PRODUCTION, null, null, null), "Schema at previous state")
+                    .undoing(List.of("production-migrate")));
         }
         for (SmokeCheck check : production.smokeChecks()) {
             steps.add(new PlanStep("rollback-verify-" + check.name(), Environment.PRODUCTION, StepKind.HTTP_CHECK,
                     "Verify old version is responding: " + check.name(), List.of(check.method(), check.url(), Integer.toString(check.expectStatus())),
                     "Smoke tests pass", null));
         }
-        if (release.profile().hasMigration() && production.migrateRollback() != null && release.profile().dbMigration() != DbMigration.DESTRUCTIVE) {
-            steps.add(command("rollback-migration", Environment.PRODUCTION, "Roll back database migration",
-                    production.migrateRollback(), r.render(production.migrateRollback(), Environment.PRODUCTION, null, null, null), "Schema at previous state"));
-        }
         steps.add(new PlanStep("rollback-notify", Environment.PRODUCTION, StepKind.NOTIFY,
                 "Notify team of rollback", List.of(channel == null ? "team channel" : channel), "Team aware", null));
         return steps;
+    }
+
+    static String otherColour(String colour) {
+        return COLOURS.get(0).equals(colour) ? COLOURS.get(1) : COLOURS.get(0);
     }
 
     private static List<String> constraints(ChangeProfile profile, EnvironmentSpec production) {
@@ -237,15 +280,19 @@ public final class PlanBuilder {
         return constraints;
     }
 
-    private static List<PlanStep> deployEach(String id, Environment environment, EnvironmentSpec spec, Renderer r, String action) {
+    /** One step per instance when the command names {@code {instance}}, else one for all; {@code reached} collects instance and step. */
+    private static List<PlanStep> deployEach(String id, Environment environment, EnvironmentSpec spec, Renderer r, String action,
+            List<Map.Entry<String, String>> reached) {
         if (!spec.deploy().argv().stream().anyMatch(a -> a.contains("{instance}"))) {
+            spec.instances().forEach(instance -> reached.add(Map.entry(instance, id)));
             return List.of(command(id, environment, action, spec.deploy(), r.render(spec.deploy(), environment, null, null, null),
                     "All instances in " + environment.label() + " updated"));
         }
         List<PlanStep> steps = new ArrayList<>();
         for (String instance : spec.instances()) {
             steps.add(command(id + "-" + instance, environment, action + " on " + instance, spec.deploy(), r.render(spec.deploy(), environment, instance, null, null),
-                    instance + " updated"));
+                    instance + " updated").onInstance(instance));
+            reached.add(Map.entry(instance, id + "-" + instance));
         }
         return steps;
     }

@@ -61,6 +61,16 @@ public final class PlanEvents {
                 .setFlagRolloutStages(plan.flagStages())
                 .setDeploymentChecklist(checklist)
                 .setRollbackPlan(rollbackPlan)
+                .setCommit(plan.commit())
+                .setRequestedBy(plan.requestedBy())
+                .setReviewer(plan.reviewer())
+                .setEscalationContact(plan.escalationContact())
+                .setTeamChannel(plan.teamChannel())
+                .setDeploymentWindow(plan.window())
+                .setRiskRationale(plan.risk().rationale())
+                .setUserFacing(plan.userFacing())
+                .setDatabaseMigration(plan.migration())
+                .setSeniorApproval(plan.choice().seniorApproval())
                 .setHeldForEscalation(false)
                 .build();
     }
@@ -78,6 +88,9 @@ public final class PlanEvents {
                 .setFlagKey(step.flagKey())
                 .setFlagInternal(step.flagInternal())
                 .setTrafficTarget(step.trafficTarget())
+                .setInstance(step.instance())
+                .setColour(step.colour())
+                .setUndoes(step.undoes())
                 .build();
     }
 
