@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.DeploymentResult;
 import io.deploystage.events.HealthVerdict;
 import io.deploystage.events.StepEvent;
 import io.deploystage.events.Topics;
@@ -71,6 +72,11 @@ final class DeploymentRun implements AutoCloseable {
 
     /** Waits for the deployment's outcome, calling {@code onStep} for each step event as it arrives. */
     DeploymentOutcome awaitOutcome(DeploymentPlan plan, Duration timeout, Consumer<StepEvent> onStep) {
+        return awaitOutcome(plan, null, timeout, onStep);
+    }
+
+    /** Waits for the deployment's outcome {@code wanted} (any when null): an aborted deployment may end again, rolled back. */
+    DeploymentOutcome awaitOutcome(DeploymentPlan plan, DeploymentResult wanted, Duration timeout, Consumer<StepEvent> onStep) {
         String id = plan.getEventId().toString();
         long deadline = System.nanoTime() + timeout.toNanos();
         int handled = 0;
@@ -86,7 +92,8 @@ final class DeploymentRun implements AutoCloseable {
             for (; handled < mine.size(); handled++) {
                 onStep.accept(mine.get(handled));
             }
-            DeploymentOutcome outcome = outcomes.stream().filter(o -> o.getDeploymentId().equals(id)).findFirst().orElse(null);
+            DeploymentOutcome outcome = outcomes.stream().filter(o -> o.getDeploymentId().equals(id) && (wanted == null || o.getOutcome() == wanted))
+                    .findFirst().orElse(null);
             if (outcome != null) {
                 return outcome;
             }

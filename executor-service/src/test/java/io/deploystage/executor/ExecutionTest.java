@@ -130,15 +130,110 @@ class ExecutionTest extends RealStackTest {
     }
 
     @Test
-    void blueGreenDeploysTheIdleColourThenSwitchesTraffic() {
+    void blueGreenAlternatesColoursAcrossReleasesAndRollsBackToTheColourThatWasLive() {
+        String service = "bg-" + UUID.randomUUID().toString().substring(0, 6);
+        List<String> versions = List.of("2.0.31", "2.0.32", "2.0.33");
+        List<String> idle = List.of("green", "blue", "green");
+        DeploymentPlan last = null;
+        for (int i = 0; i < versions.size(); i++) {
+            int before = sample.actions().size();
+            DeploymentPlan plan = run.start(plans.blueGreen(service, versions.get(i)), true);
+            assertEquals(DeploymentResult.DEPLOYED, run.awaitOutcome(plan, TIMEOUT).getOutcome());
+            String target = idle.get(i);
+            String live = target.equals("blue") ? "green" : "blue";
+            List<String> actions = actionsSince(before);
+            assertStagingFirst(actions, versions.get(i));
+            assertEquals(List.of("deploy production " + target + " " + versions.get(i), "traffic " + target + " 100"), actions.subList(1, 3),
+                    "release " + (i + 1) + " goes to the idle colour " + target);
+            assertEquals(versions.get(i), sample.runningVersion(target));
+            StepEvent skipped = run.steps(plan).stream().filter(s -> s.getStepId().equals("deploy-" + live)).findFirst().orElseThrow();
+            assertEquals(StepStatus.SKIPPED, skipped.getStatus());
+            assertEquals(live + " is live: this release goes to the idle colour " + target, skipped.getDetail());
+            last = plan;
+        }
+        // a breach in the third release's stabilization window: traffic goes back to blue, which runs the second release
         int before = sample.actions().size();
-        DeploymentPlan plan = run.start(plans.blueGreen("checkout", "2.0.3"), true);
+        DeploymentPlan third = last;
+        client.publish(RollbackCommand.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(third.getReleaseId()).setOccurredAt(Instant.now())
+                .setCausationId(null).setDeploymentId(third.getEventId().toString()).setRequestedBy("monitor-service")
+                .setReason("error rate 9% exceeds 5%").build());
+        assertEquals(DeploymentResult.ROLLED_BACK, run.awaitOutcome(third, DeploymentResult.ROLLED_BACK, TIMEOUT, s -> { }).getOutcome());
+        assertEquals(List.of("traffic blue 100"), actionsSince(before));
+        assertEquals("2.0.32", sample.runningVersion("blue"), "the colour live before the third release serves again");
+        List<String> rollback = run.steps(third).stream().filter(s -> s.getStepId().startsWith("rollback-switch"))
+                .map(s -> s.getStepId() + " " + s.getStatus()).toList();
+        assertEquals(List.of("rollback-switch-to-green SKIPPED", "rollback-switch-to-blue STARTED", "rollback-switch-to-blue SUCCEEDED"), rollback);
+        // and the next release goes to green again: blue is live
+        int next = sample.actions().size();
+        DeploymentPlan fourth = run.start(plans.blueGreen(service, "2.0.34"), true);
+        assertEquals(DeploymentResult.DEPLOYED, run.awaitOutcome(fourth, TIMEOUT).getOutcome());
+        assertEquals("deploy production green 2.0.34", actionsSince(next).get(1));
+    }
+
+    @Test
+    void aCanaryRolledBackAfterPromotionReturnsEveryInstanceInReverseOrder() {
+        sample.deploy("production", "prod-1", "2.1.0", ProcessHandle.current().pid());
+        sample.deploy("production", "prod-2", "2.1.0", ProcessHandle.current().pid());
+        DeploymentPlan plan = run.start(plans.canary("checkout", "2.1.1"), true);
         assertEquals(DeploymentResult.DEPLOYED, run.awaitOutcome(plan, TIMEOUT).getOutcome());
-        assertRanInOrder(plan);
-        List<String> actions = actionsSince(before);
-        assertStagingFirst(actions, "2.0.3");
-        assertEquals(List.of("deploy production green 2.0.3", "traffic green 100"), actions.subList(1, 3));
-        assertEquals("2.0.3", sample.runningVersion("green"));
+        assertEquals("2.1.1", sample.runningVersion("prod-2"), "promoted");
+        int before = sample.actions().size();
+        client.publish(RollbackCommand.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(plan.getReleaseId()).setOccurredAt(Instant.now())
+                .setCausationId(null).setDeploymentId(plan.getEventId().toString()).setRequestedBy("monitor-service")
+                .setReason("p95 latency 900ms exceeds 250ms in the stabilization window").build());
+        assertEquals(DeploymentResult.ROLLED_BACK, run.awaitOutcome(plan, DeploymentResult.ROLLED_BACK, TIMEOUT, s -> { }).getOutcome());
+        assertEquals(List.of("traffic prod-1 0", "deploy production prod-2 2.1.0", "deploy production prod-1 2.1.0"), actionsSince(before),
+                "traffic back to stable, then the instances in reverse order");
+        assertEquals("2.1.0", sample.runningVersion("prod-1"));
+        assertEquals("2.1.0", sample.runningVersion("prod-2"));
+    }
+
+    @Test
+    void anAbortMidProductionSaysWhatRunsWhereAndALaterRollbackRestoresIt() {
+        sample.deploy("production", "prod-1", "2.2.0", ProcessHandle.current().pid());
+        sample.deploy("production", "prod-2", "2.2.0", ProcessHandle.current().pid());
+        DeploymentPlan plan = run.start(plans.canary("checkout", "2.2.1"), true);
+        String id = plan.getEventId().toString();
+        AtomicBoolean aborted = new AtomicBoolean();
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
+            if (step.getStepId().equals("bake-25") && step.getStatus() == StepStatus.STARTED && aborted.compareAndSet(false, true)) {
+                given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON).body(Map.of("comment", "stop here"))
+                        .post("/deployments/{id}/abort", id).then().statusCode(202);
+            }
+        });
+        assertEquals(DeploymentResult.ABORTED, outcome.getOutcome());
+        assertTrue(outcome.getReason().contains("prod-1 runs 2.2.1, prod-2 runs the previous version"), outcome.getReason());
+        assertEquals("2.2.1", sample.runningVersion("prod-1"), "an abort stops where it is");
+        given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}", id).then().statusCode(200)
+                .body("instances.prod-1", equalTo("2.2.1")).body("instances.prod-2", equalTo("previous"));
+
+        int before = sample.actions().size();
+        given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON).body(Map.of("comment", "restore"))
+                .post("/deployments/{id}/rollback", id).then().statusCode(202);
+        assertEquals(DeploymentResult.ROLLED_BACK, run.awaitOutcome(plan, DeploymentResult.ROLLED_BACK, TIMEOUT, s -> { }).getOutcome());
+        assertEquals(List.of("traffic prod-1 0", "deploy production prod-1 2.2.0"), actionsSince(before), "prod-2 was never touched");
+        assertEquals("2.2.0", sample.runningVersion("prod-1"));
+        assertEquals("2.2.0", sample.runningVersion("prod-2"));
+        assertEquals("rollback-prod-2 SKIPPED not touched: promote-prod-2 never ran", run.steps(plan).stream()
+                .filter(s -> s.getStepId().equals("rollback-prod-2")).map(s -> s.getStepId() + " " + s.getStatus() + " " + s.getDetail())
+                .findFirst().orElseThrow());
+    }
+
+    @Test
+    void anOlderDeploymentIsNotRolledBackUnderANewerOne() {
+        String service = "sup-" + UUID.randomUUID().toString().substring(0, 6);
+        DeploymentPlan older = run.start(queuePlan(service, "2.3.0"), true);
+        assertEquals(DeploymentResult.DEPLOYED, run.awaitOutcome(older, TIMEOUT).getOutcome());
+        DeploymentPlan newer = run.start(queuePlan(service, "2.3.1"), false); // waits for health in staging: under way
+        String newerId = newer.getEventId().toString();
+        Await.until(Duration.ofSeconds(20), "the newer deployment to start", () -> run.steps(newer).size(), n -> n > 0);
+        given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON).body(Map.of("comment", "breach"))
+                .post("/deployments/{id}/rollback", older.getEventId().toString()).then().statusCode(409)
+                .body("error", org.hamcrest.Matchers.containsString("superseded: deployment " + newerId));
+        given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}", older.getEventId().toString()).then().statusCode(200)
+                .body("state", equalTo("DEPLOYED"));
+        given().auth().oauth2(token("olga", "operator")).post("/deployments/{id}/abort", newerId).then().statusCode(202);
+        assertEquals(DeploymentResult.ABORTED, run.awaitOutcome(newer, TIMEOUT).getOutcome());
     }
 
     @Test
@@ -199,6 +294,7 @@ class ExecutionTest extends RealStackTest {
     @Test
     void aRollbackCommandInTheMiddleOfACanaryStopsItAndRunsTheRollbackProcedure() throws Exception {
         sample.deploy("production", "prod-1", "3.0.0", ProcessHandle.current().pid());
+        String prod2 = sample.runningVersion("prod-2");
         int before = sample.actions().size();
         DeploymentPlan plan = run.start(plans.canary("checkout", "3.1.0"), true);
         AtomicBoolean sent = new AtomicBoolean();
@@ -215,11 +311,12 @@ class ExecutionTest extends RealStackTest {
         int skipped = statuses.indexOf("bake-25 SKIPPED");
         assertTrue(skipped > statuses.indexOf("bake-25 STARTED"), statuses.toString());
         assertFalse(statuses.contains("canary-50 STARTED"), "no forward step after the rollback: " + statuses);
-        assertEquals(List.of("rollback-canary-0 STARTED", "rollback-canary-0 SUCCEEDED", "rollback-canary STARTED", "rollback-canary SUCCEEDED",
-                "rollback-verify-health STARTED", "rollback-verify-health SUCCEEDED", "rollback-notify STARTED", "rollback-notify SUCCEEDED"),
-                statuses.stream().filter(s -> s.startsWith("rollback-")).toList());
+        assertEquals(List.of("rollback-canary-0 STARTED", "rollback-canary-0 SUCCEEDED", "rollback-prod-2 SKIPPED", "rollback-prod-1 STARTED",
+                "rollback-prod-1 SUCCEEDED", "rollback-verify-health STARTED", "rollback-verify-health SUCCEEDED", "rollback-notify STARTED",
+                "rollback-notify SUCCEEDED"), statuses.stream().filter(s -> s.startsWith("rollback-")).toList());
         List<String> actions = actionsSince(before);
         assertEquals(List.of("traffic prod-1 0", "deploy production prod-1 3.0.0"), actions.subList(actions.size() - 2, actions.size()));
+        assertEquals(prod2, sample.runningVersion("prod-2"), "the instance the canary never reached is left alone");
         assertEquals("3.0.0", sample.runningVersion("prod-1"), "the canary runs the previous version again");
     }
 

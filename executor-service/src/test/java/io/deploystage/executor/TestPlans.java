@@ -45,13 +45,29 @@ final class TestPlans {
     }
 
     PlanStep deploy(String id, Environment environment, String instance, String version) {
-        return command(id, environment, List.of(sample.deployTool(), "--environment", environment.name().toLowerCase(), "--instance", instance,
+        PlanStep step = command(id, environment, List.of(sample.deployTool(), "--environment", environment.name().toLowerCase(), "--instance", instance,
                 "--version", version), true);
+        step.setInstance(instance);
+        return step;
     }
 
-    PlanStep undeploy(String id, String instance) {
-        return command(id, Environment.PRODUCTION, List.of(sample.deployTool(), "--environment", "production", "--instance", instance,
-                "--previous"), false);
+    /** Returns {@code instance} to its previous version, if the forward step {@code undoes} ran. */
+    PlanStep undeploy(String instance, String undoes) {
+        PlanStep step = command("rollback-" + instance, Environment.PRODUCTION, List.of(sample.deployTool(), "--environment", "production",
+                "--instance", instance, "--previous"), false);
+        step.setInstance(instance);
+        step.setUndoes(List.of(undoes));
+        return step;
+    }
+
+    static PlanStep undoing(PlanStep step, String... forward) {
+        step.setUndoes(List.of(forward));
+        return step;
+    }
+
+    static PlanStep colour(PlanStep step, String colour) {
+        step.setColour(colour);
+        return step;
     }
 
     static PlanStep command(String id, Environment environment, List<String> argv, boolean idempotent) {
@@ -108,8 +124,8 @@ final class TestPlans {
         steps.add(deploy("production-deploy-prod-2", Environment.PRODUCTION, "prod-2", version));
         steps.add(smoke("production-smoke-health", Environment.PRODUCTION, "prod-1", "/health", 200));
         steps.add(health("post-deploy-health", Environment.PRODUCTION));
-        return plan(service, version, Strategy.DIRECT, steps, List.of(undeploy("rollback-prod-1", "prod-1"), undeploy("rollback-prod-2", "prod-2"),
-                notify("rollback-notify")));
+        return plan(service, version, Strategy.DIRECT, steps, List.of(undeploy("prod-2", "production-deploy-prod-2"),
+                undeploy("prod-1", "production-deploy-prod-1"), notify("rollback-notify")));
     }
 
     DeploymentPlan rolling(String service, String version) {
@@ -119,18 +135,24 @@ final class TestPlans {
             steps.add(health("verify-" + instance, Environment.PRODUCTION));
         }
         steps.add(smoke("production-smoke-health", Environment.PRODUCTION, "prod-2", "/health", 200));
-        return plan(service, version, Strategy.ROLLING, steps, List.of(undeploy("rollback-prod-1", "prod-1"), undeploy("rollback-prod-2", "prod-2"),
+        return plan(service, version, Strategy.ROLLING, steps, List.of(undeploy("prod-2", "deploy-prod-2"), undeploy("prod-1", "deploy-prod-1"),
                 notify("rollback-notify")));
     }
 
+    /** Steps for either idle colour, as the planner writes them: the executor runs those of the colour idle at the start. */
     DeploymentPlan blueGreen(String service, String version) {
         List<PlanStep> steps = staging(version);
-        steps.add(deploy("deploy-green", Environment.PRODUCTION, "green", version));
-        steps.add(smoke("verify-green-health", Environment.PRODUCTION, "green", "/health", 200));
-        steps.add(traffic("switch-to-green", "green", 100));
-        steps.add(health("keep-blue-warm", Environment.PRODUCTION));
-        return plan(service, version, Strategy.BLUE_GREEN, steps, List.of(traffic("rollback-switch-to-blue", "blue", 100),
-                smoke("rollback-verify-health", Environment.PRODUCTION, "blue", "/health", 200), notify("rollback-notify")));
+        List<PlanStep> rollback = new ArrayList<>();
+        for (String idle : List.of("blue", "green")) {
+            String live = idle.equals("blue") ? "green" : "blue";
+            steps.add(colour(deploy("deploy-" + idle, Environment.PRODUCTION, idle, version), idle));
+            steps.add(colour(smoke("verify-" + idle + "-health", Environment.PRODUCTION, idle, "/health", 200), idle));
+            steps.add(colour(traffic("switch-to-" + idle, idle, 100), idle));
+            steps.add(colour(health("keep-" + live + "-warm", Environment.PRODUCTION), idle));
+            rollback.add(colour(undoing(traffic("rollback-switch-to-" + live, live, 100), "switch-to-" + idle), live));
+        }
+        rollback.add(notify("rollback-notify"));
+        return plan(service, version, Strategy.BLUE_GREEN, steps, rollback);
     }
 
     DeploymentPlan canary(String service, String version) {
@@ -141,9 +163,9 @@ final class TestPlans {
             steps.add(health("bake-" + weight, Environment.PRODUCTION));
         }
         steps.add(deploy("promote-prod-2", Environment.PRODUCTION, "prod-2", version));
-        return plan(service, version, Strategy.CANARY, steps, List.of(traffic("rollback-canary-0", "prod-1", 0),
-                undeploy("rollback-canary", "prod-1"), smoke("rollback-verify-health", Environment.PRODUCTION, "prod-1", "/health", 200),
-                notify("rollback-notify")));
+        return plan(service, version, Strategy.CANARY, steps, List.of(undoing(traffic("rollback-canary-0", "prod-1", 0), "canary-5", "canary-25",
+                "canary-50", "canary-100"), undeploy("prod-2", "promote-prod-2"), undeploy("prod-1", "deploy-canary"),
+                smoke("rollback-verify-health", Environment.PRODUCTION, "prod-1", "/health", 200), notify("rollback-notify")));
     }
 
     DeploymentPlan featureFlag(String service, String version, String flag) {
@@ -152,10 +174,13 @@ final class TestPlans {
         steps.add(flag("flag-" + flag + "-off", flag, 0, false));
         steps.add(flag("flag-" + flag + "-internal", flag, 0, true));
         steps.add(health("flag-" + flag + "-internal-watch", Environment.PRODUCTION));
+        List<String> on = new ArrayList<>(List.of("flag-" + flag + "-internal"));
         for (int percent : List.of(1, 25, 100)) {
             steps.add(flag("flag-" + flag + "-" + percent, flag, percent, false));
             steps.add(health("flag-" + flag + "-" + percent + "-watch", Environment.PRODUCTION));
+            on.add("flag-" + flag + "-" + percent);
         }
-        return plan(service, version, Strategy.FEATURE_FLAG, steps, List.of(flag("rollback-flag-" + flag, flag, 0, false), notify("rollback-notify")));
+        return plan(service, version, Strategy.FEATURE_FLAG, steps, List.of(undoing(flag("rollback-flag-" + flag, flag, 0, false),
+                on.toArray(String[]::new)), undeploy("prod-1", "deploy-dark-prod-1"), notify("rollback-notify")));
     }
 }

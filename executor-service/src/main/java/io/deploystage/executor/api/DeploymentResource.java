@@ -26,7 +26,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.deploystage.events.OperatorAction;
 import io.deploystage.events.OperatorCommand;
+import io.deploystage.events.DeploymentPlan;
+import io.deploystage.executor.application.Deployments;
 import io.deploystage.executor.application.ExecutionFlow;
+import io.deploystage.executor.domain.StepLifecycle;
 import io.deploystage.executor.persistence.DeploymentEntity;
 import io.deploystage.executor.persistence.StepEntity;
 import io.deploystage.platform.inbox.EventInbox;
@@ -82,6 +85,7 @@ public class DeploymentResource {
                 ? Uni.createFrom().item(notFound(id))
                 : StepEntity.<StepEntity>list("deploymentId = ?1 order by phase desc, stepIndex", deploymentId).map(rows -> {
                     Map<String, Object> body = summary(d);
+                    body.put("instances", instances(d, rows));
                     body.put("steps", rows.stream().map(DeploymentResource::step).toList());
                     return Response.ok(body).build();
                 })));
@@ -175,6 +179,19 @@ public class DeploymentResource {
         }
         body.put("updatedAt", d.updatedAt.toString());
         return body;
+    }
+
+    /** Which version each production instance runs by what ran: this release's, "previous", or "unknown" when a step broke off. */
+    private static Map<String, String> instances(DeploymentEntity d, List<StepEntity> rows) {
+        DeploymentPlan plan = Deployments.plan(d);
+        Map<String, String> versions = new LinkedHashMap<>();
+        StepLifecycle.instances(Deployments.lifecycle(plan.getSteps()), Deployments.lifecycle(plan.getRollbackProcedure()), Deployments.rows(rows))
+                .forEach((instance, version) -> versions.put(instance, switch (version) {
+                    case NEW -> d.version;
+                    case PREVIOUS -> "previous";
+                    case UNKNOWN -> "unknown";
+                }));
+        return versions;
     }
 
     private static Map<String, Object> step(StepEntity row) {
