@@ -226,7 +226,8 @@ class ExecutionTest extends RealStackTest {
         assertEquals(DeploymentResult.DEPLOYED, run.awaitOutcome(older, TIMEOUT).getOutcome());
         DeploymentPlan newer = run.start(queuePlan(service, "2.3.1"), false); // waits for health in staging: under way
         String newerId = newer.getEventId().toString();
-        Await.until(Duration.ofSeconds(20), "the newer deployment to start", () -> run.steps(newer).size(), n -> n > 0);
+        Await.until(Duration.ofSeconds(20), "the newer deployment to start", () -> given().auth().oauth2(token("olga", "operator"))
+                .get("/deployments/{id}", newerId).then().extract().<String>path("state"), state -> "RUNNING".equals(state) || "PAUSED".equals(state));
         given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON).body(Map.of("comment", "breach"))
                 .post("/deployments/{id}/rollback", older.getEventId().toString()).then().statusCode(409)
                 .body("error", org.hamcrest.Matchers.containsString("superseded: deployment " + newerId));

@@ -27,11 +27,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deploystage.events.OperatorAction;
 import io.deploystage.events.OperatorCommand;
 import io.deploystage.events.DeploymentPlan;
+import io.deploystage.executor.application.CompletedChecklist;
 import io.deploystage.executor.application.Deployments;
 import io.deploystage.executor.application.ExecutionFlow;
 import io.deploystage.executor.domain.StepLifecycle;
 import io.deploystage.executor.persistence.DeploymentEntity;
 import io.deploystage.executor.persistence.StepEntity;
+import io.deploystage.executor.persistence.VerdictEntity;
 import io.deploystage.platform.inbox.EventInbox;
 import io.deploystage.platform.messaging.RejectedEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -89,6 +91,20 @@ public class DeploymentResource {
                     body.put("steps", rows.stream().map(DeploymentResource::step).toList());
                     return Response.ok(body).build();
                 })));
+    }
+
+    /** The deployment checklist as the record of what was done so far (text/markdown). */
+    @GET
+    @Path("{id}/deployment-checklist")
+    @Authenticated
+    @Produces("text/markdown")
+    public Uni<Response> checklist(@PathParam("id") @Pattern(regexp = ID) String id) {
+        UUID deploymentId = UUID.fromString(id);
+        return Panache.withSession(() -> DeploymentEntity.<DeploymentEntity>findById(deploymentId).chain(d -> d == null
+                ? Uni.createFrom().item(Response.status(404).type(MediaType.TEXT_PLAIN).entity("no deployment " + id + "\n").build())
+                : StepEntity.<StepEntity>list("deploymentId", deploymentId).chain(rows -> VerdictEntity.<VerdictEntity>list(
+                        "deploymentId = ?1 order by receivedAt", deploymentId).map(verdicts -> Response.ok(CompletedChecklist.render(d, rows, verdicts))
+                                .type("text/markdown; charset=utf-8").build()))));
     }
 
     @POST

@@ -13,7 +13,7 @@ import io.deploystage.events.GateDecision;
 import io.deploystage.events.GateOutcome;
 import io.deploystage.events.ReleaseCandidate;
 import io.deploystage.planner.config.PlannerConfig;
-import io.deploystage.planner.domain.Artifacts;
+import io.deploystage.events.DeploymentPlan;
 import io.deploystage.planner.domain.ChangeProfile;
 import io.deploystage.planner.domain.DeployDescriptor;
 import io.deploystage.planner.domain.Plan;
@@ -119,7 +119,7 @@ public class PlanningFlow {
                 plan.status = ISSUED;
                 plan.releasedBy = approver;
                 LOG.infof("Release %s: plan released by %s after escalation", releaseId, approver);
-                return List.<SpecificRecordBase>of(PlanEvents.event(plan.deploymentId, plan.decisionId, stored, plan.checklist, plan.rollbackPlan));
+                return List.<SpecificRecordBase>of(PlanEvents.event(plan.deploymentId, plan.decisionId, stored));
             });
         });
     }
@@ -147,8 +147,9 @@ public class PlanningFlow {
             plan.descriptorVersion = descriptor.version;
             plan.strategy = built.strategy().name();
             plan.plan = JsonText.write(built);
-            plan.checklist = Artifacts.deploymentChecklist(built);
-            plan.rollbackPlan = Artifacts.rollbackPlan(built);
+            DeploymentPlan event = PlanEvents.event(plan.deploymentId, plan.decisionId, built);
+            plan.checklist = event.getDeploymentChecklist();
+            plan.rollbackPlan = event.getRollbackPlan();
             plan.reason = built.choice().rationale();
             if (built.heldForEscalation()) {
                 plan.status = HELD;
@@ -157,7 +158,7 @@ public class PlanningFlow {
             }
             plan.status = ISSUED;
             LOG.infof("Release %s: %s plan, risk %s, %d steps", plan.releaseId, built.strategy().label(), built.risk().level(), built.steps().size());
-            return List.<SpecificRecordBase>of(PlanEvents.event(plan.deploymentId, plan.decisionId, built, plan.checklist, plan.rollbackPlan));
+            return List.<SpecificRecordBase>of(event);
         });
     }
 

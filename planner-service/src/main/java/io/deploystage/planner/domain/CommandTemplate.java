@@ -102,9 +102,4 @@ public record CommandTemplate(List<String> argv, boolean rerunSafe) {
         String printable = text.replaceAll("\\p{Cntrl}", "?");
         return printable.length() <= 60 ? printable : printable.substring(0, 60) + "…";
     }
-
-    /** The argv as one line for the artifacts: each argument quoted only where it needs to be. */
-    public static String display(List<String> argv) {
-        return String.join(" ", argv.stream().map(a -> a.matches("[A-Za-z0-9._:/@+=,{}-]+") ? a : "'" + a.replace("'", "'\\''") + "'").toList());
-    }
 }

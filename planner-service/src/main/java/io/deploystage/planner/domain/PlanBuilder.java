@@ -234,7 +234,8 @@ public final class PlanBuilder {
         } else {
             for (int i = deploys.size() - 1; i >= 0; i--) {
                 String instance = deploys.get(i).getKey();
-                steps.add(command("rollback-" + instance, Environment.PRODUCTION, "Drain " + instance + " and redeploy the previous version",
+                steps.add(command("rollback-" + instance, Environment.PRODUCTION, "Stop traffic to new version on " + instance
+                        + ": drain it and redeploy the previous version",
                         production.rollback(), r.render(production.rollback(), Environment.PRODUCTION, instance, null, null), instance
                                 + " runs the previous version").onInstance(instance).undoing(List.of(deploys.get(i).getValue())));
             }

@@ -44,15 +44,4 @@ public record PlanStep(String id, Environment environment, StepKind kind, String
         return new PlanStep(id, environment, kind, action, command, expectedOutcome, trafficPercent, idempotent, flagKey, flagInternal, trafficTarget,
                 instance, colour, forwardSteps);
     }
-
-    /** The command as the artifacts show it. */
-    public String displayCommand() {
-        return switch (kind) {
-            case WAIT_FOR_HEALTH -> "monitor: " + String.join(" ", command);
-            case APPROVAL -> "deploy-stage approve " + String.join(" ", command);
-            case NOTIFY -> "notifier-service → " + String.join(" ", command);
-            case HTTP_CHECK -> command.size() >= 3 ? command.get(0) + " " + command.get(1) + " → " + command.get(2) : String.join(" ", command);
-            default -> CommandTemplate.display(command);
-        };
-    }
 }

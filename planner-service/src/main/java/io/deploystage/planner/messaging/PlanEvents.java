@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
+import io.deploystage.events.DeploymentArtifacts;
 import io.deploystage.events.DeploymentPlan;
 import io.deploystage.events.GateDecision;
 import io.deploystage.events.ReleaseCandidate;
@@ -36,8 +37,9 @@ public final class PlanEvents {
                 .count();
     }
 
-    public static DeploymentPlan event(UUID planId, UUID cause, Plan plan, String checklist, String rollbackPlan) {
-        return DeploymentPlan.newBuilder()
+    /** The plan as its event, with both artifacts rendered from it. */
+    public static DeploymentPlan event(UUID planId, UUID cause, Plan plan) {
+        DeploymentPlan event = DeploymentPlan.newBuilder()
                 .setEventId(planId)
                 .setReleaseId(plan.releaseId())
                 .setOccurredAt(Instant.now())
@@ -59,8 +61,8 @@ public final class PlanEvents {
                 .setRollbackProcedure(plan.rollbackProcedure().stream().map(PlanEvents::step).toList())
                 .setConstraints(plan.constraints())
                 .setFlagRolloutStages(plan.flagStages())
-                .setDeploymentChecklist(checklist)
-                .setRollbackPlan(rollbackPlan)
+                .setDeploymentChecklist("")
+                .setRollbackPlan("")
                 .setCommit(plan.commit())
                 .setRequestedBy(plan.requestedBy())
                 .setReviewer(plan.reviewer())
@@ -71,8 +73,14 @@ public final class PlanEvents {
                 .setUserFacing(plan.userFacing())
                 .setDatabaseMigration(plan.migration())
                 .setSeniorApproval(plan.choice().seniorApproval())
+                .setTrafficRevertMinutes(plan.trafficRevertMinutes())
+                .setFullRollbackMinutes(plan.fullRollbackMinutes())
+                .setEscalated(plan.heldForEscalation())
                 .setHeldForEscalation(false)
                 .build();
+        event.setDeploymentChecklist(DeploymentArtifacts.deploymentChecklist(event, DeploymentArtifacts.ChecklistRecord.pending()));
+        event.setRollbackPlan(DeploymentArtifacts.rollbackPlan(event));
+        return event;
     }
 
     private static io.deploystage.events.PlanStep step(PlanStep step) {

@@ -43,19 +43,24 @@ class PlanAndArtifactsTest {
         return plan;
     }
 
+    /** The plan's event, which carries both artifacts rendered from it. */
+    static io.deploystage.events.DeploymentPlan artifacts(Plan plan) {
+        return io.deploystage.planner.messaging.PlanEvents.event(java.util.UUID.randomUUID(), java.util.UUID.randomUUID(), plan);
+    }
+
     @ParameterizedTest
     @EnumSource(Strategy.class)
     void artifactsMatchTheGoldenFiles(Strategy strategy) throws IOException {
         Plan plan = plan(strategy);
-        golden(strategy.label() + "-deployment-checklist.md", Artifacts.deploymentChecklist(plan));
-        golden(strategy.label() + "-rollback-plan.md", Artifacts.rollbackPlan(plan));
+        golden(strategy.label() + "-deployment-checklist.md", artifacts(plan).getDeploymentChecklist());
+        golden(strategy.label() + "-rollback-plan.md", artifacts(plan).getRollbackPlan());
     }
 
     @ParameterizedTest
     @EnumSource(Strategy.class)
     void deploymentChecklistHasTheSpecsHeadingsAndTables(Strategy strategy) {
         Plan plan = plan(strategy);
-        Node doc = MARKDOWN.parse(Artifacts.deploymentChecklist(plan));
+        Node doc = MARKDOWN.parse(artifacts(plan).getDeploymentChecklist());
         assertEquals(List.of("1:Deployment Checklist: checkout 1.4.0", "2:Deployment Info", "2:Pre-Deploy Verification", "2:Deploy Steps",
                 "2:Post-Deploy Verification", "2:Outcome"), headings(doc));
         List<List<List<String>>> tables = tables(doc);
@@ -72,7 +77,7 @@ class PlanAndArtifactsTest {
         assertTrue(tables.get(1).stream().anyMatch(r -> r.get(0).equals("Error rate") && r.get(2).startsWith("<1%")), tables.get(1).toString());
         assertTrue(tables.get(1).stream().anyMatch(r -> r.get(0).equals("P95 latency") && r.get(2).startsWith("<300ms")));
         assertTrue(tables.get(1).stream().anyMatch(r -> r.equals(List.of("Smoke tests", "PASS/FAIL", "PASS", "[ ]"))));
-        assertNoSpecPlaceholderLeft(Artifacts.deploymentChecklist(plan));
+        assertNoSpecPlaceholderLeft(artifacts(plan).getDeploymentChecklist());
         int firstProduction = indexOf(plan.steps(), Environment.PRODUCTION);
         assertTrue(plan.steps().subList(0, firstProduction).stream().allMatch(s -> s.environment() == Environment.STAGING)
                 && plan.steps().subList(firstProduction, plan.steps().size()).stream().allMatch(s -> s.environment() == Environment.PRODUCTION),
@@ -83,7 +88,7 @@ class PlanAndArtifactsTest {
     @EnumSource(Strategy.class)
     void rollbackPlanHasTheSpecsHeadingsTableAndTriggers(Strategy strategy) {
         Plan plan = plan(strategy);
-        String markdown = Artifacts.rollbackPlan(plan);
+        String markdown = artifacts(plan).getRollbackPlan();
         Node doc = MARKDOWN.parse(markdown);
         assertEquals(List.of("1:Rollback Plan: checkout 1.4.0", "2:Rollback Triggers", "2:Rollback Procedure", "2:Estimated Rollback Time",
                 "2:Known Constraints", "2:Escalation"), headings(doc));
@@ -91,13 +96,43 @@ class PlanAndArtifactsTest {
         assertEquals(1, tables.size());
         assertEquals(List.of("Step", "Action", "Command", "Expected Result"), tables.get(0).get(0));
         assertTrue(tables.get(0).get(1).get(1).startsWith("Stop traffic to new version"), tables.get(0).get(1).toString());
-        assertEquals("Old version serving traffic", tables.get(0).get(1).get(3));
+        assertTrue(tables.get(0).get(1).get(3).matches("Old version serving traffic|Stable serves all traffic|.* runs the previous version"
+                + "|green \\(the previous version\\) serves 100% of traffic.*"), tables.get(0).get(1).get(3));
         assertTrue(tables.get(0).stream().anyMatch(r -> r.get(3).equals("Smoke tests pass")));
         assertTrue(tables.get(0).stream().anyMatch(r -> r.get(1).equals("Notify team of rollback") && r.get(3).equals("Team aware")));
         assertTrue(markdown.contains("- Error rate exceeds 1%\n- P95 latency exceeds 300ms\n- orders\\_per\\_minute drops by 20%\n"), markdown);
         assertTrue(markdown.matches("(?s).*\\d+ minutes? to revert traffic\\. \\d+ minutes? for full rollback including DB if needed\\..*"));
         assertTrue(markdown.contains("contact dana (team lead) (#checkout-oncall) immediately."), markdown);
         assertNoSpecPlaceholderLeft(markdown);
+    }
+
+    /** The worst-case procedure, in the order it runs, and what each undoing step reverses (the executor skips the rest). */
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void theRollbackProcedureUndoesEveryForwardChangeInReverse(Strategy strategy) {
+        Plan plan = plan(strategy);
+        List<String> procedure = plan.rollbackProcedure().stream().map(s -> s.id() + (s.undoes().isEmpty() ? "" : " <- " + String.join(",",
+                s.undoes()))).toList();
+        List<String> tail = List.of("rollback-migration <- production-migrate", "rollback-verify-health", "rollback-verify-cart", "rollback-notify");
+        List<String> head = switch (strategy) {
+            case DIRECT -> List.of("rollback-p3 <- production-deploy-p3", "rollback-p2 <- production-deploy-p2", "rollback-p1 <- production-deploy-p1");
+            case ROLLING -> List.of("rollback-p3 <- deploy-p3", "rollback-p2 <- deploy-p2", "rollback-p1 <- deploy-p1");
+            case BLUE_GREEN -> List.of("rollback-switch-to-green <- switch-to-blue", "rollback-switch-to-blue <- switch-to-green");
+            case CANARY -> List.of("rollback-canary-0 <- canary-5,canary-25,canary-50,canary-100", "rollback-p3 <- promote-p3",
+                    "rollback-p2 <- promote-p2", "rollback-p1 <- deploy-canary");
+            case FEATURE_FLAG -> List.of("rollback-flag-new-checkout-flow <- flag-new-checkout-flow-internal,flag-new-checkout-flow-1,flag-new-checkout-flow-5,"
+                    + "flag-new-checkout-flow-25,flag-new-checkout-flow-100", "rollback-p3 <- deploy-dark-p3", "rollback-p2 <- deploy-dark-p2",
+                    "rollback-p1 <- deploy-dark-p1");
+        };
+        List<String> expected = new java.util.ArrayList<>(head);
+        expected.addAll(plan.migration() ? tail : tail.subList(1, 4));
+        assertEquals(expected, procedure);
+        // every undone step exists in the plan, and every production deploy is undone by some step (but the idle colour's:
+        // once traffic is back on the live colour, the idle one takes none)
+        List<String> forward = plan.steps().stream().map(PlanStep::id).toList();
+        plan.rollbackProcedure().forEach(s -> assertTrue(forward.containsAll(s.undoes()), s.id() + " undoes " + s.undoes()));
+        plan.steps().stream().filter(s -> s.environment() == Environment.PRODUCTION && s.instance() != null && s.colour() == null).forEach(s -> assertTrue(
+                plan.rollbackProcedure().stream().anyMatch(r -> r.undoes().contains(s.id())), s.id() + " is undone"));
     }
 
     @Test
