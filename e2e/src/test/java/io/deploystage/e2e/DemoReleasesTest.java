@@ -1,6 +1,7 @@
 package io.deploystage.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -64,8 +65,8 @@ class DemoReleasesTest {
         traffic = new SampleTraffic(system.sample, "staging-1", SampleDescriptor.PRODUCTION, system.client::publish, Duration.ofMillis(2500))
                 .start(40, 20);
         artifacts = Files.createTempDirectory("demo-artifacts");
-        demo = new Demo(system.client, traffic, system.service("planner-service").baseUrl(), system.stack.tokens(), artifacts,
-                Duration.ofSeconds(6), System.out::println);
+        demo = new Demo(system.client, traffic, system.service("planner-service").baseUrl(), system.service("executor-service").baseUrl(),
+                system.stack.tokens(), artifacts, Duration.ofSeconds(6), System.out::println);
     }
 
     @AfterAll
@@ -89,11 +90,27 @@ class DemoReleasesTest {
             for (Path artifact : good.artifacts()) {
                 assertTrue(Files.readString(artifact).startsWith("#"), artifact + " is a Markdown document");
             }
+            // the completed checklist is the record: every step ticked with its time, the checks' values, the result
+            String checklist = Files.readString(good.artifacts().get(0));
+            assertTrue(checklist.contains("**Result**: DEPLOYED\n"), checklist);
+            List<String> stepRows = checklist.lines().filter(l -> l.matches("\\| \\d+ \\| .*")).toList();
+            assertFalse(stepRows.isEmpty(), checklist);
+            assertTrue(stepRows.stream().allMatch(l -> l.matches(".*\\| \\[x\\] done \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\|$")
+                    || l.contains("| [ ] skipped")), "every step done with its time, or skipped with why:\n" + checklist);
+            assertTrue(checklist.contains("- [x] Staging deploy successful") && checklist.contains("- [x] Smoke tests pass in staging"), checklist);
+            assertTrue(checklist.matches("(?s).*\\| Error rate \\|[^\n]*\\| HEALTHY: [^\n]*%.*"), "the measured error rate:\n" + checklist);
+            assertTrue(checklist.contains("| Smoke tests | PASS/FAIL | PASS | PASS |"), checklist);
 
             Demo.Result bad = demo.release("1.2.0", Duration.ofMinutes(3));
             assertEquals("ROLLED_BACK", bad.outcome());
             assertTrue(bad.reason().contains("ERROR_RATE FAILING"), bad.reason());
             assertEquals("1.1.0", system.sample.runningVersion("prod-1"), "the canary is back on the previous version");
+            assertEquals("1.1.0", system.sample.runningVersion("prod-2"), "the canary never reached prod-2");
+            String record = Files.readString(bad.artifacts().get(0));
+            assertTrue(record.contains("**Result**: ROLLED_BACK\n"), record);
+            assertTrue(record.matches("(?s).*\\| R1 \\| rollback: Stop traffic to new version: reduce the canary to 0% \\|[^\n]*\\| \\[x\\] done .*"), record);
+            assertTrue(record.contains("| [ ] skipped: not touched: promote-prod-2 never ran |"), record);
+            assertTrue(record.contains("instances: prod-1 runs the previous version, prod-2 runs the previous version"), record);
 
             // the topics hold every earlier test's events: read until this release's plan, breach and rollback have all come by
             reader.awaitUntil(seen -> Trail.of(seen, bad.releaseId(), StepEvent.class).stream()
@@ -106,17 +123,21 @@ class DemoReleasesTest {
             assertTrue(!failing.isEmpty() && failing.get(0).getValue() > 0 && failing.get(0).getSampleCount() >= 20,
                     "the breach is in a verdict with its numbers: " + failing);
             DeploymentPlan plan = Trail.of(reader.seen(), bad.releaseId(), DeploymentPlan.class).get(0);
-            List<String> rollbackSteps = plan.getRollbackProcedure().stream().map(s -> s.getStepId()).toList();
+            List<String> rollbackSteps = plan.getRollbackProcedure().stream().map(s -> s.getStepId()).filter(id -> !id.equals("rollback-prod-2"))
+                    .toList();
             List<String> ran = Trail.of(reader.seen(), bad.releaseId(), StepEvent.class).stream()
-                    .filter(s -> s.getStatus() == StepStatus.SUCCEEDED && rollbackSteps.contains(s.getStepId())).map(StepEvent::getStepId).toList();
-            assertEquals(rollbackSteps, ran, "the whole rollback procedure ran, in order");
+                    .filter(s -> s.getStatus() == StepStatus.SUCCEEDED && plan.getRollbackProcedure().stream().anyMatch(r -> r.getStepId()
+                            .equals(s.getStepId()))).map(StepEvent::getStepId).toList();
+            assertEquals(rollbackSteps, ran, "the rollback procedure ran in order, but for the instance the canary never reached");
             assertTrue(Trail.of(reader.seen(), bad.releaseId(), RollbackCommand.class).size() <= 1, "at most one rollback command");
         }
     }
 
     @Test
-    void anOperatorAbortsADeploymentInTheMiddle() throws Exception {
+    void anOperatorAbortsADeploymentInTheMiddleThenRollsItBack() throws Exception {
         String releaseId = "abort-" + UUID.randomUUID().toString().substring(0, 8);
+        String prod1 = system.sample.runningVersion("prod-1");
+        String prod2 = system.sample.runningVersion("prod-2");
         traffic.follow(releaseId, SampleDescriptor.SERVICE, "1.3.0");
         try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES, Topics.METRIC_SAMPLES))) {
             // the pre-deploy baseline: two windows of measured traffic for this release
@@ -145,6 +166,19 @@ class DemoReleasesTest {
                     .anyMatch(s -> s.getStepId().equals("promote-prod-2")), Duration.ofSeconds(30), "promote-prod-2's step event");
             assertEquals(List.of(StepStatus.SKIPPED), Trail.of(reader.seen(), releaseId, StepEvent.class).stream()
                     .filter(s -> s.getStepId().equals("promote-prod-2")).map(StepEvent::getStatus).toList(), "nothing after the abort ran");
+            assertTrue(outcome.getReason().contains("prod-1 runs 1.3.0, prod-2 runs the previous version"), outcome.getReason());
+            assertEquals("1.3.0", system.sample.runningVersion("prod-1"), "an abort leaves what it did");
+
+            // the operator then rolls the aborted deployment back: the canary returns to the previous version, prod-2 is left alone
+            HttpResponse<String> rollback = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    system.service("executor-service").baseUrl() + "/deployments/" + bake.getDeploymentId() + "/rollback"))
+                    .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, rollback.statusCode(), rollback.body());
+            reader.awaitUntil(seen -> Trail.of(seen, releaseId, DeploymentOutcome.class).stream()
+                    .anyMatch(o -> o.getOutcome() == DeploymentResult.ROLLED_BACK), Duration.ofSeconds(60), "the ROLLED_BACK outcome");
+            assertEquals(prod1, system.sample.runningVersion("prod-1"), "asked from the instance: the canary runs the previous version");
+            assertEquals(prod2, system.sample.runningVersion("prod-2"));
         } finally {
             // leave production as the other tests expect it: every instance on one version
             system.sample.deploy("production", "prod-1", "1.1.0", ProcessHandle.current().pid());

@@ -29,7 +29,8 @@ import io.deploystage.stack.sample.SampleTraffic;
 /**
  * Takes releases of the sample service through the whole running system with real traffic on its instances: collects
  * the pre-deploy baseline, submits the release and its gate results, prints every event of it as it happens, and
- * writes the plan's two artifacts to a folder. The main job and the demo's end-to-end test both run it.
+ * writes two artifacts to a folder when it ends: the rollback plan, and the deployment checklist completed by the executor
+ * with what was done. The main job and the demo's end-to-end test both run it.
  */
 public final class Demo implements AutoCloseable {
 
@@ -42,18 +43,20 @@ public final class Demo implements AutoCloseable {
     private final EventClient.Reader reader;
     private final SampleTraffic traffic;
     private final String plannerUrl;
+    private final String executorUrl;
     private final DevTokens tokens;
     private final Path artifactDir;
     private final Consumer<String> out;
     private final Duration baseline;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    public Demo(EventClient client, SampleTraffic traffic, String plannerUrl, DevTokens tokens, Path artifactDir, Duration baseline,
-            Consumer<String> out) {
+    public Demo(EventClient client, SampleTraffic traffic, String plannerUrl, String executorUrl, DevTokens tokens, Path artifactDir,
+            Duration baseline, Consumer<String> out) {
         this.client = client;
         this.reader = client.reader(Topics.all());
         this.traffic = traffic;
         this.plannerUrl = plannerUrl;
+        this.executorUrl = executorUrl;
         this.tokens = tokens;
         this.artifactDir = artifactDir;
         this.baseline = baseline;
@@ -85,7 +88,7 @@ public final class Demo implements AutoCloseable {
                     strategy = plan.getStrategy().name();
                 }
                 if (event instanceof DeploymentOutcome outcome) {
-                    List<Path> artifacts = writeArtifacts(releaseId);
+                    List<Path> artifacts = writeArtifacts(releaseId, outcome.getDeploymentId());
                     return new Result(releaseId, version, strategy, outcome.getOutcome().name(), outcome.getReason(),
                             Duration.ofNanos(System.nanoTime() - started), artifacts);
                 }
@@ -94,18 +97,20 @@ public final class Demo implements AutoCloseable {
         throw new IllegalStateException("release " + releaseId + " had no outcome within " + timeout.toSeconds() + " s");
     }
 
-    private List<Path> writeArtifacts(String releaseId) {
+    /** The deployment checklist as completed by the executor (the record of what was done) and the planner's rollback plan. */
+    private List<Path> writeArtifacts(String releaseId, String deploymentId) {
         List<Path> written = new ArrayList<>();
         try {
             Path dir = Files.createDirectories(artifactDir.resolve(releaseId));
-            for (String artifact : List.of("deployment-checklist", "rollback-plan")) {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(plannerUrl + "/plans/" + releaseId + "/" + artifact))
+            for (String url : List.of(executorUrl + "/deployments/" + deploymentId + "/deployment-checklist", plannerUrl + "/plans/" + releaseId
+                    + "/rollback-plan")) {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
                         .header("Accept", "text/markdown").header("Authorization", "Bearer " + tokens.mint("local-operator", "operator"))
                         .build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {
-                    throw new IllegalStateException("the planner answered " + response.statusCode() + " for the " + artifact + " of " + releaseId);
+                    throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
                 }
-                Path file = dir.resolve(artifact + ".md");
+                Path file = dir.resolve(url.substring(url.lastIndexOf('/') + 1) + ".md");
                 Files.writeString(file, response.body());
                 written.add(file);
             }

@@ -85,8 +85,8 @@ public final class Launcher {
         SampleTraffic traffic = new SampleTraffic(sample, "staging-1", SampleDescriptor.PRODUCTION, client::publish, Duration.ofMillis(2500))
                 .start(40, 20);
         running.add(traffic);
-        Demo demo = new Demo(client, traffic, services.get("planner-service").baseUrl(), stack.tokens(), workDir.resolve("artifacts"),
-                Duration.ofSeconds(6), Launcher::say);
+        Demo demo = new Demo(client, traffic, services.get("planner-service").baseUrl(), services.get("executor-service").baseUrl(), stack.tokens(),
+                workDir.resolve("artifacts"), Duration.ofSeconds(6), Launcher::say);
         running.add(demo);
 
         List<Demo.Result> results = new ArrayList<>();

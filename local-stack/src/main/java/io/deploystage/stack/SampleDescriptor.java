@@ -32,9 +32,19 @@ public final class SampleDescriptor {
                  "rerunSafe": ["deploy", "trafficSwitch"],
                  "smokeChecks": [{"name": "health", "method": "GET", "url": "%s", "expectStatus": 200}],
                  "instances": %s,
+                 "versionUrls": {%s},
                  "thresholds": {"errorRatePercent": 5.0, "p95LatencyMs": 250, "businessMetricDropPercent": 20,
                                 "maxRelativeDegradation": 3.0, "minSamples": 20}}""".formatted(sample.deployTool(), sample.deployTool(),
-                sample.trafficTool(), smoke, instances.stream().map(i -> "\"" + i + "\"").toList());
+                sample.trafficTool(), smoke, instances.stream().map(i -> "\"" + i + "\"").toList(), versionUrls(sample, name, instances));
+    }
+
+    /** Each instance tells its version on /health ("ok checkout 1.1.0"); in production the blue/green colours too. */
+    static String versionUrls(SampleInstall.Installation sample, String name, List<String> instances) {
+        List<String> all = new java.util.ArrayList<>(instances);
+        if (name.equals("production")) {
+            all.addAll(List.of("blue", "green"));
+        }
+        return String.join(", ", all.stream().map(i -> "\"" + i + "\": \"" + sample.url(i, "/health") + "\"").toList());
     }
 
     /** The descriptor, with the installed tools' paths and the instances' URLs. */

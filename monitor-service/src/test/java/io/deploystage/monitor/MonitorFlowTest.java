@@ -188,6 +188,45 @@ public class MonitorFlowTest extends RealStackTest {
         }
     }
 
+    @Test
+    void aNewerDeploymentInProductionEndsTheWatchOfTheOlderOne() throws Exception {
+        String older = "mon-" + UUID.randomUUID();
+        String newer = "mon-" + UUID.randomUUID();
+        String service = "svc-" + UUID.randomUUID().toString().substring(0, 8);
+        DeploymentPlan olderPlan = plan(older);
+        olderPlan.setService(service);
+        DeploymentPlan newerPlan = plan(newer);
+        newerPlan.setService(service);
+        try (var reader = client.reader(List.of(Topics.HEALTH_VERDICTS, Topics.ROLLBACK_COMMANDS))) {
+            client.publish(olderPlan);
+            client.publish(sample(older, Cohort.BASELINE, 10_000, 0, 120));
+            client.publish(step(olderPlan, "deploy-canary", Environment.PRODUCTION));
+            client.publish(outcome(olderPlan, DeploymentResult.DEPLOYED, Instant.now()));
+            Await.until(Duration.ofSeconds(30), "the older release watched through its stabilization", () -> watchState(older), "watching"::equals);
+            // the newer one is planned and passes staging: the older one is still watched
+            client.publish(newerPlan);
+            client.publish(step(newerPlan, "staging-deploy", Environment.STAGING));
+            client.publish(sample(older, Cohort.CANARY, 1_000, 0, 120));
+            reader.awaitUntil(records -> !verdicts(records, older).isEmpty(), Duration.ofSeconds(30), "a verdict on the older release");
+            // then it starts in production: the older one is no longer judged, and a breach in its samples orders nothing
+            client.publish(step(newerPlan, "deploy-canary", Environment.PRODUCTION));
+            Await.until(Duration.ofSeconds(30), "the older watch ended", () -> watchState(older), "ended"::equals);
+            org.junit.jupiter.api.Assertions.assertNotEquals("ended", watchState(newer), "the newer one is watched");
+            int seen = verdicts(reader.seen(), older).size();
+            client.publish(sample(older, Cohort.CANARY, 5_000, 400, 130));
+            client.publish(sample(newer, Cohort.BASELINE, 10_000, 0, 120));
+            reader.poll(Duration.ofSeconds(3));
+            assertEquals(seen, verdicts(reader.seen(), older).size(), "superseded: no longer judged");
+            assertTrue(rollbacks(reader.seen(), older).isEmpty(), "no rollback under the newer deployment");
+        }
+    }
+
+    static io.deploystage.events.StepEvent step(DeploymentPlan plan, String stepId, Environment environment) {
+        return io.deploystage.events.StepEvent.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(plan.getReleaseId()).setOccurredAt(Instant.now())
+                .setCausationId(plan.getEventId().toString()).setDeploymentId(plan.getEventId().toString()).setStepId(stepId)
+                .setEnvironment(environment).setStatus(io.deploystage.events.StepStatus.STARTED).setAction("test").build();
+    }
+
     static DeploymentOutcome outcome(DeploymentPlan plan, DeploymentResult result, Instant at) {
         return DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(plan.getReleaseId()).setOccurredAt(at)
                 .setCausationId(plan.getEventId().toString()).setDeploymentId(plan.getEventId().toString()).setService(plan.getService())

@@ -68,9 +68,13 @@ public final class DeploymentArtifacts {
         md.append("- [ ] Risk ").append(plan.getRisk()).append(": ").append(text(plan.getRiskRationale())).append("\n");
         md.append("- [ ] Strategy ").append(label(plan.getStrategy())).append(": ").append(text(plan.getRationale())).append("\n");
         md.append("- [ ] Rollback procedure is documented (rollback-plan) and tested\n");
+        md.append("- [ ] Deployment window confirmed with the team").append(plan.getTeamChannel() == null ? "" : " in " + text(plan.getTeamChannel()))
+                .append("\n");
         if (plan.getUserFacing()) {
             md.append("- [ ] Stakeholders notified (user-impacting change)\n");
         }
+        md.append("- [ ] Deployment progress monitored: ").append(code("deploy-stage watch " + plan.getReleaseId()))
+                .append(" (every step as it starts and ends, the health verdicts with their numbers)\n");
         if (plan.getDatabaseMigration()) {
             md.append("- [ ] Database migration verified reversible in staging\n");
         }
@@ -106,6 +110,12 @@ public final class DeploymentArtifacts {
                     .append(text(threshold(check))).append(" | ").append(result == null ? "[ ]" : text(result)).append(" |\n");
         }
         md.append("| Smoke tests | PASS/FAIL | PASS | ").append(record.smokeTests() == null ? "[ ]" : text(record.smokeTests())).append(" |\n");
+        md.append("\n## Stabilization (first 24h)\n\n");
+        md.append("- [ ] Error dashboards monitored: the monitor keeps judging every check against the pre-deploy baseline for 24 h after"
+                + " DEPLOYED, and orders the rollback on a breach\n");
+        md.append("- [ ] User reports and support tickets watched").append(plan.getTeamChannel() == null ? "" : " (" + text(plan.getTeamChannel()) + ")")
+                .append("\n");
+        md.append("- [ ] Latency and throughput tracked against the pre-deploy baseline\n");
         md.append("\n## Outcome\n\n");
         if (record.isPending()) {
             md.append("**Result**: PENDING (DEPLOYED / ROLLED_BACK once the deployment ends)\n");
@@ -131,6 +141,8 @@ public final class DeploymentArtifacts {
             md.append("| ").append(n++).append(" | ").append(text(step.getAction())).append(" | ").append(code(displayCommand(step)))
                     .append(" | ").append(text(step.getExpectedOutcome())).append(" |\n");
         }
+        md.append("\nThis is the procedure for the worst case, in the order it runs. A step that undoes a deploy step runs only if that"
+                + " step started; the others are skipped and recorded as not touched.\n");
         md.append("\n## Estimated Rollback Time\n\n");
         md.append(minutes(plan.getTrafficRevertMinutes())).append(" to revert traffic. ").append(minutes(plan.getFullRollbackMinutes()))
                 .append(" for full rollback including DB if needed.\n");

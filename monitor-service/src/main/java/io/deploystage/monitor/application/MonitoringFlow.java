@@ -101,19 +101,39 @@ public class MonitoringFlow {
         });
     }
 
+    /**
+     * Records where the deployment's steps have been. When a deployment first starts a production step, the older
+     * deployments of its service that reached production are no longer watched: production now runs the newer one, and
+     * a rollback of an older one would put production back under it.
+     */
     public Uni<List<SpecificRecordBase>> onStepEvent(StepEvent step) {
         return WatchedDeploymentEntity.<WatchedDeploymentEntity>findById(deploymentId(step.getDeploymentId()))
-                .invoke(watched -> {
-                    if (watched != null) {
-                        watched.lastStep = step.getStepId() + " " + step.getStatus();
-                        String environment = step.getEnvironment().name();
-                        if (step.getEnvironment() != io.deploystage.events.Environment.UNKNOWN && !watched.touched(environment)) {
-                            watched.touched = watched.touched.isEmpty() ? environment : watched.touched + "," + environment;
-                        }
-                        watched.updatedAt = Instant.now();
+                .chain(watched -> {
+                    if (watched == null) {
+                        return Uni.createFrom().item(List.<SpecificRecordBase>of());
                     }
-                })
-                .replaceWith(List.of());
+                    watched.lastStep = step.getStepId() + " " + step.getStatus();
+                    watched.updatedAt = Instant.now();
+                    String environment = step.getEnvironment().name();
+                    if (step.getEnvironment() == io.deploystage.events.Environment.UNKNOWN || watched.touched(environment)
+                            || step.getStatus() == io.deploystage.events.StepStatus.SKIPPED) {
+                        return Uni.createFrom().item(List.<SpecificRecordBase>of());
+                    }
+                    watched.touched = watched.touched.isEmpty() ? environment : watched.touched + "," + environment;
+                    if (step.getEnvironment() != io.deploystage.events.Environment.PRODUCTION) {
+                        return Uni.createFrom().item(List.<SpecificRecordBase>of());
+                    }
+                    return WatchedDeploymentEntity.<WatchedDeploymentEntity>list("service = ?1 and deploymentId <> ?2 and ended = false",
+                            watched.service, watched.deploymentId).map(others -> {
+                                others.stream().filter(o -> o.touched("PRODUCTION")).forEach(older -> {
+                                    older.ended = true;
+                                    older.updatedAt = Instant.now();
+                                    LOG.infof("Release %s: superseded in production by %s (deployment %s); no longer watched", older.releaseId,
+                                            watched.releaseId, watched.deploymentId);
+                                });
+                                return List.<SpecificRecordBase>of();
+                            });
+                });
     }
 
     /**

@@ -38,7 +38,8 @@ public record DescriptorRequest(
             @Size(max = 20) Map<@NotBlank String, @NotBlank @Size(max = 2000) String> metricQueries,
             @Size(max = 50) List<@NotBlank String> flags,
             @Valid Limits thresholds,
-            @Size(max = 6) List<@Pattern(regexp = RERUN_SAFE, message = "must name a command: " + RERUN_SAFE) String> rerunSafe) {
+            @Size(max = 6) List<@Pattern(regexp = RERUN_SAFE, message = "must name a command: " + RERUN_SAFE) String> rerunSafe,
+            @Size(max = 200) Map<@NotBlank @Size(max = 200) String, @NotBlank @Size(max = 2000) String> versionUrls) {
 
         EnvironmentSpec toSpec() {
             return new EnvironmentSpec(template(deploy, "deploy"), template(rollback, "rollback"), template(migrate, "migrate"),
@@ -46,7 +47,7 @@ public record DescriptorRequest(
                             s.expectBodyContains())).toList(), instances, metricQueries, flags,
                     thresholds == null ? null : new Thresholds(thresholds.errorRatePercent(), thresholds.p95LatencyMs(),
                             thresholds.businessMetric(), thresholds.businessMetricDropPercent(), thresholds.maxRelativeDegradation(),
-                            thresholds.minSamples()));
+                            thresholds.minSamples()), versionUrls);
         }
 
         CommandTemplate template(List<String> argv, String name) {

@@ -26,7 +26,7 @@ public record DeployDescriptor(String service, Map<Environment, EnvironmentSpec>
         Map<Environment, EnvironmentSpec> overridden = new java.util.EnumMap<>(Environment.class);
         environments.forEach((environment, s) -> overridden.put(environment, new EnvironmentSpec(s.deploy(), s.rollback(), s.migrate(),
                 s.migrateRollback(), s.trafficSwitch(), s.flagSet(), s.smokeChecks(), s.instances(), s.metricQueries(), s.flags(),
-                override.applyTo(s.thresholds()))));
+                override.applyTo(s.thresholds()), s.versionUrls())));
         return new DeployDescriptor(service, overridden, owners, escalationContact, teamChannel);
     }
 
@@ -60,6 +60,14 @@ public record DeployDescriptor(String service, Map<Environment, EnvironmentSpec>
             spec.flags().forEach(f -> {
                 if (!CommandTemplate.isSafe(f)) {
                     problems.add(at + ".flags: '" + CommandTemplate.abbreviate(f) + "' is not a safe flag key");
+                }
+            });
+            spec.versionUrls().forEach((instance, url) -> {
+                if (!spec.instances().contains(instance) && !List.of("blue", "green").contains(instance)) {
+                    problems.add(at + ".versionUrls: '" + CommandTemplate.abbreviate(instance) + "' is neither an instance nor a colour (blue, green)");
+                }
+                if (!isHttpUrl(url)) {
+                    problems.add(at + ".versionUrls[" + CommandTemplate.abbreviate(instance) + "]: must be an absolute http(s) URL");
                 }
             });
             if (spec.smokeChecks().isEmpty()) {

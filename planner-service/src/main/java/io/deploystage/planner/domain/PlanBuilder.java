@@ -97,6 +97,7 @@ public final class PlanBuilder {
                     steps.add(command("deploy-" + idle, Environment.PRODUCTION, "Deploy " + release.version() + " to the idle colour " + idle
                             + " (when " + live + " is live)", production.deploy(), r.render(production.deploy(), Environment.PRODUCTION, idle, null, null),
                             idle + " runs " + release.version()).onInstance(idle).forColour(idle));
+                    confirmVersion(production, idle, release.version()).ifPresent(s -> steps.add(s.forColour(idle)));
                     smoke("verify-" + idle, Environment.PRODUCTION, production).forEach(s -> steps.add(s.forColour(idle)));
                     steps.add(traffic("switch-to-" + idle, "Switch traffic to " + idle, idle, r.render(production.trafficSwitch(), Environment.PRODUCTION,
                             idle, 100, null), idle + " serves 100% of traffic", 100).forColour(idle));
@@ -145,6 +146,9 @@ public final class PlanBuilder {
                 }
             }
         }
+        // Confirm all instances updated: each instance the release reached is asked which version it runs.
+        deploys.stream().map(Map.Entry::getKey).distinct().forEach(instance -> confirmVersion(production, instance, release.version())
+                .ifPresent(steps::add));
         steps.addAll(smoke("production-smoke", Environment.PRODUCTION, production));
         steps.add(health("post-deploy-health", Environment.PRODUCTION, "Post-deploy health check against the 15-minute baseline",
                 "error rate, p50/p95/p99 latency, throughput, business metric and logs within thresholds",
@@ -247,8 +251,7 @@ public final class PlanBuilder {
         }
         for (SmokeCheck check : production.smokeChecks()) {
             steps.add(new PlanStep("rollback-verify-" + check.name(), Environment.PRODUCTION, StepKind.HTTP_CHECK,
-                    "Verify old version is responding: " + check.name(), List.of(check.method(), check.url(), Integer.toString(check.expectStatus())),
-                    "Smoke tests pass", null));
+                    "Verify old version is responding: " + check.name(), smokeArgv(check), "Smoke tests pass", null));
         }
         steps.add(new PlanStep("rollback-notify", Environment.PRODUCTION, StepKind.NOTIFY,
                 "Notify team of rollback", List.of(channel == null ? "team channel" : channel), "Team aware", null));
@@ -298,10 +301,26 @@ public final class PlanBuilder {
         return steps;
     }
 
+    /** A check that {@code instance} answers with {@code version}, when the descriptor says where it tells its version. */
+    private static java.util.Optional<PlanStep> confirmVersion(EnvironmentSpec spec, String instance, String version) {
+        String url = spec.versionUrls().get(instance);
+        return url == null ? java.util.Optional.empty() : java.util.Optional.of(new PlanStep("confirm-" + instance + "-version", Environment.PRODUCTION,
+                StepKind.HTTP_CHECK, "Confirm " + instance + " runs " + version, List.of("GET", url, "200", version), instance + " reports "
+                        + version, null).onInstance(instance));
+    }
+
     private static List<PlanStep> smoke(String prefix, Environment environment, EnvironmentSpec spec) {
         return spec.smokeChecks().stream().map(check -> new PlanStep(prefix + "-" + check.name(), environment, StepKind.HTTP_CHECK,
-                "Smoke test: " + check.name(), List.of(check.method(), check.url(), Integer.toString(check.expectStatus())),
-                "Smoke test passes", null)).toList();
+                "Smoke test: " + check.name(), smokeArgv(check), "Smoke test passes", null)).toList();
+    }
+
+    /** Method, URL, expected status, and the text the body must contain when the check names one. */
+    private static List<String> smokeArgv(SmokeCheck check) {
+        List<String> argv = new ArrayList<>(List.of(check.method(), check.url(), Integer.toString(check.expectStatus())));
+        if (check.expectBodyContains() != null) {
+            argv.add(check.expectBodyContains());
+        }
+        return argv;
     }
 
     private static PlanStep command(String id, Environment environment, String action, CommandTemplate template, List<String> argv,

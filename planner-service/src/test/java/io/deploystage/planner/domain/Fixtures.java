@@ -30,7 +30,19 @@ final class Fixtures {
                 instances,
                 Map.of("errors", "sum(increase(http_server_requests_seconds_count{service=\"checkout\",status=~\"5..\"}[{window}]))"),
                 List.of("new-checkout-flow"),
-                new Thresholds(1.0, 300, "orders_per_minute", 20, 0.2, 50));
+                new Thresholds(1.0, 300, "orders_per_minute", 20, 0.2, 50),
+                versionUrls(name, instances));
+    }
+
+    /** Each instance, and each colour in production, answers with its version on /version. */
+    static Map<String, String> versionUrls(String name, List<String> instances) {
+        Map<String, String> urls = new java.util.LinkedHashMap<>();
+        List<String> all = new java.util.ArrayList<>(instances);
+        if (name.equals("production")) {
+            all.addAll(List.of("blue", "green"));
+        }
+        all.forEach(i -> urls.put(i, "https://" + i + ".checkout." + name + ".example.com/version"));
+        return urls;
     }
 
     static DeployDescriptor descriptor() {

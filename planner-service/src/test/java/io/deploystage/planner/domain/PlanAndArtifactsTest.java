@@ -62,7 +62,7 @@ class PlanAndArtifactsTest {
         Plan plan = plan(strategy);
         Node doc = MARKDOWN.parse(artifacts(plan).getDeploymentChecklist());
         assertEquals(List.of("1:Deployment Checklist: checkout 1.4.0", "2:Deployment Info", "2:Pre-Deploy Verification", "2:Deploy Steps",
-                "2:Post-Deploy Verification", "2:Outcome"), headings(doc));
+                "2:Post-Deploy Verification", "2:Stabilization (first 24h)", "2:Outcome"), headings(doc));
         List<List<List<String>>> tables = tables(doc);
         assertEquals(2, tables.size());
         assertEquals(List.of("#", "Action", "Command", "Status"), tables.get(0).get(0));
@@ -222,7 +222,8 @@ class PlanAndArtifactsTest {
                 new DeployDescriptor("checkout", Map.of(
                 Environment.STAGING, Fixtures.environment("staging", List.of("s1")),
                 Environment.PRODUCTION, new EnvironmentSpec(base.deploy(), base.rollback(), base.migrate(), base.migrateRollback(),
-                        base.trafficSwitch(), base.flagSet(), base.smokeChecks(), base.instances(), queries, base.flags(), base.thresholds())),
+                        base.trafficSwitch(), base.flagSet(), base.smokeChecks(), base.instances(), queries, base.flags(), base.thresholds(),
+                        base.versionUrls())),
                 List.of("dana"), "dana", "#checkout")).stream().toList();
         assertEquals(List.of(), problems.apply(Map.of("requests", "sum(increase(x[{window}]))", "business.orders", "sum(increase(o[{window}]))",
                 "scrape", "http://p1:8080/metrics, https://p2/metrics")));
