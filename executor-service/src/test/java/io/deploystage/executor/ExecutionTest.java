@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentPlan;
@@ -188,6 +190,51 @@ class ExecutionTest extends RealStackTest {
         assertEquals("2.1.0", sample.runningVersion("prod-2"));
     }
 
+    /**
+     * Direct, rolling and feature-flag deployments rolled back after their first production deploy failed a check, and
+     * after DEPLOYED: every instance the deployment reached runs the previous version again, asked from the instance,
+     * and the others were never touched.
+     */
+    @ParameterizedTest(name = "{0} rolled back {1}")
+    @CsvSource({"DIRECT, MID_ROLLOUT", "DIRECT, AFTER_DEPLOYED", "ROLLING, MID_ROLLOUT", "ROLLING, AFTER_DEPLOYED", "FEATURE_FLAG, MID_ROLLOUT",
+            "FEATURE_FLAG, AFTER_DEPLOYED"})
+    void everyInstanceTheDeploymentReachedRunsThePreviousVersionAfterARollback(Strategy strategy, String point) {
+        String previous = "2.4." + strategy.ordinal() + (point.startsWith("MID") ? "0" : "5");
+        String version = previous + "-new";
+        sample.deploy("production", "prod-1", previous, ProcessHandle.current().pid());
+        sample.deploy("production", "prod-2", previous, ProcessHandle.current().pid());
+        DeploymentPlan shape = switch (strategy) {
+            case DIRECT -> plans.direct("checkout", version);
+            case ROLLING -> plans.rolling("checkout", version);
+            default -> plans.featureFlag("checkout", version, "flag-" + UUID.randomUUID().toString().substring(0, 6));
+        };
+        List<PlanStep> steps = new ArrayList<>(shape.getSteps());
+        boolean mid = point.equals("MID_ROLLOUT");
+        if (mid) {
+            int first = steps.indexOf(steps.stream().filter(s -> "prod-1".equals(s.getInstance())).findFirst().orElseThrow());
+            steps.add(first + 1, plans.smoke("break-after-prod-1", Environment.PRODUCTION, "prod-1", "/no-such-page", 200));
+        }
+        DeploymentPlan plan = run.start(TestPlans.plan("checkout", version, strategy, steps, shape.getRollbackProcedure()), true);
+        if (mid) {
+            DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT);
+            assertEquals(DeploymentResult.ROLLED_BACK, outcome.getOutcome(), outcome.getReason());
+        } else {
+            assertEquals(DeploymentResult.DEPLOYED, run.awaitOutcome(plan, TIMEOUT).getOutcome());
+            assertEquals(version, sample.runningVersion("prod-1"));
+            client.publish(RollbackCommand.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(plan.getReleaseId()).setOccurredAt(Instant.now())
+                    .setCausationId(null).setDeploymentId(plan.getEventId().toString()).setRequestedBy("monitor-service")
+                    .setReason("error rate 7% exceeds 5% in the stabilization window").build());
+            assertEquals(DeploymentResult.ROLLED_BACK, run.awaitOutcome(plan, DeploymentResult.ROLLED_BACK, TIMEOUT, s -> { }).getOutcome());
+        }
+        assertEquals(previous, sample.runningVersion("prod-1"), "asked from the instance");
+        assertEquals(previous, sample.runningVersion("prod-2"), "asked from the instance");
+        List<String> skipped = run.steps(plan).stream().filter(s -> s.getStepId().startsWith("rollback-prod") && s.getStatus() == StepStatus.SKIPPED)
+                .map(StepEvent::getStepId).toList();
+        boolean reachedProd2 = !mid && strategy != Strategy.FEATURE_FLAG;
+        assertEquals(reachedProd2 || strategy == Strategy.FEATURE_FLAG ? List.of() : List.of("rollback-prod-2"), skipped,
+                "only the instances the deployment reached are redeployed");
+    }
+
     @Test
     void anAbortMidProductionSaysWhatRunsWhereAndALaterRollbackRestoresIt() {
         sample.deploy("production", "prod-1", "2.2.0", ProcessHandle.current().pid());
@@ -214,6 +261,15 @@ class ExecutionTest extends RealStackTest {
         assertEquals(List.of("traffic prod-1 0", "deploy production prod-1 2.2.0"), actionsSince(before), "prod-2 was never touched");
         assertEquals("2.2.0", sample.runningVersion("prod-1"));
         assertEquals("2.2.0", sample.runningVersion("prod-2"));
+        String record = given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}/deployment-checklist", id).then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("text/markdown")).extract().asString();
+        assertTrue(record.contains("**Result**: ROLLED_BACK\n"), record);
+        assertTrue(record.matches("(?s).*\\| production: COMMAND deploy-canary \\| [^\n]* \\| \\[x\\] done \\d{4}-\\d\\d-\\d\\d .*"), record);
+        assertTrue(record.contains("| [ ] stopped"), "bake-25 was running when the abort came:\n" + record);
+        assertTrue(record.contains("| [ ] skipped: not touched: promote-prod-2 never ran |"), record);
+        assertTrue(record.contains("instances: prod-1 runs the previous version, prod-2 runs the previous version"), record);
+        given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}/deployment-checklist", UUID.randomUUID()).then().statusCode(404);
+        given().get("/deployments/{id}/deployment-checklist", id).then().statusCode(401);
         assertEquals("rollback-prod-2 SKIPPED not touched: promote-prod-2 never ran", run.steps(plan).stream()
                 .filter(s -> s.getStepId().equals("rollback-prod-2")).map(s -> s.getStepId() + " " + s.getStatus() + " " + s.getDetail())
                 .findFirst().orElseThrow());
