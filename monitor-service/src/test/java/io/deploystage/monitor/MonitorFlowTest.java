@@ -240,31 +240,32 @@ public class MonitorFlowTest extends RealStackTest {
 
     /** The environments the deployment's steps touched, as the monitor's database has it. */
     private static String touched(String releaseId) throws Exception {
-        var postgres = LocalStackResource.stack().postgres();
-        try (var db = java.sql.DriverManager.getConnection(postgres.jdbcUrl("monitor"), postgres.user(), postgres.password());
-                var query = db.prepareStatement("select touched from watched_deployment where release_id = ?")) {
-            query.setString(1, releaseId);
-            try (var rows = query.executeQuery()) {
-                return rows.next() ? rows.getString(1) : "";
-            }
-        }
+        return watchRow(releaseId, "touched", rows -> rows.getString(1));
     }
 
     /** "watching", "until-past" or "ended", as the monitor's database has it ("" before the plan is stored). */
     private static String watchState(String releaseId) throws Exception {
+        return watchRow(releaseId, "ended, watch_until", rows -> {
+            if (rows.getBoolean(1)) {
+                return "ended";
+            }
+            java.sql.Timestamp until = rows.getTimestamp(2);
+            return until == null ? "" : until.toInstant().isBefore(Instant.now()) ? "until-past" : "watching";
+        });
+    }
+
+    interface RowReader {
+        String read(java.sql.ResultSet rows) throws java.sql.SQLException;
+    }
+
+    /** Reads columns of the release's watch row; "" when there is none yet. */
+    private static String watchRow(String releaseId, String columns, RowReader reader) throws Exception {
         var postgres = LocalStackResource.stack().postgres();
         try (var db = java.sql.DriverManager.getConnection(postgres.jdbcUrl("monitor"), postgres.user(), postgres.password());
-                var query = db.prepareStatement("select ended, watch_until from watched_deployment where release_id = ?")) {
+                var query = db.prepareStatement("select " + columns + " from watched_deployment where release_id = ?")) {
             query.setString(1, releaseId);
             try (var rows = query.executeQuery()) {
-                if (!rows.next()) {
-                    return "";
-                }
-                if (rows.getBoolean(1)) {
-                    return "ended";
-                }
-                java.sql.Timestamp until = rows.getTimestamp(2);
-                return until == null ? "" : until.toInstant().isBefore(Instant.now()) ? "until-past" : "watching";
+                return rows.next() ? reader.read(rows) : "";
             }
         }
     }

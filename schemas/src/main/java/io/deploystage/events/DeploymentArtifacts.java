@@ -121,7 +121,7 @@ public final class DeploymentArtifacts {
             md.append("**Result**: PENDING (DEPLOYED / ROLLED_BACK once the deployment ends)\n");
             md.append("**Notes**: ").append(text(notes(plan))).append("\n");
         } else {
-            md.append("**Result**: ").append(text(record.result())).append("\n");
+            md.append("**Result**: ").append(record.result().replaceAll("[^A-Za-z0-9_ ()-]", "")).append("\n");
             md.append("**Notes**: ").append(text(record.notes() == null ? notes(plan) : record.notes())).append("\n");
         }
         return md.toString();
