@@ -182,7 +182,8 @@ public class DeploymentEngine {
                 StepEntity row = rows.stream().filter(r -> r.phase == d.phase && r.stepIndex == d.nextStep).findFirst().orElse(null);
                 Instant now = Instant.now();
                 if (next instanceof StepLifecycle.Finish finish) {
-                    return Uni.createFrom().item(Result.<Begun>of(null, List.of(Deployments.finish(d, plan, finish.state(), d.phase == Phase.FORWARD ? null : d.reason))));
+                    String reason = d.phase == Phase.FORWARD ? null : d.reason;
+                    return Uni.createFrom().item(Result.<Begun>of(null, List.of(Deployments.finish(d, plan, finish.state(), reason))));
                 }
                 PlanStep step = list.get(d.nextStep);
                 if (next instanceof StepLifecycle.Pause pause) {
