@@ -61,7 +61,7 @@ class DemoReleasesTest {
         system = RunningSystem.get();
         ServiceProcess executor = system.service("executor-service");
         executor.kill9();
-        executor.start(Map.of("executor.health.max-window", "5s", "executor.health.when-inconclusive", "PAUSE"));
+        executor.start(Map.of("executor.health.max-window", "5s", "executor.health.freshness", "4s", "executor.health.when-inconclusive", "PAUSE"));
         traffic = new SampleTraffic(system.sample, "staging-1", SampleDescriptor.PRODUCTION, system.client::publish, Duration.ofMillis(2500))
                 .start(40, 20);
         artifacts = Files.createTempDirectory("demo-artifacts");

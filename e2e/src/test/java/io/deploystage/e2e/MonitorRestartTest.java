@@ -69,7 +69,7 @@ class MonitorRestartTest {
                     "the rollback and the failing verdict after the restart");
             HealthVerdict failing = verdicts(seen, releaseId).stream().filter(v -> v.getVerdict() == Verdict.FAILING).findFirst().orElseThrow();
             assertEquals(120, failing.getSampleCount(), "the 60 requests from before the kill and the 60 after, each counted once");
-            assertTrue(failing.getReason().contains("errors where the baseline had none: 1/120 now, 0/10000 before"), failing.getReason());
+            assertTrue(failing.getReason().contains("significantly worse than the baseline 0.00% (1/120 now, 0/10000 before)"), failing.getReason());
             assertEquals(2, verdicts(seen, releaseId).size(), "one verdict before the kill, one after: " + verdicts(seen, releaseId));
         } finally {
             monitor.kill9();

@@ -36,6 +36,9 @@ final class RunningSystem {
                 service.configure(sample.executorConfig(owner)).configure(Map.of("executor.health.max-window", "1s",
                         "executor.health.when-inconclusive", "PROCEED"));
             }
+            if (name.equals("monitor-service")) {
+                service.configure(Map.of("monitor.warm-up", "2s"));
+            }
             services.put(name, service.start());
         }
         client = EventClient.forStack(stack);

@@ -53,8 +53,18 @@ final class DeploymentRun implements AutoCloseable {
         healthy.remove(plan.getEventId());
     }
 
+    /** A verdict on the last 250 ms of the canary cohort in production. */
     static HealthVerdict verdict(DeploymentPlan plan, Verdict verdict, String reason) {
+        return verdict(plan, verdict, reason, io.deploystage.events.Environment.PRODUCTION);
+    }
+
+    static HealthVerdict verdict(DeploymentPlan plan, Verdict verdict, String reason, io.deploystage.events.Environment environment) {
+        Instant now = Instant.now();
         return HealthVerdict.newBuilder()
+                .setEnvironment(environment)
+                .setCohort(io.deploystage.events.Cohort.CANARY)
+                .setWindowStart(now.minusMillis(250))
+                .setWindowEnd(now)
                 .setEventId(UUID.randomUUID())
                 .setReleaseId(plan.getReleaseId())
                 .setOccurredAt(Instant.now())
@@ -99,7 +109,11 @@ final class DeploymentRun implements AutoCloseable {
             }
             if (System.currentTimeMillis() - lastVerdicts > 250) {
                 lastVerdicts = System.currentTimeMillis();
-                seenPlans().forEach(p -> client.publish(verdict(p, Verdict.HEALTHY, "error rate 0.2% within 5%")));
+                for (DeploymentPlan p : seenPlans()) {
+                    for (var environment : List.of(io.deploystage.events.Environment.STAGING, io.deploystage.events.Environment.PRODUCTION)) {
+                        client.publish(verdict(p, Verdict.HEALTHY, "error rate 0.2% within 5%", environment));
+                    }
+                }
             }
         }
         throw new AssertionError("No outcome for deployment " + id + " within " + timeout + "; steps: "

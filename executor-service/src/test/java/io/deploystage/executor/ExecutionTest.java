@@ -463,6 +463,51 @@ class ExecutionTest extends RealStackTest {
                 .allMatch(s -> s.getStatus() == StepStatus.SKIPPED));
     }
 
+    /** A staging health step, then a production one; both need ERROR_RATE of the canary cohort. */
+    private DeploymentPlan gatedPlan(String version) {
+        List<PlanStep> steps = List.of(TestPlans.health("staging-performance", Environment.STAGING),
+                TestPlans.health("post-deploy-health", Environment.PRODUCTION));
+        return run.start(TestPlans.plan("gated-" + UUID.randomUUID().toString().substring(0, 6), version, Strategy.DIRECT, steps, List.of()), false);
+    }
+
+    /** Feeds verdicts while the deployment runs, until it pauses; returns why it paused. */
+    private String feedUntilPaused(DeploymentPlan plan, java.util.function.Consumer<Integer> feed) {
+        String id = plan.getEventId().toString();
+        return Await.until(Duration.ofSeconds(30), "deployment " + id + " to pause", () -> {
+            var body = given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}", id).then().statusCode(200).extract().jsonPath();
+            if (!"PAUSED".equals(body.getString("state"))) {
+                feed.accept(body.getInt("nextStep"));
+                return null;
+            }
+            return body.getString("reason");
+        }, reason -> reason != null);
+    }
+
+    @Test
+    void stagingVerdictsNeverPassAProductionStep() {
+        DeploymentPlan plan = gatedPlan("6.0.1");
+        String reason = feedUntilPaused(plan, next -> client.publish(DeploymentRun.verdict(plan, Verdict.HEALTHY, "error rate 0% in staging",
+                Environment.STAGING)));
+        assertTrue(reason.startsWith("step post-deploy-health: inconclusive") && reason.contains("ERROR_RATE: no verdict for PRODUCTION CANARY"),
+                reason);
+    }
+
+    @Test
+    void silenceAfterAnEarlyHealthyVerdictPausesForAHuman() {
+        DeploymentPlan plan = gatedPlan("6.0.2");
+        AtomicBoolean once = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger seenProduction = new java.util.concurrent.atomic.AtomicInteger();
+        String reason = feedUntilPaused(plan, next -> {
+            client.publish(DeploymentRun.verdict(plan, Verdict.HEALTHY, "error rate 0% in staging", Environment.STAGING));
+            // the second look at the production step: it has begun, so this verdict's window ends after its start
+            if (next == 1 && seenProduction.incrementAndGet() == 2 && once.compareAndSet(false, true)) {
+                client.publish(DeploymentRun.verdict(plan, Verdict.HEALTHY, "error rate 0%: the last word before the metrics stopped"));
+            }
+        });
+        assertTrue(once.get(), "one production verdict was sent");
+        assertTrue(reason.startsWith("step post-deploy-health: inconclusive") && reason.contains("ERROR_RATE: silent since"), reason);
+    }
+
     @Test
     void oneDeploymentPerServiceAtATimeWhileOtherServicesDeployConcurrently() {
         DeploymentPlan first = run.start(queuePlan("queued-svc", "5.0.0"), true);

@@ -66,7 +66,12 @@ public final class Launcher {
             ServiceProcess service = ServiceProcess.of(name, stack, workDir.resolve("logs"), 0);
             if (name.equals("executor-service")) {
                 // the plan's bake windows (10 minutes) shortened to 5 s for a local run; inconclusive health still pauses
-                service.configure(sample.executorConfig(owner)).configure(java.util.Map.of("executor.health.max-window", "5s"));
+                service.configure(sample.executorConfig(owner)).configure(java.util.Map.of("executor.health.max-window", "5s",
+                        "executor.health.freshness", "4s"));
+            }
+            if (name.equals("monitor-service")) {
+                // a fresh sample instance warms up for 2 s after a deploy before its latency is judged (1 minute by default)
+                service.configure(java.util.Map.of("monitor.warm-up", "2s"));
             }
             running.add(service);
             services.put(name, service);

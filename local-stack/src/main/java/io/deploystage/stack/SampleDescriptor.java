@@ -33,8 +33,8 @@ public final class SampleDescriptor {
                  "smokeChecks": [{"name": "health", "method": "GET", "url": "%s", "expectStatus": 200}],
                  "instances": %s,
                  "versionUrls": {%s},
-                 "thresholds": {"errorRatePercent": 5.0, "p95LatencyMs": 250, "businessMetricDropPercent": 20,
-                                "maxRelativeDegradation": 3.0, "minSamples": 20}}""".formatted(sample.deployTool(), sample.deployTool(),
+                 "thresholds": {"errorRatePercent": 5.0, "p50LatencyMs": 150, "p95LatencyMs": 250, "p99LatencyMs": 500,
+                                "businessMetricDropPercent": 20, "maxRelativeDegradation": 0.5, "minSamples": 20}}""".formatted(sample.deployTool(), sample.deployTool(),
                 sample.trafficTool(), smoke, instances.stream().map(i -> "\"" + i + "\"").toList(), versionUrls(sample, name, instances));
     }
 

@@ -226,6 +226,7 @@ public final class DeploymentArtifacts {
             case THROUGHPUT -> "Throughput";
             case BUSINESS_METRIC -> "Business metric";
             case NEW_LOG_ERRORS -> "New ERROR log lines";
+            case NEW_LOG_WARNINGS -> "New WARN log lines";
             case UNKNOWN -> "Unknown check";
         };
     }
@@ -236,7 +237,7 @@ public final class DeploymentArtifacts {
             case LATENCY_P50, LATENCY_P95, LATENCY_P99 -> "ms";
             case THROUGHPUT -> "requests/s";
             case BUSINESS_METRIC -> check.getBusinessMetric();
-            case NEW_LOG_ERRORS -> "lines since deploy";
+            case NEW_LOG_ERRORS, NEW_LOG_WARNINGS -> "lines since deploy";
             case UNKNOWN -> "?";
         };
     }
@@ -251,6 +252,8 @@ public final class DeploymentArtifacts {
             case THROUGHPUT -> "within " + number(degradation == null ? 0 : degradation * 100) + "% of baseline";
             case BUSINESS_METRIC -> "drop <" + number(check.getThreshold()) + "%";
             case NEW_LOG_ERRORS -> "0 new";
+            case NEW_LOG_WARNINGS -> (check.getThreshold() == 0 ? "0 new" : "at most " + number(check.getThreshold()) + " new")
+                    + (degradation == null ? "" : " beyond the baseline's rate + " + number(degradation * 100) + "%");
             case UNKNOWN -> "?";
         } + (check.getMinSamples() > 1 ? ", min " + check.getMinSamples() + " samples" : "");
     }

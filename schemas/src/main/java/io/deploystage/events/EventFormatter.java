@@ -43,7 +43,9 @@ public final class EventFormatter {
                     + (e.getReason() == null ? "" : ": " + e.getReason());
         }
         if (event instanceof HealthVerdict e) {
-            return e.getCheck() + " " + e.getVerdict() + ": " + e.getReason();
+            String where = e.getEnvironment() == Environment.UNKNOWN ? "" : " (" + e.getEnvironment().name().toLowerCase(java.util.Locale.ROOT)
+                    + (e.getCohort() == Cohort.UNKNOWN ? "" : " " + e.getCohort().name().toLowerCase(java.util.Locale.ROOT)) + ")";
+            return e.getCheck() + where + " " + e.getVerdict() + ": " + e.getReason();
         }
         if (event instanceof RollbackCommand e) {
             return "ordered by " + e.getRequestedBy() + ": " + e.getReason();

@@ -38,7 +38,7 @@ public final class CompletedChecklist {
         List<StepRecord> rollback = records(plan.getRollbackProcedure(), rows, Phase.ROLLBACK);
         Map<MetricKind, String> checks = new EnumMap<>(MetricKind.class);
         for (HealthCheck check : plan.getHealthChecks()) {
-            verdictsOldestFirst.stream().filter(v -> v.check.equals(check.getMetric().name())).reduce((a, b) -> b)
+            verdictsOldestFirst.stream().filter(v -> v.check.equals(check.getMetric().name()) && !"STAGING".equals(v.environment)).reduce((a, b) -> b)
                     .ifPresent(v -> checks.put(check.getMetric(), v.verdict + ": " + v.reason));
         }
         String notes = Optional.ofNullable(deployment.reason).orElse("");

@@ -197,6 +197,11 @@ public class ExecutionFlow {
         row.verdict = verdict.getVerdict().name();
         row.reason = verdict.getReason().length() > 4000 ? verdict.getReason().substring(0, 4000) : verdict.getReason();
         row.receivedAt = Instant.now();
+        row.environment = verdict.getEnvironment().name();
+        row.cohort = verdict.getCohort().name();
+        row.windowStart = verdict.getWindowStart();
+        row.windowEnd = verdict.getWindowEnd();
+        row.sampleCount = verdict.getSampleCount();
         return row.persist().replaceWith(List.of());
     }
 

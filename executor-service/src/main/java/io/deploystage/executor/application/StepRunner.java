@@ -92,7 +92,7 @@ public class StepRunner {
             case TRAFFIC -> OffLoop.run(() -> Outcome.of(traffic.apply(plan, step)));
             case FLAG -> "builtin".equals(config.flags().provider()) ? setFlag(step)
                     : OffLoop.run(() -> Outcome.of(CommandRunner.run(argv, commandSettings(config))));
-            case WAIT_FOR_HEALTH -> waitForHealth(plan.getEventId(), step, started, cancel);
+            case WAIT_FOR_HEALTH -> waitForHealth(plan, step, started, cancel);
             case APPROVAL -> waitForApproval(plan.getEventId(), step, started, cancel);
             case NOTIFY -> Uni.createFrom().item(new Outcome(Ending.SUCCEEDED, "the notifier announces the outcome to " + String.join(" ", argv),
                     Duration.ZERO));
@@ -127,14 +127,17 @@ public class StepRunner {
         }));
     }
 
-    private Uni<Outcome> waitForHealth(UUID deploymentId, PlanStep step, Instant started, CompletableFuture<Void> cancel) {
+    private Uni<Outcome> waitForHealth(DeploymentPlan plan, PlanStep step, Instant started, CompletableFuture<Void> cancel) {
         Duration window = StepParameters.window(step.getCommand(), Duration.ofMinutes(10));
         Duration capped = config.health().maxWindow().filter(max -> max.compareTo(window) < 0).orElse(window);
         Instant deadline = started.plus(capped);
-        return poll(cancel, started, deadline, over -> Panache.withSession(() -> VerdictEntity.<VerdictEntity>list(
-                "deploymentId = ?1 and receivedAt >= ?2 order by receivedAt", deploymentId, started)).map(rows -> {
-                    HealthGate.Result result = HealthGate.judge(rows.stream()
-                            .map(v -> new HealthGate.Observed(v.check, v.verdict, v.reason)).toList(), over);
+        HealthGate.Requirement need = new HealthGate.Requirement(step.getEnvironment().name(), StepParameters.cohorts(step.getCommand()),
+                StepParameters.checks(step.getCommand(), plan.getHealthChecks().stream().map(c -> c.getMetric().name()).toList()), started, deadline,
+                config.health().freshness());
+        // the gate waits past the window's end for a verdict on its last part, for up to the freshness
+        return poll(cancel, started, deadline.plus(need.freshness()), over -> Panache.withSession(() -> VerdictEntity.<VerdictEntity>list(
+                "deploymentId = ?1 and receivedAt >= ?2 order by receivedAt", plan.getEventId(), started)).map(rows -> {
+                    HealthGate.Result result = HealthGate.judge(need, rows.stream().map(VerdictEntity::observed).toList(), Instant.now());
                     return switch (result.outcome()) {
                         case WAIT -> Optional.<Outcome>empty();
                         case PASS -> Optional.of(new Outcome(Ending.SUCCEEDED, result.detail(), elapsed(started)));

@@ -72,6 +72,13 @@ public interface ExecutorConfig {
         /** How often a waiting step reads the verdicts received. */
         @WithDefault("100ms")
         Duration poll();
+
+        /**
+         * How fresh the evidence must be: the latest verdict of each check must cover the window up to this much before
+         * its end, with no longer gap between verdicts (silence is not health). At least the metrics' reporting interval.
+         */
+        @WithDefault("1m")
+        Duration freshness();
     }
 
     enum WhenInconclusive {

@@ -1,19 +1,32 @@
 package io.deploystage.executor.domain;
 
-import java.util.LinkedHashMap;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.Set;
 
 /**
- * Decides a wait-for-health step from the monitor's verdicts received since the step started. A FAILING verdict
- * fails it at once; at the end of the window it passes only if the latest verdict of every check is HEALTHY. No
- * verdict at all, or an INCONCLUSIVE one, is INCONCLUSIVE: never a pass (fail closed).
+ * Decides a wait-for-health step on evidence only: the monitor's verdicts for the step's environment and cohort whose
+ * windows ended after the step began. A FAILING one fails the step at once. At the end of the step's window it passes
+ * only if every check the step needs has verdicts, the latest of each is HEALTHY and fresh (its window ended at most
+ * {@code freshness} before the step's window did), and no gap longer than {@code freshness} lies between them. Anything
+ * else is INCONCLUSIVE, never a pass (fail closed): a staging verdict says nothing of production, a HEALTHY in the first
+ * minute says nothing of the ten that followed, and a check that never reported is missing, not fine.
+ *
+ * <p>Example: a 10-minute bake needing ERROR_RATE and LATENCY_P95 with a freshness of 1 minute, both HEALTHY every 15 s
+ * until minute 4, then silence: at minute 10 the last verdicts are 6 minutes old; after one more minute without a fresh
+ * one the step is INCONCLUSIVE ("silent since ...").
  */
 public final class HealthGate {
 
-    /** A verdict as the step sees it, oldest first. */
-    public record Observed(String check, String verdict, String reason) {
+    /** A verdict as the step sees it; {@code windowStart}/{@code windowEnd} fall back to when it was received. */
+    public record Observed(String check, String verdict, String reason, String environment, String cohort, Instant windowStart, Instant windowEnd) {
+    }
+
+    /** What the step needs: its environment, the cohorts judged, the checks, its window and how fresh the evidence must be. */
+    public record Requirement(String environment, Set<String> cohorts, List<String> checks, Instant start, Instant end, Duration freshness) {
     }
 
     public enum Outcome {
@@ -26,25 +39,61 @@ public final class HealthGate {
     private HealthGate() {
     }
 
-    public static Result judge(List<Observed> verdicts, boolean windowOver) {
-        for (Observed v : verdicts) {
+    public static Result judge(Requirement need, List<Observed> verdicts, Instant now) {
+        List<Observed> relevant = verdicts.stream().filter(v -> need.environment().equals(v.environment()) && need.cohorts().contains(v.cohort())
+                && v.windowEnd().isAfter(need.start())).sorted(Comparator.comparing(Observed::windowEnd)).toList();
+        for (Observed v : relevant) {
             if ("FAILING".equals(v.verdict())) {
                 return new Result(Outcome.FAIL, v.check() + " FAILING: " + v.reason());
             }
         }
-        if (!windowOver) {
+        if (now.isBefore(need.end())) {
             return new Result(Outcome.WAIT, null);
         }
-        Map<String, Observed> latest = new LinkedHashMap<>();
-        verdicts.forEach(v -> latest.put(v.check(), v));
-        if (latest.isEmpty()) {
-            return new Result(Outcome.INCONCLUSIVE, "no verdict from the monitor within the window");
+        Instant freshFrom = need.end().minus(need.freshness());
+        List<String> problems = new ArrayList<>();
+        boolean stale = false;
+        for (String check : need.checks()) {
+            List<Observed> mine = relevant.stream().filter(v -> v.check().equals(check)).toList();
+            if (mine.isEmpty()) {
+                problems.add(check + ": no verdict for " + need.environment() + " " + String.join("/", need.cohorts()) + " since the step began");
+                stale = true;
+                continue;
+            }
+            Observed latest = mine.get(mine.size() - 1);
+            if (!"HEALTHY".equals(latest.verdict())) {
+                problems.add(check + " " + latest.verdict() + ": " + latest.reason());
+            } else if (latest.windowEnd().isBefore(freshFrom)) {
+                problems.add(check + ": silent since " + latest.windowEnd() + ", " + Duration.between(latest.windowEnd(), need.end()).toSeconds()
+                        + " s before the window's end (fresher than " + need.freshness().toSeconds() + " s needed)");
+                stale = true;
+            } else {
+                String gap = gap(mine, need.freshness());
+                if (gap != null) {
+                    problems.add(check + ": " + gap);
+                }
+            }
         }
-        List<Observed> unsure = latest.values().stream().filter(v -> !"HEALTHY".equals(v.verdict())).toList();
-        if (!unsure.isEmpty()) {
-            return new Result(Outcome.INCONCLUSIVE, unsure.stream().map(v -> v.check() + " " + v.verdict() + ": " + v.reason())
-                    .collect(Collectors.joining("; ")));
+        if (problems.isEmpty()) {
+            return new Result(Outcome.PASS, need.checks().size() + " check(s) HEALTHY through the window in " + need.environment() + ": "
+                    + String.join(", ", need.checks()));
         }
-        return new Result(Outcome.PASS, latest.size() + " check(s) HEALTHY: " + String.join(", ", latest.keySet()));
+        if (stale && now.isBefore(need.end().plus(need.freshness()))) {
+            return new Result(Outcome.WAIT, null); // a verdict for the window's last part may still be on its way
+        }
+        return new Result(Outcome.INCONCLUSIVE, String.join("; ", problems));
+    }
+
+    /** The first stretch longer than {@code freshness} with no verdict between two verdicts, or null. */
+    private static String gap(List<Observed> byEnd, Duration freshness) {
+        List<Observed> byStart = byEnd.stream().sorted(Comparator.comparing(Observed::windowStart)).toList();
+        Instant covered = byStart.get(0).windowEnd();
+        for (Observed v : byStart.subList(1, byStart.size())) {
+            if (Duration.between(covered, v.windowStart()).compareTo(freshness) > 0) {
+                return "no verdict between " + covered + " and " + v.windowStart();
+            }
+            covered = v.windowEnd().isAfter(covered) ? v.windowEnd() : covered;
+        }
+        return null;
     }
 }

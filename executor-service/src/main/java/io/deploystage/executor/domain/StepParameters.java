@@ -23,6 +23,23 @@ public final class StepParameters {
         return value(parameters, "window").map(StepParameters::duration).orElse(fallback);
     }
 
+    /** The checks a wait-for-health step names ({@code checks=ERROR_RATE,LATENCY_P95}); {@code planChecks} when it names none. */
+    public static List<String> checks(List<String> parameters, List<String> planChecks) {
+        return value(parameters, "checks").map(v -> java.util.Arrays.stream(v.split(",")).map(String::trim).filter(c -> !c.isEmpty())
+                .map(c -> c.toUpperCase(java.util.Locale.ROOT)).toList()).filter(l -> !l.isEmpty()).orElse(planChecks);
+    }
+
+    /**
+     * The cohorts whose verdicts a step judges: those it names ({@code cohorts=canary,stable}) but the stable one, which
+     * is what the canary is compared with; the canary (the traffic after the deploy) when it names none.
+     */
+    public static java.util.Set<String> cohorts(List<String> parameters) {
+        java.util.Set<String> named = value(parameters, "cohorts").map(v -> java.util.Arrays.stream(v.split(",")).map(String::trim)
+                .map(c -> c.toUpperCase(java.util.Locale.ROOT)).filter(c -> !c.isEmpty() && !c.equals("STABLE"))
+                .collect(java.util.stream.Collectors.toSet())).orElse(java.util.Set.of());
+        return named.isEmpty() ? java.util.Set.of("CANARY") : named;
+    }
+
     static Duration duration(String text) {
         Matcher m = DURATION.matcher(text);
         if (!m.matches()) {

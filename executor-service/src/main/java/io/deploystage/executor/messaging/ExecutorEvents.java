@@ -37,6 +37,7 @@ public final class ExecutorEvents {
                 .setAction(step.getAction())
                 .setDetail(detail == null ? null : abbreviate(detail))
                 .setDurationMillis(durationMillis)
+                .setInstance(step.getKind() == io.deploystage.events.StepKind.COMMAND ? step.getInstance() : null)
                 .build();
     }
 

@@ -212,6 +212,7 @@ public final class SampleTraffic implements AutoCloseable {
                         .setLatencyMillis(m.latencies)
                         .setNewErrorLogLines(touched ? lines.getOrDefault(environment, 0L) : 0L)
                         .setNewWarnLogLines(0L)
+                        .setLogLinesCounted(lines.containsKey(environment))
                         .build());
             }
         } catch (RuntimeException e) {

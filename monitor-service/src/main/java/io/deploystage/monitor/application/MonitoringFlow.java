@@ -23,6 +23,7 @@ import io.deploystage.events.MetricSample;
 import io.deploystage.events.StepEvent;
 import io.deploystage.monitor.config.MonitorConfig;
 import io.deploystage.monitor.domain.Assessment;
+import io.deploystage.monitor.domain.Verdict;
 import io.deploystage.monitor.domain.HealthJudgement;
 import io.deploystage.monitor.domain.Window;
 import io.deploystage.monitor.messaging.MonitorEvents;
@@ -75,7 +76,7 @@ public class MonitoringFlow {
                     Instant now = Instant.now();
                     for (CohortWindowEntity row : rows) {
                         if (!row.cohort.equals(BASELINE) && row.pendingCause != null) {
-                            out.addAll(judge(row, byKey, watched, now, true));
+                            out.addAll(judge(row, byKey, watched, now, true, false));
                         }
                     }
                     return out;
@@ -114,6 +115,12 @@ public class MonitoringFlow {
                     }
                     watched.lastStep = step.getStepId() + " " + step.getStatus();
                     watched.updatedAt = Instant.now();
+                    if (step.getInstance() != null && step.getStatus() == io.deploystage.events.StepStatus.SUCCEEDED) {
+                        Instant until = step.getOccurredAt().plus(config.warmUp());
+                        watched.warmUntil(step.getEnvironment().name(), until);
+                        LOG.infof("Release %s: %s runs a new version; %s warms up until %s (latency not judged)", watched.releaseId,
+                                step.getInstance(), step.getEnvironment(), until);
+                    }
                     String environment = step.getEnvironment().name();
                     if (step.getEnvironment() == io.deploystage.events.Environment.UNKNOWN || watched.touched(environment)
                             || step.getStatus() == io.deploystage.events.StepStatus.SKIPPED) {
@@ -151,7 +158,8 @@ public class MonitoringFlow {
                             Map<String, CohortWindowEntity> byKey = new HashMap<>();
                             rows.forEach(r -> byKey.put(r.windowKey, r));
                             List<CohortWindowEntity> created = new ArrayList<>();
-                            Map<String, List<MetricSample>> added = add(samples, byKey, created);
+                            java.util.Set<String> warming = warmUp(samples, watchOf);
+                            Map<String, List<MetricSample>> added = add(samples, byKey, created, config.sources().baselineWindow());
                             Instant now = Instant.now();
                             List<SpecificRecordBase> out = new ArrayList<>();
                             added.forEach((key, cohortSamples) -> {
@@ -160,16 +168,36 @@ public class MonitoringFlow {
                                 // watched when measured: a backlog read late is still judged within the stabilization window
                                 Instant measured = cohortSamples.stream().map(MetricSample::getWindowEnd).max(Instant::compareTo).orElse(now);
                                 if (!row.cohort.equals(BASELINE) && watched != null && watched.watching(measured)) {
-                                    out.addAll(judge(row, byKey, watched, now, false));
+                                    out.addAll(judge(row, byKey, watched, now, false, warming.contains(key)));
                                 }
                             });
                             return (created.isEmpty() ? Uni.createFrom().voidItem() : CohortWindowEntity.persist(created)).replaceWith(out);
                         }));
     }
 
+    /**
+     * Latencies measured while an environment warms up after a deploy are not judged: they are taken out of the samples
+     * (requests, errors and the rest still count). Returns the windows that had some taken out.
+     */
+    private static java.util.Set<String> warmUp(List<MetricSample> samples, Map<String, WatchedDeploymentEntity> watchOf) {
+        java.util.Set<String> warming = new java.util.HashSet<>();
+        for (MetricSample sample : samples) {
+            WatchedDeploymentEntity watched = watchOf.get(sample.getReleaseId());
+            Instant until = watched == null ? null : watched.warmUntil(sample.getEnvironment().name());
+            if (until != null && sample.getWindowStart().isBefore(until) && sample.getCohort() != io.deploystage.events.Cohort.BASELINE) {
+                sample.setLatencyMillis(List.of());
+                sample.setLatencyP50(null);
+                sample.setLatencyP95(null);
+                sample.setLatencyP99(null);
+                warming.add(CohortWindowEntity.key(sample.getReleaseId(), sample.getEnvironment().name(), sample.getCohort().name()));
+            }
+        }
+        return warming;
+    }
+
     /** Adds the samples to their cohorts' windows (rows created as needed); returns the samples by the window they changed. */
     private static Map<String, List<MetricSample>> add(List<MetricSample> samples, Map<String, CohortWindowEntity> byKey,
-            List<CohortWindowEntity> created) {
+            List<CohortWindowEntity> created, java.time.Duration baselineWindow) {
         Map<String, List<MetricSample>> added = new LinkedHashMap<>();
         Instant now = Instant.now();
         for (MetricSample sample : samples) {
@@ -187,11 +215,13 @@ public class MonitoringFlow {
         }
         added.forEach((key, cohortSamples) -> {
             CohortWindowEntity row = byKey.get(key);
+            if (row.cohort.equals(BASELINE)) {
+                cohortSamples.forEach(sample -> row.addToBaseline(MonitorEvents.window(List.of(sample)), sample.getWindowEnd(), baselineWindow));
+                return;
+            }
             Window window = MonitorEvents.window(cohortSamples);
             row.setTotal(row.total().plus(window));
-            if (!row.cohort.equals(BASELINE)) {
-                row.setPending(row.pending().plus(window));
-            }
+            row.setPending(row.pending().plus(window));
         });
         return added;
     }
@@ -202,7 +232,7 @@ public class MonitoringFlow {
      * pending window.
      */
     private List<SpecificRecordBase> judge(CohortWindowEntity row, Map<String, CohortWindowEntity> byKey, WatchedDeploymentEntity watched,
-            Instant now, boolean force) {
+            Instant now, boolean force, boolean warming) {
         CohortWindowEntity baselineRow = byKey.get(CohortWindowEntity.key(row.releaseId, row.environment, BASELINE));
         CohortWindowEntity stableRow = byKey.get(CohortWindowEntity.key(row.releaseId, row.environment, Cohort.STABLE.name()));
         boolean canary = row.cohort.equals(Cohort.CANARY.name());
@@ -216,8 +246,23 @@ public class MonitoringFlow {
             return List.of();
         }
         List<SpecificRecordBase> out = new ArrayList<>();
+        Window baselineWindow = baselineRow == null ? null : baselineRow.total();
+        MonitorEvents.Judged judged = new MonitorEvents.Judged(row.environment, row.cohort, row.pending(),
+                baselineWindow == null ? null : baselineWindow.length().toSeconds());
+        Instant warmUntil = watched.warmUntil(row.environment);
+        java.time.Duration wanted = config.sources().baselineWindow();
+        String shortBaseline = baselineWindow == null || baselineWindow.length().compareTo(wanted) >= 0 ? ""
+                : " (baseline: " + baselineWindow.length().toSeconds() + " s of pre-deploy traffic, less than the " + wanted.toMinutes()
+                        + " min wanted)";
         for (Assessment assessment : assessments) {
-            out.add(MonitorEvents.verdict(row.pendingCause, row.samples, row.releaseId, watched.deploymentId, assessment));
+            if (warming && assessment.verdict() == Verdict.INCONCLUSIVE && assessment.samples() == 0 && assessment.metric().name().startsWith("LATENCY")) {
+                assessment = new Assessment(assessment.check(), assessment.metric(), Verdict.INCONCLUSIVE, null, null, assessment.threshold(), 0,
+                        "warming up after a deploy until " + warmUntil + ": latency not judged yet");
+            } else if (assessment.baseline() != null && !shortBaseline.isEmpty()) {
+                assessment = new Assessment(assessment.check(), assessment.metric(), assessment.verdict(), assessment.value(), assessment.baseline(),
+                        assessment.threshold(), assessment.samples(), assessment.reason() + shortBaseline);
+            }
+            out.add(MonitorEvents.verdict(row.pendingCause, row.samples, row.releaseId, watched.deploymentId, judged, assessment));
         }
         row.setPending(Window.empty());
         row.lastVerdictAt = now;

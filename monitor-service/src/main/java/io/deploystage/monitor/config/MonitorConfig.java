@@ -21,7 +21,14 @@ public interface MonitorConfig {
     @WithDefault("24h")
     Duration stabilization();
 
-    /** Confidence of the canary's Mann–Whitney comparison with the stable cohort. */
+    /**
+     * After a step puts a version on an instance, how long its environment warms up: the latencies measured meanwhile
+     * are not judged (a fresh process answers slowly at first), as Argo's initialDelay and Flagger's analysis interval do.
+     */
+    @WithDefault("1m")
+    Duration warmUp();
+
+    /** Confidence of the tests of significance: the canary's comparison with the stable cohort, and the error rate's with the baseline. */
     @WithDefault("0.95")
     double canaryConfidence();
 

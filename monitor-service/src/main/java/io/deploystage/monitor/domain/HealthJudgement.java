@@ -22,7 +22,7 @@ public final class HealthJudgement {
     public static List<Assessment> judge(List<Check> checks, Window now, Window baseline, Window canary, Window stable, double confidence) {
         List<Assessment> assessments = new ArrayList<>();
         for (Check check : checks) {
-            assessments.add(ThresholdEvaluator.assess(check, now, baseline));
+            assessments.add(ThresholdEvaluator.assess(check, now, baseline, confidence));
         }
         if (canary != null && stable != null && !stable.isEmpty()) {
             for (Check check : checks) {

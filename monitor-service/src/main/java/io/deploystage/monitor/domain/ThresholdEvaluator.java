@@ -9,32 +9,31 @@ import java.util.Locale;
  * the baseline; too few samples, in either window, is INCONCLUSIVE and never HEALTHY (fail closed).
  *
  * <p>Example: error rate, threshold 1%, max degradation 20%, baseline 0.5% over 10,000 requests. Now 0.7% over
- * 5,000 requests: under 1% but 40% worse than the baseline, so FAILING. With a baseline of 0 errors, any error now
- * is FAILING (Kayenta passes this case: spinnaker/kayenta#799).
+ * 5,000 requests: under 1% but 40% worse than the baseline, and significantly so (Fisher's exact test at the
+ * configured confidence), so FAILING. Worse but within noise is not a breach: 1 error in 100 requests against 0 in 700
+ * before is HEALTHY (p = 0.125); 30 in 1,000 against 0 in 1,000 is FAILING.
  */
 public final class ThresholdEvaluator {
 
     private ThresholdEvaluator() {
     }
 
-    public static Assessment assess(Check check, Window now, Window baseline) {
+    /** {@code confidence}: how sure a degradation against the baseline must be to count (0.95: p &lt; 0.05). */
+    public static Assessment assess(Check check, Window now, Window baseline, double confidence) {
         long samples = samples(check.metric(), now);
         if (samples < check.minSamples()) {
             return new Assessment(check.metric().name(), check.metric(), Verdict.INCONCLUSIVE, null, null, check.threshold(), samples,
                     "only " + samples + " samples in the window, " + check.minSamples() + " needed");
         }
         return switch (check.metric()) {
-            case ERROR_RATE -> errorRate(check, now, baseline, samples);
-            case LATENCY_P50 -> latency(check, now, baseline, samples, 50);
-            case LATENCY_P95 -> latency(check, now, baseline, samples, 95);
-            case LATENCY_P99 -> latency(check, now, baseline, samples, 99);
+            case ERROR_RATE -> errorRate(check, now, baseline, samples, confidence);
+            case LATENCY_P50 -> latency(check, now, baseline, samples, 50, confidence);
+            case LATENCY_P95 -> latency(check, now, baseline, samples, 95, confidence);
+            case LATENCY_P99 -> latency(check, now, baseline, samples, 99, confidence);
             case THROUGHPUT -> throughput(check, now, baseline, samples);
             case BUSINESS_METRIC -> business(check, now, baseline, samples);
-            case NEW_LOG_ERRORS -> now.newErrorLines() > check.threshold()
-                    ? new Assessment(check.metric().name(), check.metric(), Verdict.FAILING, (double) now.newErrorLines(), 0.0, check.threshold(), samples,
-                            now.newErrorLines() + " new ERROR log lines since the deploy")
-                    : new Assessment(check.metric().name(), check.metric(), Verdict.HEALTHY, (double) now.newErrorLines(), 0.0, check.threshold(), samples,
-                            "no new ERROR log lines");
+            case NEW_LOG_ERRORS -> logLines(check, now, baseline, "ERROR", now.newErrorLines(), baseline == null ? 0 : baseline.newErrorLines());
+            case NEW_LOG_WARNINGS -> logLines(check, now, baseline, "WARN", now.newWarnLines(), baseline == null ? 0 : baseline.newWarnLines());
         };
     }
 
@@ -49,7 +48,7 @@ public final class ThresholdEvaluator {
         return Verdict.HEALTHY;
     }
 
-    private static Assessment errorRate(Check check, Window now, Window baseline, long samples) {
+    private static Assessment errorRate(Check check, Window now, Window baseline, long samples, double confidence) {
         double value = now.errorRatePercent();
         if (value > check.threshold()) {
             return failing(check, value, baseline == null ? null : baseline.errorRatePercent(), samples,
@@ -62,18 +61,28 @@ public final class ThresholdEvaluator {
             return inconclusive(check, value, samples, "the baseline has only " + baseline.requests() + " requests");
         }
         double base = baseline.errorRatePercent();
-        if (base == 0 && now.errors() > 0) {
-            return failing(check, value, base, samples, "errors where the baseline had none: " + now.errors() + "/" + now.requests()
-                    + " now, 0/" + baseline.requests() + " before");
+        String counts = " (" + now.errors() + "/" + now.requests() + " now, " + baseline.errors() + "/" + baseline.requests() + " before)";
+        boolean worse = base == 0 ? now.errors() > 0 : value > base * (1 + check.maxRelativeDegradation());
+        if (!worse) {
+            return healthy(check, value, base, samples, "error rate " + pct(value) + " against baseline " + pct(base) + counts);
         }
-        if (base > 0 && value > base * (1 + check.maxRelativeDegradation())) {
-            return failing(check, value, base, samples, "error rate " + pct(value) + " is " + pct(100 * (value / base - 1))
-                    + " worse than the baseline " + pct(base) + " (allowed " + pct(100 * check.maxRelativeDegradation()) + ")");
+        // Worse by more than allowed: a breach only if it is not noise (rare errors in a small window).
+        double p = FisherExact.pGreater(now.errors(), now.requests(), baseline.errors(), baseline.requests());
+        String test = String.format(Locale.ROOT, "Fisher's exact test p=%.4f at %.0f%% confidence", p, confidence * 100);
+        if (p < 1 - confidence) {
+            return failing(check, value, base, samples, "error rate " + pct(value) + " is significantly worse than the baseline " + pct(base)
+                    + counts + ": " + test + (base == 0 ? "" : ", allowed " + pct(100 * check.maxRelativeDegradation()) + " worse"));
         }
-        return healthy(check, value, base, samples, "error rate " + pct(value) + " against baseline " + pct(base));
+        return healthy(check, value, base, samples, "error rate " + pct(value) + " against baseline " + pct(base) + counts
+                + ": not significantly worse, " + test);
     }
 
-    private static Assessment latency(Check check, Window now, Window baseline, long samples, double percentile) {
+    /**
+     * A percentile over its absolute threshold fails; one worse than the baseline's by more than allowed fails only if the
+     * latencies as a whole are significantly slower (Mann–Whitney at the configured confidence), so that the tail of a
+     * small window is not a breach by itself.
+     */
+    private static Assessment latency(Check check, Window now, Window baseline, long samples, double percentile, double confidence) {
         double value = now.percentileMs(percentile);
         String name = "p" + (int) percentile + " latency";
         if (value > check.threshold()) {
@@ -88,10 +97,41 @@ public final class ThresholdEvaluator {
         }
         double base = baseline.percentileMs(percentile);
         if (value > Math.max(base, 1) * (1 + check.maxRelativeDegradation())) {
-            return failing(check, value, base, samples, name + " " + ms(value) + " is " + pct(100 * (value / Math.max(base, 1) - 1))
-                    + " worse than the baseline " + ms(base));
+            double p = MannWhitney.test(now.latencies(), baseline.latencies()).pGreater();
+            String worse = name + " " + ms(value) + " is " + pct(100 * (value / Math.max(base, 1) - 1)) + " worse than the baseline " + ms(base)
+                    + " (allowed " + pct(100 * check.maxRelativeDegradation()) + String.format(Locale.ROOT, "), Mann-Whitney p=%.4f at %.0f%% confidence",
+                            p, confidence * 100);
+            if (p < 1 - confidence) {
+                return failing(check, value, base, samples, worse);
+            }
+            return healthy(check, value, base, samples, worse + ": not significantly slower");
         }
         return healthy(check, value, base, samples, name + " " + ms(value) + " against baseline " + ms(base));
+    }
+
+    /**
+     * New ERROR or WARN lines: more than the threshold fails, unless the baseline logged them at the same rate (with an
+     * allowed degradation: a service that always warns is not failed for warning). Without a log source (no window had
+     * its lines counted) there is no evidence: INCONCLUSIVE.
+     */
+    private static Assessment logLines(Check check, Window now, Window baseline, String level, long lines, long baselineLines) {
+        if (!now.logsCounted()) {
+            return inconclusive(check, null, 0, "no log source: " + level + " lines were not counted in this window");
+        }
+        if (lines <= check.threshold()) {
+            return healthy(check, (double) lines, null, lines, lines == 0 ? "no new " + level + " log lines" : lines + " new " + level
+                    + " log lines, within " + num(check.threshold()));
+        }
+        if (baseline != null && baseline.logsCounted() && baselineLines > 0 && check.maxRelativeDegradation() != null) {
+            double rate = lines / Math.max(1e-9, now.length().toMillis() / 60_000.0);
+            double baseRate = baselineLines / Math.max(1e-9, baseline.length().toMillis() / 60_000.0);
+            if (rate <= baseRate * (1 + check.maxRelativeDegradation())) {
+                return healthy(check, rate, baseRate, lines, String.format(Locale.ROOT, "%d %s lines (%.1f/min) against %.1f/min before the deploy",
+                        lines, level, rate, baseRate));
+            }
+        }
+        return failing(check, (double) lines, (double) baselineLines, lines, lines + " new " + level + " log lines since the deploy, more than "
+                + num(check.threshold()));
     }
 
     /** Requests per second should be normal: neither dropping nor spiking beyond the allowed band. */
@@ -128,7 +168,7 @@ public final class ThresholdEvaluator {
     private static long samples(Metric metric, Window now) {
         return switch (metric) {
             case LATENCY_P50, LATENCY_P95, LATENCY_P99 -> now.latencies().getTotalCount();
-            case NEW_LOG_ERRORS -> Long.MAX_VALUE;
+            case NEW_LOG_ERRORS, NEW_LOG_WARNINGS -> Long.MAX_VALUE;
             default -> now.requests();
         };
     }

@@ -2,6 +2,7 @@ package io.deploystage.monitor.domain;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.DataFormatException;
@@ -10,14 +11,26 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What was measured in one window of one cohort: requests, errors, a latency histogram (HdrHistogram, whole ms with
- * two significant digits, so percentiles are within 1%), business metric values (rates, such as orders per second)
- * and new ERROR lines. Windows add up: {@link #plus} merges two of them, as a baseline is built from many.
+ * two significant digits, so percentiles are within 1%), business metric values (rates, such as orders per second),
+ * new ERROR and WARN lines and whether they were counted at all ({@code logsCounted}: without a log source, 0 lines is
+ * no evidence), and the period measured ({@code start}, {@code end}; null when empty). Windows add up: {@link #plus}
+ * merges two of them, as a baseline is built from many.
  */
 public record Window(Duration length, long requests, long errors, Histogram latencies, Map<String, Double> businessMetrics,
-        long newErrorLines) {
+        long newErrorLines, long newWarnLines, boolean logsCounted, Instant start, Instant end) {
 
     public Window {
         businessMetrics = Map.copyOf(businessMetrics);
+    }
+
+    /** The same window with its log lines counted. */
+    public Window withLogs(long errorLines, long warnLines) {
+        return new Window(length, requests, errors, latencies, businessMetrics, errorLines, warnLines, true, start, end);
+    }
+
+    /** The same window, measured over {@code from} to {@code to}. */
+    public Window over(Instant from, Instant to) {
+        return new Window(length, requests, errors, latencies, businessMetrics, newErrorLines, newWarnLines, logsCounted, from, to);
     }
 
     /** An auto-resizing histogram of whole milliseconds, two significant digits: small for a few values, exact to 1%. */
@@ -26,7 +39,7 @@ public record Window(Duration length, long requests, long errors, Histogram late
     }
 
     public static Window empty() {
-        return new Window(Duration.ZERO, 0, 0, histogram(), Map.of(), 0);
+        return new Window(Duration.ZERO, 0, 0, histogram(), Map.of(), 0, 0, false, null, null);
     }
 
     public static Window of(Duration length, long requests, long errors, double[] latenciesMs, Map<String, Double> business, long newErrorLines) {
@@ -34,7 +47,7 @@ public record Window(Duration length, long requests, long errors, Histogram late
         for (double ms : latenciesMs) {
             histogram.recordValue(Math.max(0, Math.round(ms)));
         }
-        return new Window(length, requests, errors, histogram, business, newErrorLines);
+        return new Window(length, requests, errors, histogram, business, newErrorLines, 0, false, null, null);
     }
 
     /**
@@ -51,11 +64,20 @@ public record Window(Duration length, long requests, long errors, Histogram late
         other.businessMetrics.forEach((name, value) -> business.merge(name, value,
                 (a, b) -> (a * mine + b * theirs) / (mine + theirs)));
         return new Window(length.plus(other.length), requests + other.requests, errors + other.errors, merged, business,
-                newErrorLines + other.newErrorLines);
+                newErrorLines + other.newErrorLines, newWarnLines + other.newWarnLines, logsCounted || other.logsCounted, earlier(start, other.start),
+                later(end, other.end));
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
     }
 
     public boolean isEmpty() {
-        return requests == 0 && latencies.getTotalCount() == 0 && newErrorLines == 0 && businessMetrics.isEmpty();
+        return requests == 0 && latencies.getTotalCount() == 0 && newErrorLines == 0 && newWarnLines == 0 && !logsCounted && businessMetrics.isEmpty();
     }
 
     /** Errors divided by requests, in percent. */

@@ -39,7 +39,11 @@ public final class MonitorEvents {
      * A verdict on a window: its id derives from the window's last sample, the check and the cohort's sample count,
      * so it is the same if the window is judged again after a restart, and never collides with another judgement.
      */
-    public static HealthVerdict verdict(UUID cause, long serial, String releaseId, UUID deploymentId, Assessment assessment) {
+    /** The window a verdict judged: its environment, cohort and period, and how long a baseline it was compared with. */
+    public record Judged(String environment, String cohort, Window window, Long baselineSeconds) {
+    }
+
+    public static HealthVerdict verdict(UUID cause, long serial, String releaseId, UUID deploymentId, Judged judged, Assessment assessment) {
         return HealthVerdict.newBuilder()
                 .setEventId(EventEnvelope.derivedId(cause, "health-verdict/" + assessment.check() + "/" + serial))
                 .setReleaseId(releaseId)
@@ -53,6 +57,11 @@ public final class MonitorEvents {
                 .setThreshold(assessment.threshold())
                 .setSampleCount(assessment.samples() == Long.MAX_VALUE ? 0 : assessment.samples())
                 .setReason(assessment.reason())
+                .setEnvironment(io.deploystage.events.Environment.valueOf(judged.environment()))
+                .setCohort(io.deploystage.events.Cohort.valueOf(judged.cohort()))
+                .setWindowStart(judged.window().start())
+                .setWindowEnd(judged.window().end())
+                .setBaselineSeconds(judged.baselineSeconds())
                 .build();
     }
 
@@ -69,32 +78,51 @@ public final class MonitorEvents {
                 .build();
     }
 
-    /** What one or more samples of a cohort measured, as one window (one histogram for all their latencies). */
+    /**
+     * What one or more samples of a cohort measured, as one window (one histogram for all their latencies). A sample
+     * with precomputed percentiles instead of raw latencies adds its requests as a stepped distribution through them:
+     * half at p50, 45% at p95, 4% at p99 and 1% above.
+     */
     public static Window window(List<io.deploystage.events.MetricSample> samples) {
         org.HdrHistogram.Histogram latencies = Window.histogram();
-        long lengthMs = 0;
-        long requests = 0;
-        long errors = 0;
-        long errorLines = 0;
-        java.util.Map<String, double[]> business = new java.util.HashMap<>();
+        Window window = Window.empty();
         for (io.deploystage.events.MetricSample sample : samples) {
             long ms = length(sample).toMillis();
-            lengthMs += ms;
-            requests += sample.getRequestCount();
-            errors += sample.getErrorCount();
-            errorLines += sample.getNewErrorLogLines();
-            for (Double latency : sample.getLatencyMillis()) {
-                latencies.recordValue(Math.round(latency));
+            if (!sample.getLatencyMillis().isEmpty()) {
+                for (Double latency : sample.getLatencyMillis()) {
+                    latencies.recordValue(Math.round(latency));
+                }
+            } else {
+                precomputed(sample, latencies);
             }
-            sample.getBusinessMetrics().forEach((name, value) -> {
-                double[] weighted = business.computeIfAbsent(name, n -> new double[2]);
-                weighted[0] += value * ms;
-                weighted[1] += ms;
-            });
+            Window one = new Window(Duration.ofMillis(ms), sample.getRequestCount(), sample.getErrorCount(), Window.histogram(),
+                    sample.getBusinessMetrics(), sample.getNewErrorLogLines(), sample.getNewWarnLogLines(), sample.getLogLinesCounted(),
+                    sample.getWindowStart(), sample.getWindowEnd());
+            window = window.plus(one);
         }
-        java.util.Map<String, Double> rates = new java.util.HashMap<>();
-        business.forEach((name, weighted) -> rates.put(name, weighted[1] == 0 ? 0 : weighted[0] / weighted[1]));
-        return new Window(Duration.ofMillis(lengthMs), requests, errors, latencies, rates, errorLines);
+        return new Window(window.length(), window.requests(), window.errors(), latencies, window.businessMetrics(), window.newErrorLines(),
+                window.newWarnLines(), window.logsCounted(), window.start(), window.end());
+    }
+
+    /** Precomputed p50/p95/p99 of a sample without raw latencies, as a stepped distribution of its requests. */
+    static void precomputed(io.deploystage.events.MetricSample sample, org.HdrHistogram.Histogram latencies) {
+        Double p50 = sample.getLatencyP50();
+        Double p95 = sample.getLatencyP95();
+        Double p99 = sample.getLatencyP99();
+        long n = Math.min(sample.getRequestCount(), 100_000);
+        if (n == 0 || p50 == null && p95 == null && p99 == null) {
+            return;
+        }
+        double median = p50 != null ? p50 : p95 != null ? p95 : p99;
+        double high = p95 != null ? p95 : p99 != null ? p99 : median;
+        double highest = p99 != null ? p99 : high;
+        long half = Math.round(n * 0.50);
+        long most = Math.round(n * 0.45);
+        long tail = Math.round(n * 0.04);
+        latencies.recordValueWithCount(Math.round(median), Math.max(1, half));
+        latencies.recordValueWithCount(Math.round(high), Math.max(1, most));
+        latencies.recordValueWithCount(Math.round(highest), Math.max(1, tail));
+        latencies.recordValueWithCount(Math.round(highest), Math.max(1, n - half - most - tail));
     }
 
     public static Duration length(io.deploystage.events.MetricSample sample) {

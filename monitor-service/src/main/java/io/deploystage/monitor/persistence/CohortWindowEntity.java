@@ -38,6 +38,9 @@ public class CohortWindowEntity extends PanacheEntityBase {
     /** What was measured since the last verdict, as a {@link StoredWindow} document. */
     public String pending = "{}";
 
+    /** BASELINE rows: what was measured in each minute (epoch minute of the window's end), the last baseline window of them. */
+    public String buckets = "{}";
+
     /** The last MetricSample added to the pending window: the cause of its verdicts. */
     @Column(name = "pending_cause")
     public UUID pendingCause;
@@ -81,6 +84,26 @@ public class CohortWindowEntity extends PanacheEntityBase {
             pendingWindow = StoredWindow.read(pending);
         }
         return pendingWindow;
+    }
+
+    /**
+     * Adds a baseline window to its minute, drops the minutes older than {@code keep} before the latest one, and makes the
+     * total the sum of those left: the baseline is the last {@code keep} of traffic before the deploy.
+     */
+    public void addToBaseline(Window window, Instant measuredAt, java.time.Duration keep) {
+        java.util.Map<Long, String> byMinute = new java.util.TreeMap<>(io.deploystage.platform.persistence.JsonText.read(buckets,
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<Long, String>>() { }));
+        long minute = measuredAt.getEpochSecond() / 60;
+        String stored = byMinute.get(minute);
+        byMinute.put(minute, StoredWindow.write(stored == null ? window : StoredWindow.read(stored).plus(window)));
+        long latest = ((java.util.TreeMap<Long, String>) byMinute).lastKey();
+        byMinute.keySet().removeIf(m -> m <= latest - Math.max(1, keep.toMinutes()));
+        Window sum = Window.empty();
+        for (String each : byMinute.values()) {
+            sum = sum.plus(StoredWindow.read(each));
+        }
+        buckets = io.deploystage.platform.persistence.JsonText.write(byMinute);
+        setTotal(sum);
     }
 
     public void setTotal(Window window) {

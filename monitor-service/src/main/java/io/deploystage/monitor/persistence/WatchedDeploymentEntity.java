@@ -72,6 +72,25 @@ public class WatchedDeploymentEntity extends PanacheEntityBase {
     /** The environments the deployment's steps have touched, comma-separated. */
     public String touched = "";
 
+    /** Until when each environment warms up after a step put a version on one of its instances: latency is not judged before. */
+    @Column(name = "warm_staging")
+    public Instant warmStaging;
+
+    @Column(name = "warm_production")
+    public Instant warmProduction;
+
+    public Instant warmUntil(String environment) {
+        return "STAGING".equals(environment) ? warmStaging : "PRODUCTION".equals(environment) ? warmProduction : null;
+    }
+
+    public void warmUntil(String environment, Instant until) {
+        if ("STAGING".equals(environment)) {
+            warmStaging = until;
+        } else if ("PRODUCTION".equals(environment)) {
+            warmProduction = until;
+        }
+    }
+
     public boolean touched(String environment) {
         return java.util.Arrays.asList(touched.split(",")).contains(environment);
     }

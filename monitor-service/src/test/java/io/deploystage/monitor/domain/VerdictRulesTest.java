@@ -35,15 +35,35 @@ class VerdictRulesTest {
     static final Check REFUNDS_DOWN = new Check(Metric.BUSINESS_METRIC, 20, null, "refunds", false, 100);
     static final Check THROUGHPUT = new Check(Metric.THROUGHPUT, 0, 0.3, null, true, 100);
     static final Check LOGS = new Check(Metric.NEW_LOG_ERRORS, 0, null, null, false, 1);
+    static final Check WARNINGS = new Check(Metric.NEW_LOG_WARNINGS, 0, 0.5, null, false, 1);
+    static final Check ERROR_RATE_5 = new Check(Metric.ERROR_RATE, 5.0, 0.2, null, false, 100);
+    static final Check P99 = new Check(Metric.LATENCY_P99, 500, 0.5, null, false, 100);
+    static final Check P50 = new Check(Metric.LATENCY_P50, 100, 0.5, null, false, 100);
 
     static Stream<Arguments> rules() {
         return Stream.of(
                 Arguments.of("error rate under the threshold and the baseline", ERROR_RATE, traffic(10_000, 50), traffic(10_000, 50), Verdict.HEALTHY),
                 Arguments.of("error rate above the absolute threshold", ERROR_RATE, traffic(1_000, 20), traffic(10_000, 150), Verdict.FAILING),
-                Arguments.of("error rate 40% worse than the baseline, under the threshold", ERROR_RATE, traffic(5_000, 35), traffic(10_000, 50),
+                Arguments.of("error rate 40% worse than the baseline, under the threshold, significantly", ERROR_RATE, traffic(50_000, 350),
+                        traffic(100_000, 500), Verdict.FAILING),
+                Arguments.of("error rate 40% worse but within noise (35/5000 against 50/10000)", ERROR_RATE, traffic(5_000, 35), traffic(10_000, 50),
+                        Verdict.HEALTHY),
+                Arguments.of("errors where the baseline had none (Kayenta #799 passes this)", ERROR_RATE, traffic(5_000, 10), traffic(10_000, 0),
                         Verdict.FAILING),
-                Arguments.of("errors where the baseline had none (Kayenta #799 passes this)", ERROR_RATE, traffic(5_000, 1), traffic(10_000, 0),
-                        Verdict.FAILING),
+                Arguments.of("one error in 100 against none in 700 is noise, not a breach", ERROR_RATE_5, traffic(100, 1), traffic(700, 0),
+                        Verdict.HEALTHY),
+                Arguments.of("30 errors in 1000 against none in 1000 is a breach under the absolute threshold", ERROR_RATE_5, traffic(1_000, 30),
+                        traffic(1_000, 0), Verdict.FAILING),
+                Arguments.of("p99 above the absolute threshold", P99, window(1_000, 0, 600, 1_000, Map.of(), 0),
+                        window(1_000, 0, 400, 1_000, Map.of(), 0), Verdict.FAILING),
+                Arguments.of("p99 60% worse than the baseline", P99, window(1_000, 0, 480, 1_000, Map.of(), 0),
+                        window(1_000, 0, 300, 1_000, Map.of(), 0), Verdict.FAILING),
+                Arguments.of("p99 within both", P99, window(1_000, 0, 320, 1_000, Map.of(), 0), window(1_000, 0, 300, 1_000, Map.of(), 0),
+                        Verdict.HEALTHY),
+                Arguments.of("p50 above the absolute threshold", P50, window(1_000, 0, 120, 1_000, Map.of(), 0),
+                        window(1_000, 0, 90, 1_000, Map.of(), 0), Verdict.FAILING),
+                Arguments.of("no latencies at all is inconclusive", P99, window(1_000, 0, 100, 0, Map.of(), 0),
+                        window(1_000, 0, 300, 1_000, Map.of(), 0), Verdict.INCONCLUSIVE),
                 Arguments.of("no errors now and before", ERROR_RATE, traffic(5_000, 0), traffic(10_000, 0), Verdict.HEALTHY),
                 Arguments.of("too few samples is inconclusive, never healthy", ERROR_RATE, traffic(99, 0), traffic(10_000, 0), Verdict.INCONCLUSIVE),
                 Arguments.of("too few samples in the baseline", ERROR_RATE, traffic(5_000, 10), traffic(50, 0), Verdict.INCONCLUSIVE),
@@ -66,14 +86,21 @@ class VerdictRulesTest {
                 Arguments.of("throughput dropped by half", THROUGHPUT, traffic(500, 0), traffic(1_000, 0), Verdict.FAILING),
                 Arguments.of("throughput spiking", THROUGHPUT, traffic(2_000, 0), traffic(1_000, 0), Verdict.FAILING),
                 Arguments.of("throughput normal", THROUGHPUT, traffic(1_100, 0), traffic(1_000, 0), Verdict.HEALTHY),
-                Arguments.of("new ERROR lines", LOGS, window(1_000, 0, 100, 10, Map.of(), 3), traffic(1_000, 0), Verdict.FAILING),
-                Arguments.of("no new ERROR lines", LOGS, window(1_000, 0, 100, 10, Map.of(), 0), traffic(1_000, 0), Verdict.HEALTHY));
+                Arguments.of("new ERROR lines", LOGS, window(1_000, 0, 100, 10, Map.of(), 0).withLogs(3, 0), traffic(1_000, 0), Verdict.FAILING),
+                Arguments.of("no new ERROR lines", LOGS, window(1_000, 0, 100, 10, Map.of(), 0).withLogs(0, 0), traffic(1_000, 0), Verdict.HEALTHY),
+                Arguments.of("no log source: 0 lines is no evidence", LOGS, window(1_000, 0, 100, 10, Map.of(), 0), traffic(1_000, 0),
+                        Verdict.INCONCLUSIVE),
+                Arguments.of("new WARN lines where the baseline had none", WARNINGS, traffic(1_000, 0).withLogs(0, 5), traffic(1_000, 0).withLogs(0, 0),
+                        Verdict.FAILING),
+                Arguments.of("WARN lines as often as before the deploy", WARNINGS, traffic(1_000, 0).withLogs(0, 5), traffic(1_000, 0).withLogs(0, 5),
+                        Verdict.HEALTHY),
+                Arguments.of("WARN lines with no log source", WARNINGS, traffic(1_000, 0), traffic(1_000, 0), Verdict.INCONCLUSIVE));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("rules")
     void judges(String name, Check check, Window now, Window baseline, Verdict verdict) {
-        Assessment assessment = ThresholdEvaluator.assess(check, now, baseline);
+        Assessment assessment = ThresholdEvaluator.assess(check, now, baseline, 0.95);
         assertEquals(verdict, assessment.verdict(), name + ": " + assessment.reason());
         assertTrue(!assessment.reason().isBlank());
     }
@@ -87,6 +114,17 @@ class VerdictRulesTest {
         assertEquals(Verdict.INCONCLUSIVE, ThresholdEvaluator.overall(List.of(healthy, unsure)));
         assertEquals(Verdict.FAILING, ThresholdEvaluator.overall(List.of(healthy, unsure, failing)));
         assertEquals(Verdict.INCONCLUSIVE, ThresholdEvaluator.overall(List.of()), "no checks: fail closed");
+    }
+
+    @Test
+    void fisherExactTestMatchesKnownValues() {
+        assertEquals(0.125, FisherExact.pGreater(1, 100, 0, 700), 1e-9, "the one error falls among the 100 new requests: 100/800");
+        assertEquals(1.0, FisherExact.pGreater(0, 100, 0, 700), 1e-12);
+        // the lady tasting tea: 3 of 4 right, one-sided p = 17/70
+        assertEquals(17.0 / 70, FisherExact.pGreater(3, 4, 1, 4), 1e-9);
+        assertTrue(FisherExact.pGreater(30, 1_000, 0, 1_000) < 1e-8);
+        assertTrue(FisherExact.pGreater(350, 50_000, 500, 100_000) < 0.001);
+        assertEquals(Math.log(3628800), FisherExact.logFactorial(10), 1e-9);
     }
 
     @Test
@@ -170,8 +208,14 @@ class VerdictRulesTest {
         assertEquals(17.5, sum.businessMetrics().get("orders"), 1e-9, "a rate, weighted by the windows' lengths");
         assertEquals(1, sum.newErrorLines());
         Window restored = new Window(sum.length(), sum.requests(), sum.errors(), Window.latenciesFrom(sum.latencyBytes()),
-                sum.businessMetrics(), sum.newErrorLines());
+                sum.businessMetrics(), sum.newErrorLines(), 0, false, null, null);
         assertEquals(sum.percentileMs(95), restored.percentileMs(95));
+        java.time.Instant t = java.time.Instant.parse("2026-12-01T10:00:00Z");
+        Window spans = a.over(t, t.plusSeconds(60)).withLogs(1, 2).plus(b.over(t.plusSeconds(120), t.plusSeconds(300)));
+        assertEquals(t, spans.start());
+        assertEquals(t.plusSeconds(300), spans.end());
+        assertTrue(spans.logsCounted(), "counted in one of them");
+        assertEquals(2, spans.newWarnLines());
     }
 
     @Test

@@ -47,7 +47,8 @@ public record DescriptorRequest(
                             s.expectBodyContains())).toList(), instances, metricQueries, flags,
                     thresholds == null ? null : new Thresholds(thresholds.errorRatePercent(), thresholds.p95LatencyMs(),
                             thresholds.businessMetric(), thresholds.businessMetricDropPercent(), thresholds.maxRelativeDegradation(),
-                            thresholds.minSamples()), versionUrls);
+                            thresholds.minSamples(), thresholds.p50LatencyMs(), thresholds.p99LatencyMs(),
+                            thresholds.newWarnLines() == null ? 0 : thresholds.newWarnLines()), versionUrls);
         }
 
         CommandTemplate template(List<String> argv, String name) {
@@ -60,9 +61,9 @@ public record DescriptorRequest(
             @Size(max = 200) String expectBodyContains) {
     }
 
-    /** Default thresholds. */
+    /** Default thresholds; P50 and P99 latency are judged when given, and new WARN lines beyond the baseline's rate above newWarnLines. */
     public record Limits(double errorRatePercent, double p95LatencyMs, @Size(max = 200) String businessMetric, double businessMetricDropPercent,
-            double maxRelativeDegradation, int minSamples) {
+            double maxRelativeDegradation, int minSamples, Double p50LatencyMs, Double p99LatencyMs, Long newWarnLines) {
     }
 
     public DeployDescriptor toDescriptor(String service) {

@@ -82,6 +82,9 @@ public record DeployDescriptor(String service, Map<Environment, EnvironmentSpec>
                 problems.add(at + ".thresholds: errorRatePercent in (0, 100], p95LatencyMs > 0, minSamples >= 1, "
                         + "businessMetricDropPercent in [0, 100], maxRelativeDegradation >= 0");
             }
+            if (t.p50LatencyMs() != null && t.p50LatencyMs() <= 0 || t.p99LatencyMs() != null && t.p99LatencyMs() <= 0 || t.newWarnLines() < 0) {
+                problems.add(at + ".thresholds: p50LatencyMs and p99LatencyMs > 0 when given, newWarnLines >= 0");
+            }
         }
         if (owners.isEmpty()) {
             problems.add("owners: at least one owner");

@@ -53,7 +53,7 @@ public final class PlanBuilder {
         steps.add(health("staging-performance", Environment.STAGING, "Compare staging performance with the baseline",
                 "latency p95 and error rate not degraded against the baseline", "window=" + BAKE, "checks=LATENCY_P95,ERROR_RATE"));
         steps.add(health("staging-log-scan", Environment.STAGING, "Scan staging logs for new ERROR and WARN lines",
-                "no unexpected errors in the logs", "window=" + BAKE, "checks=NEW_LOG_ERRORS"));
+                "no unexpected errors in the logs", "window=" + BAKE, "checks=NEW_LOG_ERRORS,NEW_LOG_WARNINGS"));
         if (profile.hasMigration() && staging.migrateRollback() != null && profile.dbMigration() != DbMigration.DESTRUCTIVE) {
             steps.add(command("staging-migration-down", Environment.STAGING, "Check the migration is reversible: roll it back in staging",
                     staging.migrateRollback(), r.render(staging.migrateRollback(), Environment.STAGING, null, null, null), "Schema at the previous state"));
@@ -159,10 +159,21 @@ public final class PlanBuilder {
                 new HealthCheck(MetricKind.ERROR_RATE, t.errorRatePercent(), t.maxRelativeDegradation(), null, false, t.minSamples()),
                 new HealthCheck(MetricKind.LATENCY_P95, t.p95LatencyMs(), t.maxRelativeDegradation(), null, false, t.minSamples()),
                 new HealthCheck(MetricKind.THROUGHPUT, 0, t.maxRelativeDegradation(), null, true, t.minSamples()),
-                new HealthCheck(MetricKind.NEW_LOG_ERRORS, 0, null, null, false, 1)));
+                new HealthCheck(MetricKind.NEW_LOG_ERRORS, 0, null, null, false, 1),
+                new HealthCheck(MetricKind.NEW_LOG_WARNINGS, t.newWarnLines(), t.maxRelativeDegradation(), null, false, 1)));
         List<String> triggers = new ArrayList<>(List.of(
                 "Error rate exceeds " + number(t.errorRatePercent()) + "%",
                 "P95 latency exceeds " + number(t.p95LatencyMs()) + "ms"));
+        // P50 and P99 are judged when the descriptor gives their thresholds
+        if (t.p50LatencyMs() != null) {
+            checks.add(1, new HealthCheck(MetricKind.LATENCY_P50, t.p50LatencyMs(), t.maxRelativeDegradation(), null, false, t.minSamples()));
+            triggers.add("P50 latency exceeds " + number(t.p50LatencyMs()) + "ms");
+        }
+        if (t.p99LatencyMs() != null) {
+            checks.add(checks.indexOf(checks.stream().filter(c -> c.metric() == MetricKind.LATENCY_P95).findFirst().orElseThrow()) + 1,
+                    new HealthCheck(MetricKind.LATENCY_P99, t.p99LatencyMs(), t.maxRelativeDegradation(), null, false, t.minSamples()));
+            triggers.add("P99 latency exceeds " + number(t.p99LatencyMs()) + "ms");
+        }
         if (t.businessMetric() != null) {
             checks.add(new HealthCheck(MetricKind.BUSINESS_METRIC, t.businessMetricDropPercent(), t.businessMetricDropPercent() / 100,
                     t.businessMetric(), true, t.minSamples()));

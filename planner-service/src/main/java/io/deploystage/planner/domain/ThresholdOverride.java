@@ -11,6 +11,6 @@ public record ThresholdOverride(Double errorRatePercent, Double p95LatencyMs, St
                 businessMetric != null ? businessMetric : defaults.businessMetric(),
                 businessMetricDropPercent != null ? businessMetricDropPercent : defaults.businessMetricDropPercent(),
                 maxRelativeDegradation != null ? maxRelativeDegradation : defaults.maxRelativeDegradation(),
-                minSamples != null ? minSamples : defaults.minSamples());
+                minSamples != null ? minSamples : defaults.minSamples(), defaults.p50LatencyMs(), defaults.p99LatencyMs(), defaults.newWarnLines());
     }
 }

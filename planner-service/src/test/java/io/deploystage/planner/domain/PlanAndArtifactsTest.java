@@ -137,6 +137,26 @@ class PlanAndArtifactsTest {
     }
 
     @Test
+    void p50AndP99AreJudgedWhenTheDescriptorGivesTheirThresholdsAndWarnLinesAlways() {
+        DeployDescriptor base = Fixtures.descriptor();
+        EnvironmentSpec p = base.of(Environment.PRODUCTION);
+        Thresholds t = new Thresholds(1.0, 300, null, 20, 0.5, 50, 120.0, 800.0, 3);
+        DeployDescriptor withPercentiles = new DeployDescriptor("checkout", Map.of(Environment.STAGING, base.of(Environment.STAGING),
+                Environment.PRODUCTION, new EnvironmentSpec(p.deploy(), p.rollback(), p.migrate(), p.migrateRollback(), p.trafficSwitch(), p.flagSet(),
+                        p.smokeChecks(), p.instances(), p.metricQueries(), p.flags(), t, p.versionUrls())), List.of("dana"), "dana", "#checkout");
+        Plan plan = PlanBuilder.build(Fixtures.releaseFor(Strategy.ROLLING), withPercentiles, Fixtures.WINDOW);
+        assertEquals(List.of(MetricKind.ERROR_RATE, MetricKind.LATENCY_P50, MetricKind.LATENCY_P95, MetricKind.LATENCY_P99, MetricKind.THROUGHPUT,
+                MetricKind.NEW_LOG_ERRORS, MetricKind.NEW_LOG_WARNINGS), plan.healthChecks().stream().map(HealthCheck::metric).toList());
+        assertEquals(120.0, plan.healthChecks().get(1).threshold());
+        assertEquals(800.0, plan.healthChecks().get(3).threshold());
+        assertEquals(3.0, plan.healthChecks().get(6).threshold(), "new WARN lines allowed beyond the baseline's rate");
+        assertTrue(plan.rollbackTriggers().containsAll(List.of("P50 latency exceeds 120ms", "P99 latency exceeds 800ms")), plan.rollbackTriggers().toString());
+        assertEquals(List.of(MetricKind.ERROR_RATE, MetricKind.LATENCY_P95, MetricKind.THROUGHPUT, MetricKind.NEW_LOG_ERRORS,
+                MetricKind.NEW_LOG_WARNINGS, MetricKind.BUSINESS_METRIC), plan(Strategy.ROLLING).healthChecks().stream().map(HealthCheck::metric).toList(),
+                "without them, P95 only");
+    }
+
+    @Test
     void thresholdOverridesReplaceTheDescriptorsDefaultsInChecksAndTriggers() {
         DeployDescriptor overridden = Fixtures.descriptor().withOverride(new ThresholdOverride(0.5, null, null, null, null, 200));
         Plan plan = PlanBuilder.build(Fixtures.releaseFor(Strategy.ROLLING), overridden, Fixtures.WINDOW);
