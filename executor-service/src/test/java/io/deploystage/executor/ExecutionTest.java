@@ -452,7 +452,7 @@ class ExecutionTest extends RealStackTest {
             if (step.getStepId().equals("staging-performance") && step.getStatus() == StepStatus.STARTED && aborted.compareAndSet(false, true)) {
                 awaitState(id, "PAUSED");
                 given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}", id).then().statusCode(200)
-                        .body("reason", org.hamcrest.Matchers.containsString("no verdict from the monitor within the window"));
+                        .body("reason", org.hamcrest.Matchers.containsString("ERROR_RATE: no verdict for STAGING CANARY since the step began"));
                 given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON).body(Map.of("comment", "metrics pipeline is down"))
                         .post("/deployments/{id}/abort", id).then().statusCode(202);
             }

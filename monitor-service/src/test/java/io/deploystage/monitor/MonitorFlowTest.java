@@ -94,6 +94,99 @@ public class MonitorFlowTest extends RealStackTest {
         }
     }
 
+    /** A plan judging only the given checks. */
+    static DeploymentPlan plan(String releaseId, HealthCheck... checks) {
+        DeploymentPlan plan = plan(releaseId);
+        plan.setHealthChecks(List.of(checks));
+        return plan;
+    }
+
+    static HealthCheck check(MetricKind metric, double threshold, Double degradation, int minSamples) {
+        return HealthCheck.newBuilder().setMetric(metric).setThreshold(threshold).setMaxRelativeDegradation(degradation).setMinSamples(minSamples)
+                .build();
+    }
+
+    /** Publishes the plan, a baseline and the canary samples; returns the verdicts and rollbacks seen for the release. */
+    private List<ConsumerRecord<String, Object>> judge(DeploymentPlan plan, MetricSample baseline, int verdicts, MetricSample... canary) {
+        String releaseId = plan.getReleaseId();
+        try (var reader = client.reader(List.of(Topics.HEALTH_VERDICTS, Topics.ROLLBACK_COMMANDS))) {
+            client.publish(plan);
+            client.publish(baseline);
+            for (MetricSample sample : canary) {
+                client.publish(sample);
+            }
+            reader.awaitUntil(records -> verdicts(records, releaseId).size() >= verdicts, Duration.ofSeconds(30), verdicts + " verdicts");
+            reader.poll(Duration.ofSeconds(2));
+            return reader.seen();
+        }
+    }
+
+    @Test
+    void oneErrorIn100AgainstNoneIn700IsNoiseAnd30In1000IsABreach() {
+        HealthCheck errorRate = check(MetricKind.ERROR_RATE, 5.0, 0.2, 100);
+        String noise = "mon-" + UUID.randomUUID();
+        List<ConsumerRecord<String, Object>> seen = judge(plan(noise, errorRate), sample(noise, Cohort.BASELINE, 700, 0, 50), 1,
+                sample(noise, Cohort.CANARY, 100, 1, 50));
+        HealthVerdict verdict = verdicts(seen, noise).get(0);
+        assertEquals(Verdict.HEALTHY, verdict.getVerdict(), verdict.getReason());
+        assertTrue(verdict.getReason().contains("not significantly worse, Fisher's exact test p=0.1250"), verdict.getReason());
+        assertEquals(List.of(), rollbacks(seen, noise), "no rollback for one error");
+        assertEquals(Environment.PRODUCTION, verdict.getEnvironment());
+        assertEquals(Cohort.CANARY, verdict.getCohort());
+        assertTrue(verdict.getWindowStart() != null && verdict.getWindowEnd().isAfter(verdict.getWindowStart()), "the window judged");
+
+        String breach = "mon-" + UUID.randomUUID();
+        seen = judge(plan(breach, errorRate), sample(breach, Cohort.BASELINE, 1_000, 0, 50), 1, sample(breach, Cohort.CANARY, 1_000, 30, 50));
+        verdict = verdicts(seen, breach).get(0);
+        assertEquals(Verdict.FAILING, verdict.getVerdict(), verdict.getReason());
+        assertTrue(verdict.getReason().contains("significantly worse than the baseline 0.00% (30/1000 now, 0/1000 before)"), verdict.getReason());
+        assertEquals(1, rollbacks(seen, breach).size());
+    }
+
+    @Test
+    void noLogSourceIsInconclusiveAndNewWarnLinesFail() {
+        HealthCheck errors = check(MetricKind.NEW_LOG_ERRORS, 0, null, 1);
+        HealthCheck warnings = check(MetricKind.NEW_LOG_WARNINGS, 0, 0.5, 1);
+        String unread = "mon-" + UUID.randomUUID();
+        List<ConsumerRecord<String, Object>> seen = judge(plan(unread, errors, warnings), sample(unread, Cohort.BASELINE, 1_000, 0, 50), 2,
+                sample(unread, Cohort.CANARY, 1_000, 0, 50));
+        for (HealthVerdict verdict : verdicts(seen, unread)) {
+            assertEquals(Verdict.INCONCLUSIVE, verdict.getVerdict(), verdict.getCheck() + ": 0 lines from an agent that reads no logs is no evidence");
+            assertTrue(verdict.getReason().startsWith("no log source"), verdict.getReason());
+        }
+
+        String warned = "mon-" + UUID.randomUUID();
+        MetricSample baseline = sample(warned, Cohort.BASELINE, 1_000, 0, 50);
+        baseline.setLogLinesCounted(true);
+        MetricSample canary = sample(warned, Cohort.CANARY, 1_000, 0, 50);
+        canary.setLogLinesCounted(true);
+        canary.setNewWarnLogLines(7);
+        seen = judge(plan(warned, errors, warnings), baseline, 2, canary);
+        HealthVerdict warn = verdicts(seen, warned).stream().filter(v -> v.getCheck().equals("NEW_LOG_WARNINGS")).findFirst().orElseThrow();
+        assertEquals(Verdict.FAILING, warn.getVerdict(), warn.getReason());
+        assertTrue(warn.getReason().contains("7 new WARN log lines"), warn.getReason());
+        HealthVerdict error = verdicts(seen, warned).stream().filter(v -> v.getCheck().equals("NEW_LOG_ERRORS")).findFirst().orElseThrow();
+        assertEquals(Verdict.HEALTHY, error.getVerdict(), "counted, and none: " + error.getReason());
+        assertEquals(1, rollbacks(seen, warned).size());
+    }
+
+    @Test
+    void p99FailsOnItsThresholdWhereP95IsFine() {
+        String releaseId = "mon-" + UUID.randomUUID();
+        DeploymentPlan plan = plan(releaseId, check(MetricKind.LATENCY_P95, 300, 0.5, 100), check(MetricKind.LATENCY_P99, 200, 0.5, 100));
+        // baseline 50 ms; canary: 97% of the requests at 50 ms, the slowest 3% at 400 ms
+        MetricSample canary = sample(releaseId, Cohort.CANARY, 1_000, 0, 50);
+        List<Double> latencies = new java.util.ArrayList<>(java.util.Collections.nCopies(970, 50.0));
+        latencies.addAll(java.util.Collections.nCopies(30, 400.0));
+        canary.setLatencyMillis(latencies);
+        List<ConsumerRecord<String, Object>> seen = judge(plan, sample(releaseId, Cohort.BASELINE, 1_000, 0, 50), 2, canary);
+        HealthVerdict p95 = verdicts(seen, releaseId).stream().filter(v -> v.getCheck().equals("LATENCY_P95")).findFirst().orElseThrow();
+        HealthVerdict p99 = verdicts(seen, releaseId).stream().filter(v -> v.getCheck().equals("LATENCY_P99")).findFirst().orElseThrow();
+        assertEquals(Verdict.HEALTHY, p95.getVerdict(), p95.getReason());
+        assertEquals(Verdict.FAILING, p99.getVerdict(), p99.getReason());
+        assertTrue(p99.getReason().startsWith("p99 latency 400ms exceeds 200ms"), p99.getReason());
+    }
+
     @Test
     void aHealthyWindowIsHealthyAndTooFewSamplesAreInconclusive() {
         String releaseId = "mon-" + UUID.randomUUID();
