@@ -11,7 +11,8 @@ import java.util.Set;
  * Decides a wait-for-health step on evidence only: the monitor's verdicts for the step's environment and cohort whose
  * windows ended after the step began. A FAILING one fails the step at once. At the end of the step's window it passes
  * only if every check the step needs has verdicts, the latest of each is HEALTHY and fresh (its window ended at most
- * {@code freshness} before the step's window did), and no gap longer than {@code freshness} lies between them. Anything
+ * {@code freshness} before the step's window did), and no gap longer than {@code freshness} lies between them; what is
+ * not settled at the window's end may still be settled by a verdict on its last part, for up to {@code freshness}. Anything
  * else is INCONCLUSIVE, never a pass (fail closed): a staging verdict says nothing of production, a HEALTHY in the first
  * minute says nothing of the ten that followed, and a check that never reported is missing, not fine.
  *
@@ -52,12 +53,10 @@ public final class HealthGate {
         }
         Instant freshFrom = need.end().minus(need.freshness());
         List<String> problems = new ArrayList<>();
-        boolean stale = false;
         for (String check : need.checks()) {
             List<Observed> mine = relevant.stream().filter(v -> v.check().equals(check)).toList();
             if (mine.isEmpty()) {
                 problems.add(check + ": no verdict for " + need.environment() + " " + String.join("/", need.cohorts()) + " since the step began");
-                stale = true;
                 continue;
             }
             Observed latest = mine.get(mine.size() - 1);
@@ -66,7 +65,6 @@ public final class HealthGate {
             } else if (latest.windowEnd().isBefore(freshFrom)) {
                 problems.add(check + ": silent since " + latest.windowEnd() + ", " + Duration.between(latest.windowEnd(), need.end()).toSeconds()
                         + " s before the window's end (fresher than " + need.freshness().toSeconds() + " s needed)");
-                stale = true;
             } else {
                 String gap = gap(mine, need.freshness());
                 if (gap != null) {
@@ -78,8 +76,8 @@ public final class HealthGate {
             return new Result(Outcome.PASS, need.checks().size() + " check(s) HEALTHY through the window in " + need.environment() + ": "
                     + String.join(", ", need.checks()));
         }
-        if (stale && now.isBefore(need.end().plus(need.freshness()))) {
-            return new Result(Outcome.WAIT, null); // a verdict for the window's last part may still be on its way
+        if (now.isBefore(need.end().plus(need.freshness()))) {
+            return new Result(Outcome.WAIT, null); // a verdict on the window's last part may still be on its way, and settle it
         }
         return new Result(Outcome.INCONCLUSIVE, String.join("; ", problems));
     }

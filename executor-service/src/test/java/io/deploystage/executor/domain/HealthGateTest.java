@@ -75,8 +75,10 @@ class HealthGateTest {
             "HEALTHY in minute 1 then silence                  | steady(HEALTHY,0,1)                                    | 11   | INCONCLUSIVE",
             "silence, but still within the grace for a verdict | steady(HEALTHY,0,8)                                    | 10.5 | WAIT",
             "a check that never reported is missing            | ERROR_RATE:HEALTHY:PRODUCTION:CANARY:0-10              | 11   | INCONCLUSIVE",
-            "a gap of 4 minutes in the middle                  | steady(HEALTHY,0,3) steady(HEALTHY,7,10)               | 10   | INCONCLUSIVE",
-            "the latest verdict is INCONCLUSIVE                | steady(HEALTHY,0,9) steady(INCONCLUSIVE,9,10)          | 10   | INCONCLUSIVE",
+            "a gap of 4 minutes in the middle                  | steady(HEALTHY,0,3) steady(HEALTHY,7,10)               | 11   | INCONCLUSIVE",
+            "the latest verdict is INCONCLUSIVE                | steady(HEALTHY,0,9) steady(INCONCLUSIVE,9,10)          | 11   | INCONCLUSIVE",
+            "INCONCLUSIVE at the end waits for the last part   | steady(HEALTHY,0,9) steady(INCONCLUSIVE,9,10)          | 10   | WAIT",
+            "which a HEALTHY verdict on it then settles        | steady(HEALTHY,0,9) steady(INCONCLUSIVE,9,10) steady(HEALTHY,10,11) | 10.5 | PASS",
             "an early INCONCLUSIVE, healthy since              | steady(INCONCLUSIVE,0,2) steady(HEALTHY,2,10)          | 10   | PASS",
             "verdicts from before the step do not count        | ERROR_RATE:HEALTHY:PRODUCTION:CANARY:-5--1 LATENCY_P95:HEALTHY:PRODUCTION:CANARY:-5--1 | 11 | INCONCLUSIVE",
     })

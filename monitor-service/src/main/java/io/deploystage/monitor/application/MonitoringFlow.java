@@ -51,6 +51,8 @@ public class MonitoringFlow {
 
     private static final Logger LOG = Logger.getLogger(MonitoringFlow.class);
     private static final String BASELINE = Cohort.BASELINE.name();
+    /** How long a deploy step that started may take before its warm-up is over regardless (its end sets the warm-up). */
+    private static final java.time.Duration DEPLOYING = java.time.Duration.ofMinutes(10);
 
     private final MonitorConfig config;
 
@@ -76,7 +78,7 @@ public class MonitoringFlow {
                     Instant now = Instant.now();
                     for (CohortWindowEntity row : rows) {
                         if (!row.cohort.equals(BASELINE) && row.pendingCause != null) {
-                            out.addAll(judge(row, byKey, watched, now, true, false));
+                            out.addAll(judge(row, byKey, watched, now, true));
                         }
                     }
                     return out;
@@ -115,11 +117,13 @@ public class MonitoringFlow {
                     }
                     watched.lastStep = step.getStepId() + " " + step.getStatus();
                     watched.updatedAt = Instant.now();
-                    if (step.getInstance() != null && step.getStatus() == io.deploystage.events.StepStatus.SUCCEEDED) {
-                        Instant until = step.getOccurredAt().plus(config.warmUp());
+                    if (step.getInstance() != null && step.getStatus() != io.deploystage.events.StepStatus.SKIPPED) {
+                        // while a version is put on an instance, and for the warm-up after, latency and throughput are not judged
+                        boolean running = step.getStatus() == io.deploystage.events.StepStatus.STARTED;
+                        Instant until = step.getOccurredAt().plus(running ? DEPLOYING : config.warmUp());
                         watched.warmUntil(step.getEnvironment().name(), until);
-                        LOG.infof("Release %s: %s runs a new version; %s warms up until %s (latency not judged)", watched.releaseId,
-                                step.getInstance(), step.getEnvironment(), until);
+                        LOG.infof("Release %s: %s %s; %s warms up until %s", watched.releaseId, step.getInstance(),
+                                running ? "is being deployed" : "was deployed", step.getEnvironment(), until);
                     }
                     String environment = step.getEnvironment().name();
                     if (step.getEnvironment() == io.deploystage.events.Environment.UNKNOWN || watched.touched(environment)
@@ -158,7 +162,7 @@ public class MonitoringFlow {
                             Map<String, CohortWindowEntity> byKey = new HashMap<>();
                             rows.forEach(r -> byKey.put(r.windowKey, r));
                             List<CohortWindowEntity> created = new ArrayList<>();
-                            java.util.Set<String> warming = warmUp(samples, watchOf);
+                            warmUp(samples, watchOf);
                             Map<String, List<MetricSample>> added = add(samples, byKey, created, config.sources().baselineWindow());
                             Instant now = Instant.now();
                             List<SpecificRecordBase> out = new ArrayList<>();
@@ -168,7 +172,7 @@ public class MonitoringFlow {
                                 // watched when measured: a backlog read late is still judged within the stabilization window
                                 Instant measured = cohortSamples.stream().map(MetricSample::getWindowEnd).max(Instant::compareTo).orElse(now);
                                 if (!row.cohort.equals(BASELINE) && watched != null && watched.watching(measured)) {
-                                    out.addAll(judge(row, byKey, watched, now, false, warming.contains(key)));
+                                    out.addAll(judge(row, byKey, watched, now, false));
                                 }
                             });
                             return (created.isEmpty() ? Uni.createFrom().voidItem() : CohortWindowEntity.persist(created)).replaceWith(out);
@@ -176,11 +180,36 @@ public class MonitoringFlow {
     }
 
     /**
-     * Latencies measured while an environment warms up after a deploy are not judged: they are taken out of the samples
-     * (requests, errors and the rest still count). Returns the windows that had some taken out.
+     * The assessments as the verdicts say them. While the environment warms up after a deploy (the window began before
+     * it was over), latency and throughput are not judged: the deploy itself restarted the instance and moved its
+     * traffic. A comparison with less baseline than the configured window says so.
      */
-    private static java.util.Set<String> warmUp(List<MetricSample> samples, Map<String, WatchedDeploymentEntity> watchOf) {
-        java.util.Set<String> warming = new java.util.HashSet<>();
+    private List<Assessment> said(List<Assessment> assessments, Window window, Window baseline, Instant warmUntil) {
+        boolean warming = warmUntil != null && window.start() != null && window.start().isBefore(warmUntil);
+        java.time.Duration wanted = config.sources().baselineWindow();
+        String shortBaseline = baseline == null || baseline.length().compareTo(wanted) >= 0 ? ""
+                : " (baseline: " + baseline.length().toSeconds() + " s of pre-deploy traffic, less than the " + wanted.toMinutes() + " min wanted)";
+        List<Assessment> said = new ArrayList<>();
+        for (Assessment a : assessments) {
+            boolean latency = a.metric().name().startsWith("LATENCY") && a.samples() == 0;
+            if (warming && (latency || a.metric() == io.deploystage.monitor.domain.Metric.THROUGHPUT)) {
+                said.add(new Assessment(a.check(), a.metric(), Verdict.INCONCLUSIVE, null, null, a.threshold(), a.samples(),
+                        "warming up after a deploy until " + warmUntil + ": " + (latency ? "latency" : "throughput") + " not judged yet"));
+            } else if (a.baseline() != null && !shortBaseline.isEmpty()) {
+                said.add(new Assessment(a.check(), a.metric(), a.verdict(), a.value(), a.baseline(), a.threshold(), a.samples(),
+                        a.reason() + shortBaseline));
+            } else {
+                said.add(a);
+            }
+        }
+        return said;
+    }
+
+    /**
+     * Latencies measured while an environment warms up after a deploy are not judged: they are taken out of the samples
+     * (requests, errors and the rest still count).
+     */
+    private static void warmUp(List<MetricSample> samples, Map<String, WatchedDeploymentEntity> watchOf) {
         for (MetricSample sample : samples) {
             WatchedDeploymentEntity watched = watchOf.get(sample.getReleaseId());
             Instant until = watched == null ? null : watched.warmUntil(sample.getEnvironment().name());
@@ -189,10 +218,8 @@ public class MonitoringFlow {
                 sample.setLatencyP50(null);
                 sample.setLatencyP95(null);
                 sample.setLatencyP99(null);
-                warming.add(CohortWindowEntity.key(sample.getReleaseId(), sample.getEnvironment().name(), sample.getCohort().name()));
             }
         }
-        return warming;
     }
 
     /** Adds the samples to their cohorts' windows (rows created as needed); returns the samples by the window they changed. */
@@ -232,13 +259,14 @@ public class MonitoringFlow {
      * pending window.
      */
     private List<SpecificRecordBase> judge(CohortWindowEntity row, Map<String, CohortWindowEntity> byKey, WatchedDeploymentEntity watched,
-            Instant now, boolean force, boolean warming) {
+            Instant now, boolean force) {
         CohortWindowEntity baselineRow = byKey.get(CohortWindowEntity.key(row.releaseId, row.environment, BASELINE));
         CohortWindowEntity stableRow = byKey.get(CohortWindowEntity.key(row.releaseId, row.environment, Cohort.STABLE.name()));
         boolean canary = row.cohort.equals(Cohort.CANARY.name());
-        List<Assessment> assessments = HealthJudgement.judge(watched.checkList(), row.pending(),
-                baselineRow == null ? null : baselineRow.total(), canary ? row.total() : null,
-                canary && stableRow != null ? stableRow.total() : null, config.canaryConfidence());
+        Window baselineWindow = baselineRow == null ? null : baselineRow.total();
+        List<Assessment> assessments = said(HealthJudgement.judge(watched.checkList(), row.pending(), baselineWindow, canary ? row.total() : null,
+                canary && stableRow != null ? stableRow.total() : null, config.canaryConfidence()), row.pending(), baselineWindow,
+                watched.warmUntil(row.environment));
         List<Assessment> breaches = HealthJudgement.breaches(assessments);
         boolean urgent = !breaches.isEmpty() && !watched.rollbackOrdered;
         boolean due = force || row.lastVerdictAt == null || !now.isBefore(row.lastVerdictAt.plus(config.verdictInterval()));
@@ -246,22 +274,9 @@ public class MonitoringFlow {
             return List.of();
         }
         List<SpecificRecordBase> out = new ArrayList<>();
-        Window baselineWindow = baselineRow == null ? null : baselineRow.total();
         MonitorEvents.Judged judged = new MonitorEvents.Judged(row.environment, row.cohort, row.pending(),
                 baselineWindow == null ? null : baselineWindow.length().toSeconds());
-        Instant warmUntil = watched.warmUntil(row.environment);
-        java.time.Duration wanted = config.sources().baselineWindow();
-        String shortBaseline = baselineWindow == null || baselineWindow.length().compareTo(wanted) >= 0 ? ""
-                : " (baseline: " + baselineWindow.length().toSeconds() + " s of pre-deploy traffic, less than the " + wanted.toMinutes()
-                        + " min wanted)";
         for (Assessment assessment : assessments) {
-            if (warming && assessment.verdict() == Verdict.INCONCLUSIVE && assessment.samples() == 0 && assessment.metric().name().startsWith("LATENCY")) {
-                assessment = new Assessment(assessment.check(), assessment.metric(), Verdict.INCONCLUSIVE, null, null, assessment.threshold(), 0,
-                        "warming up after a deploy until " + warmUntil + ": latency not judged yet");
-            } else if (assessment.baseline() != null && !shortBaseline.isEmpty()) {
-                assessment = new Assessment(assessment.check(), assessment.metric(), assessment.verdict(), assessment.value(), assessment.baseline(),
-                        assessment.threshold(), assessment.samples(), assessment.reason() + shortBaseline);
-            }
             out.add(MonitorEvents.verdict(row.pendingCause, row.samples, row.releaseId, watched.deploymentId, judged, assessment));
         }
         row.setPending(Window.empty());
