@@ -53,6 +53,9 @@ public final class HealthGate {
         }
         Instant freshFrom = need.end().minus(need.freshness());
         List<String> problems = new ArrayList<>();
+        if (need.checks().isEmpty()) {
+            problems.add("the step names no check and the plan has none: nothing to judge health by");
+        }
         for (String check : need.checks()) {
             List<Observed> mine = relevant.stream().filter(v -> v.check().equals(check)).toList();
             if (mine.isEmpty()) {

@@ -104,6 +104,13 @@ class HealthGateTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void noCheckToJudgeIsNeverAPass() {
+        Requirement none = new Requirement("PRODUCTION", Set.of("CANARY"), List.of(), START, START.plus(Duration.ofMinutes(10)), Duration.ofMinutes(1));
+        HealthGate.Result result = HealthGate.judge(none, verdicts("steady(HEALTHY,0,10)"), at(11));
+        assertEquals(Outcome.INCONCLUSIVE, result.outcome(), result.detail());
+    }
+
     @ParameterizedTest(name = "the detail says why: {0}")
     @CsvSource(delimiter = '|', value = {
             "steady(HEALTHY,0,1)                      | ERROR_RATE: silent since 2026-12-01T10:01:00Z, 540 s before the window's end",

@@ -1,6 +1,9 @@
 package io.deploystage.monitor.persistence;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import jakarta.persistence.Column;
@@ -9,7 +12,10 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Transient;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+
 import io.deploystage.monitor.domain.Window;
+import io.deploystage.platform.persistence.JsonText;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
 /** The window state of one release, environment and cohort: all measured so far, and what is pending a verdict. */
@@ -90,21 +96,22 @@ public class CohortWindowEntity extends PanacheEntityBase {
      * Adds a baseline window to its minute, drops the minutes older than {@code keep} before the latest one, and makes the
      * total the sum of those left: the baseline is the last {@code keep} of traffic before the deploy.
      */
-    public void addToBaseline(Window window, Instant measuredAt, java.time.Duration keep) {
-        java.util.Map<Long, String> byMinute = new java.util.TreeMap<>(io.deploystage.platform.persistence.JsonText.read(buckets,
-                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<Long, String>>() { }));
+    public void addToBaseline(Window window, Instant measuredAt, Duration keep) {
+        TreeMap<Long, String> byMinute = new TreeMap<>(JsonText.read(buckets, MINUTES));
         long minute = measuredAt.getEpochSecond() / 60;
         String stored = byMinute.get(minute);
         byMinute.put(minute, StoredWindow.write(stored == null ? window : StoredWindow.read(stored).plus(window)));
-        long latest = ((java.util.TreeMap<Long, String>) byMinute).lastKey();
+        long latest = byMinute.lastKey();
         byMinute.keySet().removeIf(m -> m <= latest - Math.max(1, keep.toMinutes()));
         Window sum = Window.empty();
         for (String each : byMinute.values()) {
             sum = sum.plus(StoredWindow.read(each));
         }
-        buckets = io.deploystage.platform.persistence.JsonText.write(byMinute);
+        buckets = JsonText.write(byMinute);
         setTotal(sum);
     }
+
+    private static final TypeReference<Map<Long, String>> MINUTES = new TypeReference<>() { };
 
     public void setTotal(Window window) {
         total = StoredWindow.write(window);
