@@ -34,7 +34,7 @@ final class RunningSystem {
             if (name.equals("executor-service")) {
                 // the sample's deploy tools; these flows push no metrics, so health waits are short and proceed when inconclusive
                 service.configure(sample.executorConfig(owner)).configure(Map.of("executor.health.max-window", "1s",
-                        "executor.health.when-inconclusive", "PROCEED"));
+                        "executor.health.freshness", "1s", "executor.health.when-inconclusive", "PROCEED"));
             }
             if (name.equals("monitor-service")) {
                 service.configure(Map.of("monitor.warm-up", "2s"));
