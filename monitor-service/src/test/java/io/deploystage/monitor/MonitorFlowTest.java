@@ -294,12 +294,14 @@ public class MonitorFlowTest extends RealStackTest {
             // plans and step events travel on different topics: each plan is in before its deployment's steps, as in the system
             client.publish(olderPlan);
             client.publish(sample(older, Cohort.BASELINE, 10_000, 0, 120));
+            Await.until(Duration.ofSeconds(30), "the older plan watched", () -> watchRow(older, "1", rows -> "watched"), "watched"::equals);
             client.publish(outcome(olderPlan, DeploymentResult.DEPLOYED, Instant.now()));
             Await.until(Duration.ofSeconds(30), "the older release watched through its stabilization", () -> watchState(older), "watching"::equals);
             client.publish(step(olderPlan, "deploy-canary", Environment.PRODUCTION));
             Await.until(Duration.ofSeconds(30), "the older release in production", () -> touched(older), "PRODUCTION"::equals);
             // the newer one is planned and passes staging: the older one is still watched
             client.publish(newerPlan);
+            Await.until(Duration.ofSeconds(30), "the newer plan watched", () -> watchRow(newer, "1", rows -> "watched"), "watched"::equals);
             client.publish(outcome(newerPlan, DeploymentResult.DEPLOYED, Instant.now().plus(Duration.ofHours(1))));
             Await.until(Duration.ofSeconds(30), "the newer release watched", () -> watchState(newer), "watching"::equals);
             client.publish(step(newerPlan, "staging-deploy", Environment.STAGING));
