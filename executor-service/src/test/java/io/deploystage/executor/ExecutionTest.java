@@ -474,7 +474,11 @@ class ExecutionTest extends RealStackTest {
     private String feedUntilPaused(DeploymentPlan plan, java.util.function.Consumer<Integer> feed) {
         String id = plan.getEventId().toString();
         return Await.until(Duration.ofSeconds(30), "deployment " + id + " to pause", () -> {
-            var body = given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}", id).then().statusCode(200).extract().jsonPath();
+            var response = given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}", id);
+            if (response.statusCode() == 404) {
+                return null; // the plan is not consumed yet
+            }
+            var body = response.then().statusCode(200).extract().jsonPath();
             if (!"PAUSED".equals(body.getString("state"))) {
                 feed.accept(body.getInt("nextStep"));
                 return null;
