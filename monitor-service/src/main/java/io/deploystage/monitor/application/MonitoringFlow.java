@@ -243,7 +243,9 @@ public class MonitoringFlow {
         added.forEach((key, cohortSamples) -> {
             CohortWindowEntity row = byKey.get(key);
             if (row.cohort.equals(BASELINE)) {
-                cohortSamples.forEach(sample -> row.addToBaseline(MonitorEvents.window(List.of(sample)), sample.getWindowEnd(), baselineWindow));
+                Map<Instant, Window> measured = new LinkedHashMap<>();
+                cohortSamples.forEach(sample -> measured.merge(sample.getWindowEnd(), MonitorEvents.window(List.of(sample)), Window::plus));
+                row.addToBaseline(measured, baselineWindow);
                 return;
             }
             Window window = MonitorEvents.window(cohortSamples);

@@ -93,21 +93,23 @@ public class CohortWindowEntity extends PanacheEntityBase {
     }
 
     /**
-     * Adds a baseline window to its minute, drops the minutes older than {@code keep} before the latest one, and makes the
-     * total the sum of those left: the baseline is the last {@code keep} of traffic before the deploy.
+     * Adds baseline windows (each with when it was measured) to their minutes, drops the minutes older than {@code keep}
+     * before the latest one, and makes the total the sum of those left: the baseline is the last {@code keep} of traffic
+     * before the deploy. The minutes are read and written once per call.
      */
-    public void addToBaseline(Window window, Instant measuredAt, Duration keep) {
-        TreeMap<Long, String> byMinute = new TreeMap<>(JsonText.read(buckets, MINUTES));
-        long minute = measuredAt.getEpochSecond() / 60;
-        String stored = byMinute.get(minute);
-        byMinute.put(minute, StoredWindow.write(stored == null ? window : StoredWindow.read(stored).plus(window)));
+    public void addToBaseline(Map<Instant, Window> measured, Duration keep) {
+        TreeMap<Long, Window> byMinute = new TreeMap<>();
+        JsonText.read(buckets, MINUTES).forEach((minute, stored) -> byMinute.put(minute, StoredWindow.read(stored)));
+        measured.forEach((at, window) -> byMinute.merge(at.getEpochSecond() / 60, window, Window::plus));
         long latest = byMinute.lastKey();
         byMinute.keySet().removeIf(m -> m <= latest - Math.max(1, keep.toMinutes()));
         Window sum = Window.empty();
-        for (String each : byMinute.values()) {
-            sum = sum.plus(StoredWindow.read(each));
+        TreeMap<Long, String> stored = new TreeMap<>();
+        for (Map.Entry<Long, Window> minute : byMinute.entrySet()) {
+            sum = sum.plus(minute.getValue());
+            stored.put(minute.getKey(), StoredWindow.write(minute.getValue()));
         }
-        buckets = JsonText.write(byMinute);
+        buckets = JsonText.write(stored);
         setTotal(sum);
     }
 
