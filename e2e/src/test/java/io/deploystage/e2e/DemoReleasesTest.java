@@ -44,7 +44,7 @@ import io.deploystage.stack.sample.SampleTraffic;
 
 /**
  * The main job's two releases on the whole running system with real traffic on the sample's instances (the executor
- * as the main job runs it: 5 s bake windows, inconclusive health pauses): 1.1.0 goes out by canary and is DEPLOYED;
+ * as the main job runs it: 6 s bake windows, inconclusive health pauses): 1.1.0 goes out by canary and is DEPLOYED;
  * 1.2.0 breaches its error rate and is ROLLED_BACK, the breach in the verdict and the rollback procedure executed. Also:
  * an operator abort in the middle of a deployment, and a release with an unresolved Critical that is BLOCKED and never
  * reaches the executor.
@@ -61,9 +61,9 @@ class DemoReleasesTest {
         system = RunningSystem.get();
         ServiceProcess executor = system.service("executor-service");
         executor.kill9();
-        executor.start(Map.of("executor.health.max-window", "5s", "executor.health.freshness", "4s", "executor.health.when-inconclusive", "PAUSE"));
-        traffic = new SampleTraffic(system.sample, "staging-1", SampleDescriptor.PRODUCTION, system.client::publish, Duration.ofMillis(2500))
-                .start(40, 20);
+        executor.start(Demo.EXECUTOR_SETTINGS);
+        traffic = new SampleTraffic(system.sample, "staging-1", SampleDescriptor.PRODUCTION, system.client::publish, Demo.AGENT_WINDOW)
+                .start(Demo.PRODUCTION_RATE, Demo.STAGING_RATE);
         artifacts = Files.createTempDirectory("demo-artifacts");
         demo = new Demo(system.client, traffic, system.service("planner-service").baseUrl(), system.service("executor-service").baseUrl(),
                 system.stack.tokens(), artifacts, Duration.ofSeconds(6), System.out::println);
@@ -101,6 +101,17 @@ class DemoReleasesTest {
             assertTrue(checklist.matches("(?s).*\\| Error rate \\|[^\n]*\\| HEALTHY: [^\n]*%.*"), "the measured error rate:\n" + checklist);
             assertTrue(checklist.contains("| Smoke tests | PASS/FAIL | PASS | PASS |"), checklist);
 
+            // the agent reports the canary (prod-1, with its real share of the traffic) apart from the stable prod-2: the
+            // monitor compared the two while they ran different versions, and found the good canary no worse
+            reader.awaitUntil(seen -> Trail.of(seen, good.releaseId(), HealthVerdict.class).stream()
+                    .anyMatch(v -> v.getCheck().equals("CANARY_ERROR_RATE")), Duration.ofSeconds(60), "the canary compared with stable");
+            List<HealthVerdict> compared = Trail.of(reader.seen(), good.releaseId(), HealthVerdict.class).stream()
+                    .filter(v -> v.getCheck().startsWith("CANARY_")).toList();
+            assertTrue(compared.stream().allMatch(v -> v.getVerdict() != Verdict.FAILING && v.getCohort() == io.deploystage.events.Cohort.CANARY
+                    && v.getEnvironment() == io.deploystage.events.Environment.PRODUCTION), "the good canary is no worse than stable: " + compared);
+            assertTrue(compared.stream().anyMatch(v -> v.getVerdict() == Verdict.HEALTHY && v.getCheck().equals("CANARY_ERROR_RATE")),
+                    "judged on enough requests: " + compared);
+
             Demo.Result bad = demo.release("1.2.0", Duration.ofMinutes(3));
             assertEquals("ROLLED_BACK", bad.outcome());
             // the failed card payments show as errors and as new ERROR lines in the canary's log: either breach rolls it back
@@ -125,6 +136,12 @@ class DemoReleasesTest {
                     "the breach is in a verdict with its numbers: " + failing);
             assertEquals(io.deploystage.events.Environment.PRODUCTION, failing.get(0).getEnvironment(), "judged in production, canary cohort");
             assertEquals(io.deploystage.events.Cohort.CANARY, failing.get(0).getCohort());
+            List<HealthVerdict> againstStable = Trail.of(reader.seen(), bad.releaseId(), HealthVerdict.class).stream()
+                    .filter(v -> v.getVerdict() == Verdict.FAILING && v.getCheck().equals("CANARY_ERROR_RATE")).toList();
+            assertFalse(againstStable.isEmpty(), "the canary's error rate is significantly worse than the stable instances': "
+                    + Trail.of(reader.seen(), bad.releaseId(), HealthVerdict.class));
+            assertTrue(againstStable.get(0).getReason().matches("canary error rate [\\d.]+% against stable 0\\.00%.*"), againstStable.get(0).getReason());
+            assertTrue(bad.reason().contains("against stable"), "the rollback names the comparison with stable: " + bad.reason());
             DeploymentPlan plan = Trail.of(reader.seen(), bad.releaseId(), DeploymentPlan.class).get(0);
             List<String> rollbackSteps = plan.getRollbackProcedure().stream().map(s -> s.getStepId()).filter(id -> !id.equals("rollback-prod-2"))
                     .toList();

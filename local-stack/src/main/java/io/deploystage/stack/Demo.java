@@ -34,6 +34,20 @@ import io.deploystage.stack.sample.SampleTraffic;
  */
 public final class Demo implements AutoCloseable {
 
+    /**
+     * The executor as the main job runs it: the plan's bake windows (10 minutes) shortened to 6 s, a verdict on each
+     * window's last 5 s needed, and inconclusive health still pausing.
+     */
+    public static final java.util.Map<String, String> EXECUTOR_SETTINGS = java.util.Map.of("executor.health.max-window", "6s",
+            "executor.health.freshness", "5s", "executor.health.when-inconclusive", "PAUSE");
+
+    /** Production and staging checkouts per second: the canary's 5% is 5 a second, 20 samples (the sample's minimum) in 4 s. */
+    public static final int PRODUCTION_RATE = 100;
+    public static final int STAGING_RATE = 20;
+
+    /** How often the metrics agent reports. */
+    public static final Duration AGENT_WINDOW = Duration.ofMillis(2500);
+
     /** How one release ended. */
     public record Result(String releaseId, String version, String strategy, String outcome, String reason, Duration took,
             List<Path> artifacts) {

@@ -65,9 +65,8 @@ public final class Launcher {
             say("Starting " + name + "…");
             ServiceProcess service = ServiceProcess.of(name, stack, workDir.resolve("logs"), 0);
             if (name.equals("executor-service")) {
-                // the plan's bake windows (10 minutes) shortened to 5 s for a local run; inconclusive health still pauses
-                service.configure(sample.executorConfig(owner)).configure(java.util.Map.of("executor.health.max-window", "5s",
-                        "executor.health.freshness", "4s"));
+                // the plan's bake windows (10 minutes) shortened to 6 s for a local run; inconclusive health still pauses
+                service.configure(sample.executorConfig(owner)).configure(Demo.EXECUTOR_SETTINGS);
             }
             if (name.equals("monitor-service")) {
                 // a fresh sample instance warms up for 2 s after a deploy before its latency is judged (1 minute by default)
@@ -86,9 +85,10 @@ public final class Launcher {
         SampleDescriptor.register(services.get("planner-service").baseUrl(), stack.tokens(), sample);
         EventClient client = EventClient.forStack(stack);
         running.add(client);
-        say("Starting real traffic: 40 checkouts/s on production (prod-1, prod-2), 20/s on staging; the metrics agent reports every 2.5 s");
-        SampleTraffic traffic = new SampleTraffic(sample, "staging-1", SampleDescriptor.PRODUCTION, client::publish, Duration.ofMillis(2500))
-                .start(40, 20);
+        say("Starting real traffic: " + Demo.PRODUCTION_RATE + " checkouts/s on production (prod-1, prod-2), " + Demo.STAGING_RATE
+                + "/s on staging; the metrics agent reports every " + Demo.AGENT_WINDOW.toMillis() + " ms, canary and stable instances apart");
+        SampleTraffic traffic = new SampleTraffic(sample, "staging-1", SampleDescriptor.PRODUCTION, client::publish, Demo.AGENT_WINDOW)
+                .start(Demo.PRODUCTION_RATE, Demo.STAGING_RATE);
         running.add(traffic);
         Demo demo = new Demo(client, traffic, services.get("planner-service").baseUrl(), services.get("executor-service").baseUrl(), stack.tokens(),
                 workDir.resolve("artifacts"), Duration.ofSeconds(6), Launcher::say);

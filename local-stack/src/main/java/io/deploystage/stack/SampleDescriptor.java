@@ -34,7 +34,7 @@ public final class SampleDescriptor {
                  "instances": %s,
                  "versionUrls": {%s},
                  "thresholds": {"errorRatePercent": 5.0, "p50LatencyMs": 150, "p95LatencyMs": 250, "p99LatencyMs": 500,
-                                "businessMetricDropPercent": 20, "maxRelativeDegradation": 1.0, "minSamples": 20}}""".formatted(sample.deployTool(), sample.deployTool(),
+                                "businessMetricDropPercent": 20, "maxRelativeDegradation": 0.5, "minSamples": 20}}""".formatted(sample.deployTool(), sample.deployTool(),
                 sample.trafficTool(), smoke, instances.stream().map(i -> "\"" + i + "\"").toList(), versionUrls(sample, name, instances));
     }
 

@@ -31,10 +31,12 @@ import io.deploystage.events.MetricSample;
 /**
  * Real traffic at the sample's instances, and the metrics agent that reports it: a load generator sends checkouts to
  * staging (sandbox payments) and production (card payments), production split by the weights the traffic tool set
- * (a canary instance gets its weight while it runs another version than the rest); every window it publishes, per
- * environment, a MetricSample of what it measured: requests, errors (5xx), each request's latency, and the new ERROR
- * log lines the instances report on /metrics. Windows before a deploy touched an environment are its BASELINE; after,
- * they carry the new version's traffic. Staging is reported until production is touched.
+ * (a canary instance gets its weight while it runs another version than the rest); every window it publishes what it
+ * measured per environment and cohort: requests, errors (5xx), each request's latency, and the new ERROR log lines the
+ * instances report on /metrics. Windows before a deploy touched an environment are its BASELINE. After, production is
+ * reported as two cohorts, as a service mesh's per-version metrics are: the instances running the release's version
+ * (CANARY, with the traffic share they really get) and the others (STABLE), so the monitor compares the canary with the
+ * stable instances over the same period. Staging is reported until production is touched.
  */
 public final class SampleTraffic implements AutoCloseable {
 
@@ -49,7 +51,7 @@ public final class SampleTraffic implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
     private final ExecutorService senders = Executors.newFixedThreadPool(8);
-    private final Map<Environment, Measured> measured = new ConcurrentHashMap<>();
+    private final Map<String, Measured> measured = new ConcurrentHashMap<>();
     private final Map<String, String> versions = new ConcurrentHashMap<>();
     private final Map<String, Long> errorLines = new ConcurrentHashMap<>();
     private volatile Release release;
@@ -72,6 +74,12 @@ public final class SampleTraffic implements AutoCloseable {
             if (latencies.size() < 20_000) {
                 latencies.add(millis);
             }
+        }
+
+        synchronized void add(Measured other) {
+            requests += other.requests;
+            errors += other.errors;
+            latencies.addAll(other.latencies);
         }
 
         synchronized Measured drain() {
@@ -156,7 +164,7 @@ public final class SampleTraffic implements AutoCloseable {
                     if (response.statusCode() == 200) {
                         versions.put(target, response.body().trim());
                     }
-                    measured.computeIfAbsent(environment, e -> new Measured()).add(response.statusCode() >= 500,
+                    measured.computeIfAbsent(target, i -> new Measured()).add(response.statusCode() >= 500,
                             (System.nanoTime() - started) / 1e6);
                     return;
                 } catch (IOException e) {
@@ -180,9 +188,9 @@ public final class SampleTraffic implements AutoCloseable {
         try {
             Release current = release;
             Instant end = Instant.now();
-            Map<Environment, Long> lines = newErrorLines();
-            Map<Environment, Measured> drained = new HashMap<>();
-            measured.forEach((environment, m) -> drained.put(environment, m.drain()));
+            Map<String, Long> lines = newErrorLines();
+            Map<String, Measured> drained = new HashMap<>();
+            measured.forEach((instance, m) -> drained.put(instance, m.drain()));
             if (current == null) {
                 return;
             }
@@ -190,39 +198,54 @@ public final class SampleTraffic implements AutoCloseable {
             List<String> since = actions.subList(Math.min(current.actionsAtStart(), actions.size()), actions.size());
             boolean stagingTouched = since.stream().anyMatch(a -> a.startsWith("deploy staging"));
             boolean productionTouched = since.stream().anyMatch(a -> a.startsWith("deploy production") || a.startsWith("traffic"));
-            for (Environment environment : List.of(Environment.STAGING, Environment.PRODUCTION)) {
-                Measured m = drained.get(environment);
-                if (m == null || m.requests == 0 || environment == Environment.STAGING && productionTouched) {
-                    continue;
-                }
-                boolean touched = environment == Environment.STAGING ? stagingTouched : productionTouched;
-                publish.accept(MetricSample.newBuilder()
-                        .setEventId(UUID.randomUUID())
-                        .setReleaseId(current.releaseId())
-                        .setOccurredAt(end)
-                        .setCausationId(null)
-                        .setService(current.service())
-                        .setEnvironment(environment)
-                        .setVersion(current.version())
-                        .setCohort(touched ? Cohort.CANARY : Cohort.BASELINE)
-                        .setWindowStart(end.minus(window))
-                        .setWindowEnd(end)
-                        .setRequestCount(m.requests)
-                        .setErrorCount(m.errors)
-                        .setLatencyMillis(m.latencies)
-                        .setNewErrorLogLines(touched ? lines.getOrDefault(environment, 0L) : 0L)
-                        .setNewWarnLogLines(0L)
-                        .setLogLinesCounted(lines.containsKey(environment))
-                        .build());
+            if (!productionTouched) {
+                publish(current, end, Environment.STAGING, stagingTouched ? Cohort.CANARY : Cohort.BASELINE, List.of(staging), drained, lines);
+                publish(current, end, Environment.PRODUCTION, Cohort.BASELINE, production, drained, lines);
+                return;
             }
+            List<String> canary = production.stream().filter(i -> current.version().equals(versions.get(i))).toList();
+            publish(current, end, Environment.PRODUCTION, Cohort.CANARY, canary, drained, lines);
+            publish(current, end, Environment.PRODUCTION, Cohort.STABLE, production.stream().filter(i -> !canary.contains(i)).toList(), drained,
+                    lines);
         } catch (RuntimeException e) {
             System.err.println("metrics agent: " + e);
         }
     }
 
-    /** ERROR log lines each environment's instances reported since the last window (a restarted instance counts from zero). */
-    private Map<Environment, Long> newErrorLines() {
-        Map<Environment, Long> fresh = new HashMap<>();
+    /** Publishes what {@code instances} measured in this window as one cohort of {@code environment}, if they served any request. */
+    private void publish(Release current, Instant end, Environment environment, Cohort cohort, List<String> instances,
+            Map<String, Measured> drained, Map<String, Long> lines) {
+        Measured m = new Measured();
+        instances.stream().map(drained::get).filter(java.util.Objects::nonNull).forEach(m::add);
+        if (m.requests == 0) {
+            return;
+        }
+        boolean counted = instances.stream().anyMatch(lines::containsKey);
+        long errorLines = cohort == Cohort.BASELINE ? 0 : instances.stream().mapToLong(i -> lines.getOrDefault(i, 0L)).sum();
+        publish.accept(MetricSample.newBuilder()
+                .setEventId(UUID.randomUUID())
+                .setReleaseId(current.releaseId())
+                .setOccurredAt(end)
+                .setCausationId(null)
+                .setService(current.service())
+                .setEnvironment(environment)
+                .setVersion(cohort == Cohort.CANARY ? current.version() : instances.stream().map(versions::get)
+                        .filter(java.util.Objects::nonNull).findFirst().orElse(current.version()))
+                .setCohort(cohort)
+                .setWindowStart(end.minus(window))
+                .setWindowEnd(end)
+                .setRequestCount(m.requests)
+                .setErrorCount(m.errors)
+                .setLatencyMillis(m.latencies)
+                .setNewErrorLogLines(errorLines)
+                .setNewWarnLogLines(0L)
+                .setLogLinesCounted(counted)
+                .build());
+    }
+
+    /** ERROR log lines each instance reported since the last window (a restarted instance counts from zero). */
+    private Map<String, Long> newErrorLines() {
+        Map<String, Long> fresh = new HashMap<>();
         List<String> instances = new ArrayList<>(production);
         instances.add(staging);
         for (String instance : instances) {
@@ -238,7 +261,7 @@ public final class SampleTraffic implements AutoCloseable {
                 long before = errorLines.getOrDefault(instance, 0L);
                 errorLines.put(instance, now);
                 long delta = now >= before ? now - before : now;
-                fresh.merge(instance.equals(staging) ? Environment.STAGING : Environment.PRODUCTION, delta, Long::sum);
+                fresh.put(instance, delta);
             } catch (IOException e) {
                 // the instance is being redeployed
             } catch (InterruptedException e) {

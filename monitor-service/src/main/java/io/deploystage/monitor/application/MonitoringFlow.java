@@ -266,12 +266,16 @@ public class MonitoringFlow {
         CohortWindowEntity stableRow = byKey.get(CohortWindowEntity.key(row.releaseId, row.environment, Cohort.STABLE.name()));
         boolean canary = row.cohort.equals(Cohort.CANARY.name());
         Window baselineWindow = baselineRow == null ? null : baselineRow.total();
+        CohortWindowEntity canaryRow = byKey.get(CohortWindowEntity.key(row.releaseId, row.environment, Cohort.CANARY.name()));
+        // the traffic is split when both the canary and the stable cohort have been measured: throughput is the environment's
+        Window environment = canaryRow != null && stableRow != null ? canaryRow.total().alongside(stableRow.total()) : null;
         List<Assessment> assessments = said(HealthJudgement.judge(watched.checkList(), row.pending(), baselineWindow, canary ? row.total() : null,
-                canary && stableRow != null ? stableRow.total() : null, config.canaryConfidence()), row.pending(), baselineWindow,
+                canary && stableRow != null ? stableRow.total() : null, environment, config.canaryConfidence()), row.pending(), baselineWindow,
                 watched.warmUntil(row.environment));
         List<Assessment> breaches = HealthJudgement.breaches(assessments);
         boolean urgent = !breaches.isEmpty() && !watched.rollbackOrdered;
-        boolean due = force || row.lastVerdictAt == null || !now.isBefore(row.lastVerdictAt.plus(config.verdictInterval()));
+        boolean due = force || (row.lastVerdictAt == null || !now.isBefore(row.lastVerdictAt.plus(config.verdictInterval())))
+                && HealthJudgement.ready(watched.checkList(), row.pending(), config.longestWindow());
         if (!urgent && !due) {
             return List.of();
         }

@@ -17,6 +17,13 @@ public interface MonitorConfig {
     @WithDefault("1s")
     Duration verdictInterval();
 
+    /**
+     * A cohort's window is said once it holds the samples its checks need (minSamples), or once it has measured this
+     * long; until then it stays open and grows, so a small canary is judged on enough requests, not on each second's few.
+     */
+    @WithDefault("1m")
+    Duration longestWindow();
+
     /** How long a DEPLOYED release is still watched, and rolled back on a breach (the spec's stabilization window). */
     @WithDefault("24h")
     Duration stabilization();

@@ -168,7 +168,9 @@ public final class ThresholdEvaluator {
     private static long samples(Metric metric, Window now) {
         return switch (metric) {
             case LATENCY_P50, LATENCY_P95, LATENCY_P99 -> now.latencies().getTotalCount();
-            case NEW_LOG_ERRORS, NEW_LOG_WARNINGS -> Long.MAX_VALUE;
+            // the lines a window logged are judged on the requests it served; a source that counts lines but no requests
+            // gives the lines alone
+            case NEW_LOG_ERRORS, NEW_LOG_WARNINGS -> now.requests() == 0 && now.logsCounted() ? Long.MAX_VALUE : now.requests();
             default -> now.requests();
         };
     }

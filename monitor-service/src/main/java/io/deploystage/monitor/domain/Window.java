@@ -68,6 +68,21 @@ public record Window(Duration length, long requests, long errors, Histogram late
                 later(end, other.end));
     }
 
+    /**
+     * What two cohorts measured side by side over the same period, as the environment they split: counts and histograms
+     * add up, the length is the longer of the two (not their sum), business metrics (rates) add up.
+     */
+    public Window alongside(Window other) {
+        Histogram merged = histogram();
+        merged.add(latencies);
+        merged.add(other.latencies);
+        Map<String, Double> business = new HashMap<>(businessMetrics);
+        other.businessMetrics.forEach((name, value) -> business.merge(name, value, Double::sum));
+        return new Window(length.compareTo(other.length) >= 0 ? length : other.length, requests + other.requests, errors + other.errors, merged,
+                business, newErrorLines + other.newErrorLines, newWarnLines + other.newWarnLines, logsCounted || other.logsCounted,
+                earlier(start, other.start), later(end, other.end));
+    }
+
     private static Instant earlier(Instant a, Instant b) {
         return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
     }

@@ -87,6 +87,12 @@ class VerdictRulesTest {
                 Arguments.of("throughput spiking", THROUGHPUT, traffic(2_000, 0), traffic(1_000, 0), Verdict.FAILING),
                 Arguments.of("throughput normal", THROUGHPUT, traffic(1_100, 0), traffic(1_000, 0), Verdict.HEALTHY),
                 Arguments.of("new ERROR lines", LOGS, window(1_000, 0, 100, 10, Map.of(), 0).withLogs(3, 0), traffic(1_000, 0), Verdict.FAILING),
+                Arguments.of("an ERROR line among the first 5 requests, 20 needed: not yet evidence", new Check(Metric.NEW_LOG_ERRORS, 0, null, null,
+                        false, 20), window(5, 0, 100, 5, Map.of(), 0).withLogs(1, 0), traffic(1_000, 0), Verdict.INCONCLUSIVE),
+                Arguments.of("ERROR lines among 20 requests, 20 needed", new Check(Metric.NEW_LOG_ERRORS, 0, null, null, false, 20),
+                        window(20, 0, 100, 20, Map.of(), 0).withLogs(1, 0), traffic(1_000, 0), Verdict.FAILING),
+                Arguments.of("a source that counts lines but no requests: the lines alone", new Check(Metric.NEW_LOG_ERRORS, 0, null, null, false,
+                        20), window(0, 0, 100, 0, Map.of(), 0).withLogs(2, 0), traffic(1_000, 0), Verdict.FAILING),
                 Arguments.of("no new ERROR lines", LOGS, window(1_000, 0, 100, 10, Map.of(), 0).withLogs(0, 0), traffic(1_000, 0), Verdict.HEALTHY),
                 Arguments.of("no log source: 0 lines is no evidence", LOGS, window(1_000, 0, 100, 10, Map.of(), 0), traffic(1_000, 0),
                         Verdict.INCONCLUSIVE),
@@ -222,10 +228,47 @@ class VerdictRulesTest {
     void theJudgementAddsTheCanaryComparisonOnlyForCanaryWindowsWithAStableCohort() {
         List<Check> checks = List.of(ERROR_RATE, P95, LOGS);
         Window now = traffic(1_000, 0);
-        assertEquals(3, HealthJudgement.judge(checks, now, traffic(10_000, 0), null, null, 0.95).size());
-        List<Assessment> withCanary = HealthJudgement.judge(checks, now, traffic(10_000, 0), traffic(1_000, 20), traffic(1_000, 0), 0.95);
+        assertEquals(3, HealthJudgement.judge(checks, now, traffic(10_000, 0), null, null, null, 0.95).size());
+        List<Assessment> withCanary = HealthJudgement.judge(checks, now, traffic(10_000, 0), traffic(1_000, 20), traffic(1_000, 0), null, 0.95);
         assertEquals(List.of("ERROR_RATE", "LATENCY_P95", "NEW_LOG_ERRORS", "CANARY_ERROR_RATE", "CANARY_LATENCY_P95"),
                 withCanary.stream().map(Assessment::check).toList());
         assertEquals(List.of("CANARY_ERROR_RATE"), HealthJudgement.breaches(withCanary).stream().map(Assessment::check).toList());
+    }
+
+    static Stream<Arguments> readiness() {
+        Window twenty = Window.of(Duration.ofSeconds(5), 20, 0, new double[0], Map.of(), 0);
+        Window sixtyIn20s = Window.of(Duration.ofSeconds(20), 60, 0, new double[0], Map.of(), 0);
+        return Stream.of(
+                Arguments.of("nothing measured yet", List.of(ERROR_RATE, LOGS), Window.empty(), false),
+                Arguments.of("60 of the 100 the error rate needs, over 20 s: held open", List.of(ERROR_RATE, LOGS), sixtyIn20s, false),
+                Arguments.of("60 of 100, but measured over the longest window: said (INCONCLUSIVE)", List.of(ERROR_RATE, LOGS),
+                        sixtyIn20s.plus(Window.of(Duration.ofSeconds(40), 0, 0, new double[0], Map.of(), 0)), true),
+                Arguments.of("the most demanding check decides: 20 is enough for logs, not for the error rate", List.of(LOGS, ERROR_RATE), twenty,
+                        false),
+                Arguments.of("20 samples where 1 is needed", List.of(LOGS), twenty, true),
+                Arguments.of("100 requests: enough for both", List.of(ERROR_RATE, P95), traffic(100, 0).over(null, null), true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("readiness")
+    void aCohortsWindowIsSaidOnceItHoldsTheSamplesItsChecksNeedOrHasMeasuredTheLongestWindow(String name, List<Check> checks, Window pending,
+            boolean ready) {
+        assertEquals(ready, HealthJudgement.ready(checks, pending, MINUTE), name);
+    }
+
+    @Test
+    void aSplitEnvironmentsThroughputIsJudgedOnAllItsCohortsNotOnTheCanarysShare() {
+        List<Check> checks = List.of(THROUGHPUT);
+        Window baseline = traffic(6_000, 0); // 100 req/s over a minute
+        Window canary = traffic(300, 0); // 5 req/s: its 5% share
+        Window stable = traffic(5_700, 0); // 95 req/s over the same minute
+        assertEquals(Verdict.FAILING, HealthJudgement.judge(checks, canary, baseline, null, null, null, 0.95).get(0).verdict(),
+                "alone, the canary's share looks like a 95% drop");
+        Assessment split = HealthJudgement.judge(checks, canary, baseline, canary, stable, canary.alongside(stable), 0.95).get(0);
+        assertEquals(Verdict.HEALTHY, split.verdict(), split.reason());
+        assertEquals(100.0, split.value(), 0.01);
+        Window halfGone = traffic(2_700, 0); // the stable instances serve only 45 req/s: the environment lost half its traffic
+        assertEquals(Verdict.FAILING, HealthJudgement.judge(checks, canary, baseline, canary, halfGone, canary.alongside(halfGone), 0.95).get(0)
+                .verdict());
     }
 }

@@ -159,8 +159,9 @@ public final class PlanBuilder {
                 new HealthCheck(MetricKind.ERROR_RATE, t.errorRatePercent(), t.maxRelativeDegradation(), null, false, t.minSamples()),
                 new HealthCheck(MetricKind.LATENCY_P95, t.p95LatencyMs(), t.maxRelativeDegradation(), null, false, t.minSamples()),
                 new HealthCheck(MetricKind.THROUGHPUT, 0, t.maxRelativeDegradation(), null, true, t.minSamples()),
-                new HealthCheck(MetricKind.NEW_LOG_ERRORS, 0, null, null, false, 1),
-                new HealthCheck(MetricKind.NEW_LOG_WARNINGS, t.newWarnLines(), t.maxRelativeDegradation(), null, false, 1)));
+                // log lines are judged on the window's traffic like the rest: one ERROR line in the first 3 requests is not yet evidence
+                new HealthCheck(MetricKind.NEW_LOG_ERRORS, 0, null, null, false, t.minSamples()),
+                new HealthCheck(MetricKind.NEW_LOG_WARNINGS, t.newWarnLines(), t.maxRelativeDegradation(), null, false, t.minSamples())));
         List<String> triggers = new ArrayList<>(List.of(
                 "Error rate exceeds " + number(t.errorRatePercent()) + "%",
                 "P95 latency exceeds " + number(t.p95LatencyMs()) + "ms"));
