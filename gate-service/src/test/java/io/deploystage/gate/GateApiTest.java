@@ -134,6 +134,16 @@ class GateApiTest extends RealStackTest {
                 .post("/releases/{id}/gate-results", "api-x").then().statusCode(400);
         Map<String, Object> hostile = new java.util.HashMap<>(candidate("api-$(rm -rf /)"));
         given().auth().oauth2(ci).contentType(ContentType.JSON).body(hostile).post("/releases").then().statusCode(400);
+        // flag keys name plan steps and go into commands: a 190-character one would not fit a step id
+        for (List<String> flags : List.of(List.of("f".repeat(190)), List.of("new checkout"), java.util.stream.IntStream.range(0, 21)
+                .mapToObj(i -> "flag" + i).toList())) {
+            Map<String, Object> flagged = new java.util.HashMap<>(candidate("api-" + UUID.randomUUID()));
+            flagged.put("changeProfile", Map.of("dbMigration", "NONE", "featureFlags", flags));
+            given().auth().oauth2(ci).contentType(ContentType.JSON).body(flagged).post("/releases").then().statusCode(400);
+        }
+        Map<String, Object> fits = new java.util.HashMap<>(candidate("api-" + UUID.randomUUID()));
+        fits.put("changeProfile", Map.of("dbMigration", "NONE", "featureFlags", List.of("f".repeat(64))));
+        given().auth().oauth2(ci).contentType(ContentType.JSON).body(fits).post("/releases").then().statusCode(202);
     }
 
     private static void awaitStatus(String releaseId, String token, java.util.function.Predicate<io.restassured.path.json.JsonPath> condition,

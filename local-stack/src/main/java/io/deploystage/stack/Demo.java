@@ -35,13 +35,15 @@ import io.deploystage.stack.sample.SampleTraffic;
 public final class Demo implements AutoCloseable {
 
     /**
-     * The executor as the main job runs it: the plan's bake windows (10 minutes) shortened to 6 s, a verdict on each
-     * window's last 5 s needed, and inconclusive health still pausing.
+     * The executor as the main job runs it: the plan's bake windows (10 minutes) shortened to 10 s, a verdict on each
+     * window's last 5 s needed, and inconclusive health still pausing. A canary at 5% is judged every 20 requests it
+     * serves (the sample's minimum), about every 5 s, and its first window after a deploy is still warming up: a bake
+     * holds two of its windows.
      */
-    public static final java.util.Map<String, String> EXECUTOR_SETTINGS = java.util.Map.of("executor.health.max-window", "6s",
+    public static final java.util.Map<String, String> EXECUTOR_SETTINGS = java.util.Map.of("executor.health.max-window", "10s",
             "executor.health.freshness", "5s", "executor.health.when-inconclusive", "PAUSE");
 
-    /** Production and staging checkouts per second: the canary's 5% is 5 a second, 20 samples (the sample's minimum) in 4 s. */
+    /** Production and staging checkouts per second: the canary's 5% is 5 a second. */
     public static final int PRODUCTION_RATE = 100;
     public static final int STAGING_RATE = 20;
 

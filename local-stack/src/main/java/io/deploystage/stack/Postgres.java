@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -18,6 +20,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public final class Postgres implements AutoCloseable {
 
     public static final String OVERRIDE = "DEPLOYSTAGE_POSTGRES";
+    private static final Logger LOG = Logger.getLogger(Postgres.class.getName());
 
     private final EmbeddedPostgres embedded;
     private final String host;
@@ -54,10 +57,29 @@ public final class Postgres implements AutoCloseable {
                 builder.setPort(port);
             }
             EmbeddedPostgres pg = builder.start();
+            tieToThisJvm(pg.getPort(), dataDir == null);
             return new Postgres(pg, "localhost", pg.getPort(), "postgres", "postgres");
         } catch (IOException e) {
             throw new UncheckedIOException("Embedded PostgreSQL did not start: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The embedded server runs daemonized (its parent is init), so it would outlive a JVM killed with kill -9: it is tied
+     * to this JVM like Kafka and the registry, stopped (fast shutdown) when the JVM is gone, and its throw-away data
+     * deleted then.
+     */
+    private static void tieToThisJvm(int port, boolean throwAway) {
+        ProcessHandle.allProcesses().filter(p -> {
+            List<String> args = p.info().arguments().map(List::of).orElse(List.of());
+            return p.info().command().orElse("").endsWith("/postgres") && args.contains("-p") && args.indexOf("-p") + 1 < args.size()
+                    && args.get(args.indexOf("-p") + 1).equals(Integer.toString(port));
+        }).findFirst().ifPresentOrElse(postmaster -> {
+            List<String> args = List.of(postmaster.info().arguments().orElse(new String[0]));
+            int d = args.indexOf("-D");
+            Path data = throwAway && d >= 0 && d + 1 < args.size() ? Path.of(args.get(d + 1)) : null;
+            TiedProcess.tie(postmaster.pid(), "INT", data);
+        }, () -> LOG.warning("Embedded PostgreSQL on port " + port + ": its postmaster was not found; it is not tied to this JVM"));
     }
 
     /** As root the embedded binaries run in a user namespace; say plainly what to do where that is refused. */

@@ -47,6 +47,15 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the JVM with extra settings (e.g. a fault hook) and waits until /q/health/ready answers UP. */
     public ServiceProcess start(Map<String, String> extra) {
+        return start(extra, "/q/health/ready");
+    }
+
+    /** As {@link #start(Map)}, waiting only until the process is live (/q/health/live): while a dependency is down it is not ready. */
+    public ServiceProcess startLive(Map<String, String> extra) {
+        return start(extra, "/q/health/live");
+    }
+
+    private ServiceProcess start(Map<String, String> extra, String awaited) {
         Path jar = root.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw install -DskipTests)");
@@ -62,7 +71,7 @@ public final class ServiceProcess implements AutoCloseable {
             Files.createDirectories(logDir);
             long t0 = System.nanoTime();
             process = TiedProcess.start(command, null, logDir.resolve(name + ".log"));
-            awaitReady(Duration.ofSeconds(90));
+            TiedProcess.awaitHttpOk(process, baseUrl() + awaited, Duration.ofSeconds(90), name, logDir.resolve(name + ".log"));
             startMillis = LocalStack.millis(System.nanoTime() - t0);
             return this;
         } catch (IOException e) {
@@ -107,10 +116,6 @@ public final class ServiceProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process != null && process.isAlive();
-    }
-
-    private void awaitReady(Duration timeout) {
-        TiedProcess.awaitHttpOk(process, baseUrl() + "/q/health/ready", timeout, name, logDir.resolve(name + ".log"));
     }
 
     /** The checkout root: the nearest folder upwards that holds the services. */

@@ -42,6 +42,23 @@ public final class TiedProcess {
         }
     }
 
+    /**
+     * Ties a process this JVM did not start as a child (it was daemonized, as embedded PostgreSQL's postmaster is) to
+     * this JVM: a watchdog sends it {@code signal} once this JVM is gone, even after a kill -9, waits for it to exit and
+     * then deletes {@code remove} (its throw-away data, or null).
+     */
+    public static void tie(long pid, String signal, Path remove) {
+        long parent = ProcessHandle.current().pid();
+        String cleanup = remove == null ? "" : "; while kill -0 " + pid + " 2>/dev/null; do sleep 0.2; done; rm -rf '" + remove + "'";
+        try {
+            new ProcessBuilder("bash", "-c", "while kill -0 " + parent + " 2>/dev/null && kill -0 " + pid + " 2>/dev/null; do sleep 1; done; "
+                    + "kill -0 " + parent + " 2>/dev/null || { kill -" + signal + " " + pid + " 2>/dev/null" + cleanup + "; }")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot tie process " + pid + " to this JVM", e);
+        }
+    }
+
     /** The pid of the command itself (not its watchdog), for memory readings and kill -9. */
     public static ProcessHandle command(Process watchdog) {
         // the watchdog's loop has short-lived children beside the command, all started after it: the command is the oldest

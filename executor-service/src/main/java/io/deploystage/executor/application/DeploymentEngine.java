@@ -39,7 +39,9 @@ import io.vertx.core.Vertx;
  * Drives deployments step by step. Each step is written STARTED (and announced) in one transaction before it runs, and
  * its result in another after; so after a kill -9 the executor knows which step was interrupted: it re-runs it if the
  * plan says it is safe to, and otherwise pauses the deployment for an operator. A deployment is driven by one driver
- * at a time; a rollback or an abort committed meanwhile is seen when the step's result is recorded.
+ * at a time, in one instance at a time (it holds the deployment's lease, see {@link DeploymentLeases}); a rollback or an
+ * abort committed meanwhile is seen when the step's result is recorded, and wakes a waiting step at once (in this
+ * instance) or at the next heartbeat (in another).
  */
 @ApplicationScoped
 public class DeploymentEngine {
@@ -53,10 +55,15 @@ public class DeploymentEngine {
     private final OutboxRelay relay;
     private final ExecutorConfig config;
     private final Vertx vertx;
+    private final DeploymentLeases leases;
     private volatile PeriodicTask task;
+    private volatile PeriodicTask heartbeat;
+    /** The step each driver of this instance is on ("FORWARD/3"), to notice when another instance moved its deployment on. */
+    private final java.util.Map<UUID, String> onStep = new java.util.concurrent.ConcurrentHashMap<>();
 
     DeploymentEngine(RunningSteps running, StepRunner steps, Deployments deployments, Outbox outbox, OutboxRelay relay, ExecutorConfig config,
-            Vertx vertx) {
+            Vertx vertx, DeploymentLeases leases) {
+        this.leases = leases;
         this.running = running;
         this.steps = steps;
         this.deployments = deployments;
@@ -68,12 +75,44 @@ public class DeploymentEngine {
 
     void start(@Observes StartupEvent ignored) {
         task = PeriodicTask.start("deployment engine", vertx, config.pollInterval(), this::pass);
+        heartbeat = PeriodicTask.start("deployment leases", vertx, leases.ttl().dividedBy(3), this::beat);
+        LOG.infof("Executor instance %s: drives a deployment under its lease (%d s without a heartbeat and another instance takes it over)",
+                leases.me(), leases.ttl().toSeconds());
     }
 
     void stop(@Observes ShutdownEvent ignored) {
         if (task != null) {
             task.stop();
         }
+        if (heartbeat != null) {
+            heartbeat.stop();
+        }
+    }
+
+    /**
+     * Renews this instance's leases; wakes the drivers whose lease was lost, or whose deployment another instance moved
+     * on (a rollback or an abort consumed there): the waiting step ends and the driver re-reads the deployment.
+     */
+    Uni<Void> beat() {
+        return leases.renew().chain(lost -> {
+            lost.forEach(running::cancel);
+            List<UUID> mine = new ArrayList<>(onStep.keySet());
+            if (mine.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            return Panache.withSession(() -> Panache.getSession().chain(session -> session.createSelectionQuery(
+                            "select deploymentId, phase, nextStep, state from DeploymentEntity where deploymentId in :ids", Object[].class)
+                    .setParameter("ids", mine).getResultList()))
+                    .invoke(rows -> {
+                        for (Object[] row : rows) {
+                            UUID id = (UUID) row[0];
+                            String at = onStep.get(id);
+                            if (at != null && (!at.equals(row[1] + "/" + row[2]) || !DeploymentState.DRIVEN.contains((DeploymentState) row[3]))) {
+                                running.cancel(id);
+                            }
+                        }
+                    }).replaceWithVoid();
+        });
     }
 
     /** A plan or a command committed: look at once rather than at the next tick. */
@@ -92,16 +131,22 @@ public class DeploymentEngine {
         return Panache.withSession(() -> DeploymentEntity.<DeploymentEntity>list("state in ?1 order by createdAt", DeploymentState.ACTIVE))
                 .chain(active -> {
                     List<UUID> queued = new ArrayList<>();
+                    List<UUID> undriven = new ArrayList<>();
                     java.util.Set<String> busy = new java.util.HashSet<>();
                     active.stream().filter(d -> d.state != DeploymentState.QUEUED).forEach(d -> busy.add(d.service));
                     for (DeploymentEntity d : active) {
                         if (d.state == DeploymentState.QUEUED && busy.add(d.service)) {
                             queued.add(d.deploymentId);
-                        } else if (DeploymentState.DRIVEN.contains(d.state) && running.claim(d.deploymentId)) {
-                            launch(d.deploymentId);
+                        } else if (DeploymentState.DRIVEN.contains(d.state) && !running.isDriven(d.deploymentId)) {
+                            undriven.add(d.deploymentId);
                         }
                     }
-                    return queued.isEmpty() ? Uni.createFrom().voidItem() : promote(queued, 0);
+                    // only those whose lease this instance gets: another instance may be driving the rest
+                    return leases.acquire(undriven).invoke(taken -> taken.forEach((id, token) -> {
+                        if (running.claim(id)) {
+                            launch(id, token);
+                        }
+                    })).chain(() -> queued.isEmpty() ? Uni.createFrom().voidItem() : promote(queued, 0));
                 });
     }
 
@@ -125,13 +170,18 @@ public class DeploymentEngine {
     }
 
     /** Runs the deployment's driver on a context of its own; the driver releases its claim when it stops. */
-    private void launch(UUID deploymentId) {
+    private void launch(UUID deploymentId, long token) {
         io.vertx.core.Context context = io.smallrye.common.vertx.VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
         io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(ignored -> drive(deploymentId).subscribe().with(done -> running.release(deploymentId), failure -> {
-            running.release(deploymentId);
-            LOG.warnf("Driving deployment %s failed, retrying at the next pass: %s", deploymentId, failure.toString());
-        }));
+        context.runOnContext(ignored -> drive(deploymentId, token)
+                .onTermination().call(() -> {
+                    onStep.remove(deploymentId);
+                    return leases.release(deploymentId, token).onFailure().recoverWithNull();
+                })
+                .subscribe().with(done -> running.release(deploymentId), failure -> {
+                    running.release(deploymentId);
+                    LOG.warnf("Driving deployment %s failed, retrying at the next pass: %s", deploymentId, failure.toString());
+                }));
     }
 
     /** What the next step is, once it is written STARTED; null when the driver should stop, {@link #AGAIN} to look again. */
@@ -141,14 +191,25 @@ public class DeploymentEngine {
     /** A step was skipped or passed over: look at the next one at once. */
     private static final Begun AGAIN = new Begun(null, null, -1, null, null, 0);
 
-    private Uni<Void> drive(UUID deploymentId) {
+    private Uni<Void> drive(UUID deploymentId, long token) {
         CompletableFuture<Void> cancel = running.signal(deploymentId);
-        return transaction(() -> begin(deploymentId)).chain(begun -> begun == null ? Uni.createFrom().voidItem()
-                : begun == AGAIN ? drive(deploymentId)
-                : steps.run(begun.plan(), begun.step(), begun.started(), cancel)
+        return transaction(() -> begin(deploymentId, token)).chain(begun -> begun == null ? Uni.createFrom().voidItem()
+                : begun == AGAIN ? drive(deploymentId, token)
+                : Uni.createFrom().voidItem().invoke(() -> onStep.put(deploymentId, begun.phase() + "/" + begun.index()))
+                        .chain(() -> steps.run(begun.plan(), begun.step(), begun.started(), cancel))
                         .onFailure().recoverWithItem(e -> new StepRunner.Outcome(StepRunner.Ending.FAILED, "step failed: " + e, Duration.ZERO))
-                        .chain(outcome -> transaction(() -> complete(deploymentId, begun, outcome)))
-                        .chain(() -> drive(deploymentId)));
+                        .chain(outcome -> transaction(() -> complete(deploymentId, token, begun, outcome)))
+                        .chain(() -> drive(deploymentId, token)));
+    }
+
+    /** False (and logged) when this instance no longer holds the deployment's lease with this token: it must write nothing. */
+    private boolean stillDriving(DeploymentEntity d, long token, String what) {
+        if (d == null || leases.holds(d, token)) {
+            return true;
+        }
+        LOG.warnf("Release %s: deployment %s is driven by %s now (token %d, ours %d): %s", d.releaseId, d.deploymentId, d.driver, d.leaseToken,
+                token, what);
+        return false;
     }
 
     /** Runs the work in a transaction, stages the events it returns, and wakes the relay after the commit. */
@@ -169,9 +230,9 @@ public class DeploymentEngine {
     }
 
     /** Applies the lifecycle's decision for the deployment's next step. */
-    private Uni<Result<Begun>> begin(UUID deploymentId) {
+    private Uni<Result<Begun>> begin(UUID deploymentId, long token) {
         return Deployments.locked(deploymentId).chain(d -> {
-            if (d == null || !DeploymentState.DRIVEN.contains(d.state)) {
+            if (d == null || !DeploymentState.DRIVEN.contains(d.state) || !stillDriving(d, token, "no step started here")) {
                 return Uni.createFrom().item(Result.<Begun>of(null, List.of()));
             }
             DeploymentPlan plan = Deployments.plan(d);
@@ -233,9 +294,12 @@ public class DeploymentEngine {
         });
     }
 
-    private Uni<Result<Void>> complete(UUID deploymentId, Begun begun, StepRunner.Outcome outcome) {
+    private Uni<Result<Void>> complete(UUID deploymentId, long token, Begun begun, StepRunner.Outcome outcome) {
         return Deployments.locked(deploymentId).chain(d -> StepEntity.<StepEntity>findById(new StepEntity.Key(deploymentId, begun.phase(),
                 begun.index())).chain(row -> {
+                    if (!stillDriving(d, token, "the result of step " + begun.step().getStepId() + " (" + outcome.ending() + ") is left to it")) {
+                        return Uni.createFrom().item(Result.<Void>of(null, List.of()));
+                    }
                     if (d == null || d.phase != begun.phase() || d.nextStep != begun.index() || !DeploymentState.DRIVEN.contains(d.state)) {
                         // a rollback or an abort moved the deployment on while the step ran; it already marked the step
                         LOG.infof("Release %s: step %s ended %s after the deployment moved on (%s): %s", begun.plan().getReleaseId(),

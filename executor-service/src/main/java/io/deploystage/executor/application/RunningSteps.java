@@ -21,6 +21,10 @@ public class RunningSteps {
         return driven.putIfAbsent(deploymentId, new CompletableFuture<>()) == null;
     }
 
+    boolean isDriven(UUID deploymentId) {
+        return driven.containsKey(deploymentId);
+    }
+
     void release(UUID deploymentId) {
         driven.remove(deploymentId);
     }

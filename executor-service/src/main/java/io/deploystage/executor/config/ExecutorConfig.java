@@ -20,6 +20,13 @@ public interface ExecutorConfig {
     @WithDefault("500ms")
     Duration pollInterval();
 
+    /**
+     * How long a deployment's lease lasts without a heartbeat (renewed every third of it): when the instance driving a
+     * deployment dies, another takes it over this long after its last heartbeat.
+     */
+    @WithDefault("10s")
+    Duration leaseTtl();
+
     Command command();
 
     Health health();

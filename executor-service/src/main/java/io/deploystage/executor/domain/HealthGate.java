@@ -43,10 +43,11 @@ public final class HealthGate {
     public static Result judge(Requirement need, List<Observed> verdicts, Instant now) {
         List<Observed> relevant = verdicts.stream().filter(v -> need.environment().equals(v.environment()) && need.cohorts().contains(v.cohort())
                 && v.windowEnd().isAfter(need.start())).sorted(Comparator.comparing(Observed::windowEnd)).toList();
-        for (Observed v : relevant) {
-            if ("FAILING".equals(v.verdict())) {
-                return new Result(Outcome.FAIL, v.check() + " FAILING: " + v.reason());
-            }
+        // every check that failed, in the order they did (the first verdict of each): a breach usually shows in several
+        java.util.Map<String, Observed> failing = new java.util.LinkedHashMap<>();
+        relevant.stream().filter(v -> "FAILING".equals(v.verdict())).forEach(v -> failing.putIfAbsent(v.check(), v));
+        if (!failing.isEmpty()) {
+            return new Result(Outcome.FAIL, String.join("; ", failing.values().stream().map(v -> v.check() + " FAILING: " + v.reason()).toList()));
         }
         if (now.isBefore(need.end())) {
             return new Result(Outcome.WAIT, null);

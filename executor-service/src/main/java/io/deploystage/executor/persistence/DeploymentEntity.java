@@ -52,6 +52,16 @@ public class DeploymentEntity extends PanacheEntityBase {
     @Column(name = "live_colour")
     public String liveColour;
 
+    /** The executor instance that drives the deployment, while its lease lasts (null: none yet). */
+    public String driver;
+
+    @Column(name = "lease_until")
+    public Instant leaseUntil;
+
+    /** Raised by every takeover: a driver holding an older token has lost the deployment. */
+    @Column(name = "lease_token")
+    public long leaseToken;
+
     @Column(name = "created_at")
     public Instant createdAt;
 

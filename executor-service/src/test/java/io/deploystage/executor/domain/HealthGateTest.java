@@ -122,4 +122,12 @@ class HealthGateTest {
         assertEquals(Outcome.INCONCLUSIVE, result.outcome());
         assertTrue(result.detail().contains(detail.trim()), result.detail());
     }
+
+    @org.junit.jupiter.api.Test
+    void aFailureNamesEveryCheckThatFailedOnceEach() {
+        HealthGate.Result result = HealthGate.judge(BAKE, verdicts("steady(HEALTHY,0,2) ERROR_RATE:FAILING:PRODUCTION:CANARY:2-3 "
+                + "CANARY_ERROR_RATE:FAILING:PRODUCTION:CANARY:2-3 ERROR_RATE:FAILING:PRODUCTION:CANARY:3-4"), at(4));
+        assertEquals(Outcome.FAIL, result.outcome());
+        assertEquals("ERROR_RATE FAILING: ERROR_RATE was failing; CANARY_ERROR_RATE FAILING: CANARY_ERROR_RATE was failing", result.detail());
+    }
 }

@@ -46,7 +46,9 @@ public final class Requests {
             boolean migrationReversible,
             boolean infrastructureChanges,
             boolean userFacing,
-            @Size(max = 50) List<@NotBlank @Size(max = 200) String> featureFlags,
+            // a flag key names plan steps (flag-<key>-internal-watch, 200 characters at most) and goes into commands
+            @Size(max = 20) List<@NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+                    message = "must be a flag key of 1 to 64 letters, digits, '.', '_' or '-'") String> featureFlags,
             boolean hotfix,
             @Size(max = 200) String incidentId) {
     }

@@ -65,6 +65,9 @@ public final class SampleApp {
         double errorRate = faulty.contains(version) ? Double.parseDouble(env("SAMPLE_FAULTY_ERROR_RATE", "0.3")) : 0;
         SampleApp app = new SampleApp(options.getOrDefault("instance", "sample"), version, errorRate,
                 Integer.parseInt(env("SAMPLE_LATENCY_MS", "40")));
+        // answers go out at once: without TCP_NODELAY a response written as headers then body waits for the client's
+        // delayed ACK (40 ms on Linux) on a busy keep-alive connection, and latency would follow load, not the work
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(options.get("port"))), 200);
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/health", ex -> respond(ex, 200, "ok " + app.instance + " " + app.version + "\n"));

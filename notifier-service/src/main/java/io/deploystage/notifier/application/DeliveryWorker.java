@@ -94,7 +94,9 @@ public class DeliveryWorker {
     private Uni<Void> recoverInterrupted() {
         // a send never outlasts its timeout: one still SENDING well after that was cut short
         Instant stale = Instant.now().minus(config.retry().timeout()).minusSeconds(2);
-        return Panache.withTransaction(() -> DeliveryEntity.<DeliveryEntity>list("status = ?1 and updatedAt < ?2", "SENDING", stale)
+        // locked: another instance recovering at the same moment waits, then no longer finds the rows SENDING
+        return Panache.withTransaction(() -> DeliveryEntity.<DeliveryEntity>find("status = ?1 and updatedAt < ?2", "SENDING", stale)
+                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).list()
                 .chain(rows -> {
                     List<io.deploystage.events.NotificationRecord> records = new java.util.ArrayList<>();
                     for (DeliveryEntity row : rows) {
@@ -132,14 +134,11 @@ public class DeliveryWorker {
                 }
             })).chain(() -> each(due, index + 1));
         }
-        return Panache.withTransaction(() -> DeliveryEntity.<DeliveryEntity>findById(delivery.id).map(fresh -> {
-                    if (fresh == null || !"PENDING".equals(fresh.status)) {
-                        return false;
-                    }
-                    fresh.status = "SENDING"; // committed before the send: a crash after it is found by recoverInterrupted
-                    fresh.updatedAt = Instant.now();
-                    return true;
-                }))
+        // the claim is one conditional update, committed before the send (a crash after it is found by recoverInterrupted):
+        // of two notifier instances that both saw the delivery due, the second waits for the first's row lock, finds it
+        // no longer PENDING and sends nothing
+        return Panache.withTransaction(() -> DeliveryEntity.update("status = 'SENDING', updatedAt = ?1 where id = ?2 and status = 'PENDING'",
+                        Instant.now(), delivery.id).map(claimed -> claimed == 1))
                 .chain(claimed -> !claimed ? Uni.createFrom().voidItem() : OffLoop.run(() -> send(delivery))
                         .invoke(error -> {
                             if (config.haltAfterSend()) {

@@ -15,6 +15,8 @@ import java.util.Map;
  */
 public final class PlanBuilder {
 
+    static final int MAX_FLAGS = 20;
+    static final int MAX_FLAG_KEY = 64;
     public static final List<Integer> CANARY_WEIGHTS = List.of(5, 25, 50, 100);
     public static final List<Integer> FLAG_STAGES = List.of(1, 5, 25, 100);
     /** The blue/green colours; the first is live until a deployment switches traffic to the other. */
@@ -35,6 +37,11 @@ public final class PlanBuilder {
         CommandTemplate.requireSafe("version", release.version());
         CommandTemplate.requireSafe("commit", release.commit());
         release.profile().featureFlags().forEach(f -> CommandTemplate.requireSafe("feature flag", f));
+        // a flag key names steps (flag-<key>-internal-watch) that must fit the executor's 200-character step ids, and the
+        // rationale names every flag: the gate's API refuses the same with a 400
+        if (release.profile().featureFlags().size() > MAX_FLAGS || release.profile().featureFlags().stream().anyMatch(f -> f.length() > MAX_FLAG_KEY)) {
+            throw new IllegalArgumentException("at most " + MAX_FLAGS + " feature flags of at most " + MAX_FLAG_KEY + " characters each");
+        }
         RiskAssessment risk = RiskAssessment.assess(release.profile(), release.gateWarnings());
         StrategyChoice choice = StrategyChoice.choose(release.profile(), risk);
         EnvironmentSpec staging = descriptor.of(Environment.STAGING);

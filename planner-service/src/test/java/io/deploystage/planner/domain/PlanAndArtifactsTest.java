@@ -221,6 +221,22 @@ class PlanAndArtifactsTest {
     }
 
     @Test
+    void flagsThatWouldNotFitTheStepIdsOrTheRationaleAreRefusedAndTheLongestThatFitsPlans() {
+        String longest = "f".repeat(64);
+        PlanBuilder.Release fits = new PlanBuilder.Release("r", "checkout", "1.4.0", "0a1b2c3d", "rita",
+                Fixtures.profile(DbMigration.NONE, false, false, List.of(longest), false), 0);
+        Plan plan = PlanBuilder.build(fits, Fixtures.descriptor(), Fixtures.WINDOW);
+        assertTrue(plan.steps().stream().allMatch(s -> s.id().length() <= 200), "step ids fit the executor's column");
+        for (List<String> flags : List.of(List.of("f".repeat(65)), java.util.stream.IntStream.range(0, 21).mapToObj(i -> "flag" + i).toList())) {
+            PlanBuilder.Release release = new PlanBuilder.Release("r", "checkout", "1.4.0", "0a1b2c3d", "rita",
+                    Fixtures.profile(DbMigration.NONE, false, false, flags, false), 0);
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> PlanBuilder.build(release, Fixtures.descriptor(), Fixtures.WINDOW));
+            assertEquals("at most 20 feature flags of at most 64 characters each", refused.getMessage());
+        }
+    }
+
+    @Test
     void descriptorsThatWouldRunAShellOrCarryMetacharactersAreRefused() {
         assertEquals(List.of(), Fixtures.descriptor().problems());
         Map<String, CommandTemplate> hostile = Map.of(

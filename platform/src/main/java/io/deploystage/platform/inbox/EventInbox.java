@@ -18,6 +18,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.deploystage.platform.config.PlatformConfig;
+import io.deploystage.platform.health.Dependencies;
+import io.deploystage.platform.messaging.DependencyUnavailable;
 import io.deploystage.platform.messaging.DeadLetters;
 import io.deploystage.platform.messaging.EventDecoder;
 import io.deploystage.events.EventEnvelope;
@@ -34,14 +36,19 @@ import io.smallrye.mutiny.Uni;
  * The one way a service consumes an event: decode and validate (else dead-letter), then, in one transaction,
  * skip it if its eventId was processed before, or run the handler, stage the events it answers with in the
  * outbox and record the eventId. The record's offset is committed only after that transaction commits.
+ *
+ * <p>Only a record that is itself at fault is dead-lettered: one that cannot be read or is invalid, or whose handling
+ * fails {@value #ATTEMPTS} times while PostgreSQL and the registry answer. While either is down, the consumer waits for
+ * it and tries the same record again, taking no more (the connector pauses the partitions once its queue is full), and
+ * the service reports not ready: an outage of any length loses nothing and parks nothing.
  */
 @ApplicationScoped
 public class EventInbox {
 
     private static final Logger LOG = Logger.getLogger(EventInbox.class);
 
-    /** Retries of a failing handler (about 30 s with back-off) before the record is dead-lettered. */
-    private static final int ATTEMPTS = 10;
+    /** Attempts at handling a record while its dependencies answer (about 30 s with back-off) before it is dead-lettered. */
+    static final int ATTEMPTS = 10;
 
     private final EventDecoder decoder;
     private final DeadLetters deadLetters;
@@ -50,11 +57,13 @@ public class EventInbox {
     private final jakarta.enterprise.event.Event<EventsCommitted> afterCommit;
     private final PlatformConfig config;
     private final MeterRegistry meters;
+    private final Dependencies dependencies;
     private final String service;
 
     EventInbox(EventDecoder decoder, DeadLetters deadLetters, Outbox outbox, OutboxRelay relay,
             jakarta.enterprise.event.Event<EventsCommitted> afterCommit, PlatformConfig config, MeterRegistry meters,
-            @ConfigProperty(name = "quarkus.application.name") String service) {
+            Dependencies dependencies, @ConfigProperty(name = "quarkus.application.name") String service) {
+        this.dependencies = dependencies;
         this.decoder = decoder;
         this.deadLetters = deadLetters;
         this.outbox = outbox;
@@ -72,7 +81,7 @@ public class EventInbox {
     public <T extends SpecificRecordBase> Uni<Void> consume(ConsumerRecord<String, byte[]> record, Class<T> type,
             Function<T, Uni<List<SpecificRecordBase>>> handler) {
         // the registry client blocks: decode on a worker, then handle on this record's Vert.x context
-        return OffLoop.run(() -> decoder.decode(record, type))
+        return retrying(record.topic(), () -> OffLoop.run(() -> decoder.decode(record, type)), Integer.MAX_VALUE)
                 .onItem().transformToUni(event -> handle(record, type, event, eachOf(handler)))
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()));
     }
@@ -112,7 +121,7 @@ public class EventInbox {
             java.util.function.Consumer<T> validate, Function<List<T>, Uni<List<SpecificRecordBase>>> handler) {
         List<ConsumerRecord<String, byte[]>> all = new ArrayList<>(records.count());
         records.forEach(all::add);
-        return decodeAll(all, type, validate).chain(decoded -> {
+        return retrying(all.get(0).topic(), () -> decodeAll(all, type, validate), Integer.MAX_VALUE).chain(decoded -> {
             Map<UUID, T> events = new LinkedHashMap<>();
             decoded.forEach(d -> events.putIfAbsent(EventEnvelope.eventId(d.event()), d.event()));
             return events.isEmpty() ? Uni.createFrom().voidItem()
@@ -146,6 +155,10 @@ public class EventInbox {
                         return (Object) new Decoded<>(record, event);
                     } catch (RejectedEvent e) {
                         return e;
+                    } catch (DependencyUnavailable e) {
+                        throw e; // the whole batch waits for it
+                    } catch (RuntimeException e) {
+                        return new RejectedEvent("cannot be read: " + e);
                     }
                 }).toList())
                 .chain(decoded -> {
@@ -242,13 +255,49 @@ public class EventInbox {
     private <T extends SpecificRecordBase> Uni<Void> handle(ConsumerRecord<String, byte[]> record, Class<T> type, T event,
             Function<List<T>, Uni<List<SpecificRecordBase>>> handler) {
         UUID eventId = EventEnvelope.eventId(event);
-        return handleAll(record.topic(), type, List.of(event), handler)
+        return retrying(record.topic(), () -> handleAll(record.topic(), type, List.of(event), handler), ATTEMPTS)
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()))
-                .onFailure(e -> !(e instanceof RejectedEvent))
-                .invoke(e -> LOG.warnf("Handling %s %s failed, retrying: %s", type.getSimpleName(), eventId, e.toString()))
-                .onFailure(e -> !(e instanceof RejectedEvent)).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(ATTEMPTS)
-                // a record that keeps failing is parked with the reason rather than blocking its partition for good
-                .onFailure().recoverWithUni(e -> deadLetter(record, "processing failed after " + (ATTEMPTS + 1) + " attempts: " + e));
+                // a record that keeps failing while everything answers is parked with the reason rather than blocking its
+                // partition for good
+                .onFailure().recoverWithUni(e -> deadLetter(record, "processing " + type.getSimpleName() + " " + eventId + " failed "
+                        + ATTEMPTS + " times while PostgreSQL and the registry answered: " + e));
+    }
+
+    /**
+     * Runs {@code work} until it succeeds or fails with a {@link RejectedEvent}. After any other failure it asks whether
+     * a dependency is down: if so, it waits (with back-off up to 5 s) and tries again, however long that takes, and
+     * the attempt does not count; if not, the failure counts, and the {@code attempts}-th one is returned.
+     */
+    private <X> Uni<X> retrying(String channel, java.util.function.Supplier<Uni<X>> work, int attempts) {
+        return attempt(channel, work, attempts, 1, 0);
+    }
+
+    private <X> Uni<X> attempt(String channel, java.util.function.Supplier<Uni<X>> work, int attempts, int attempt, int waits) {
+        return Uni.createFrom().<X>deferred(work::get)
+                .invoke(ignored -> {
+                    if (waits > 0) {
+                        dependencies.available(channel);
+                    }
+                })
+                .onFailure(e -> !(e instanceof RejectedEvent)).recoverWithUni(e -> (e instanceof DependencyUnavailable down
+                        ? Uni.createFrom().item(down.getMessage()) : dependencies.unavailable()).chain(down -> {
+                            if (down != null) {
+                                dependencies.waitingFor(channel, down);
+                                return OffLoop.sleep(backOff(waits))
+                                        .chain(() -> attempt(channel, work, attempts, attempt, waits + 1));
+                            }
+                            if (attempt >= attempts) {
+                                return Uni.createFrom().failure(e);
+                            }
+                            LOG.warnf("%s: attempt %d of %d failed, trying again: %s", channel, attempt, attempts, e.toString());
+                            return OffLoop.sleep(backOff(attempt - 1))
+                                    .chain(() -> attempt(channel, work, attempts, attempt + 1, waits));
+                        }));
+    }
+
+    /** 200 ms, doubling up to 5 s. */
+    private static Duration backOff(int retry) {
+        return Duration.ofMillis(Math.min(5_000, 200L << Math.min(retry, 5)));
     }
 
     private void committed(String topic, List<SpecificRecordBase> out) {

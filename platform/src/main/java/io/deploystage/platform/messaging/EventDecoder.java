@@ -17,6 +17,7 @@ import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.deploystage.events.AvroBinary;
 import io.deploystage.events.EventEnvelope;
 import io.deploystage.platform.config.PlatformConfig;
+import io.deploystage.platform.health.Dependencies;
 
 /**
  * Turns the raw bytes of a record into its Avro contract with Apicurio's deserializer. Channels receive raw
@@ -41,7 +42,10 @@ public class EventDecoder {
     private record Reference(String header, Class<?> type) {
     }
 
-    EventDecoder(PlatformConfig config) {
+    private final Dependencies dependencies;
+
+    EventDecoder(PlatformConfig config, Dependencies dependencies) {
+        this.dependencies = dependencies;
         deserializer.configure(Map.of(
                 "apicurio.registry.url", config.registryUrl(),
                 "apicurio.registry.use-specific-avro-reader", false,
@@ -49,7 +53,11 @@ public class EventDecoder {
                 "apicurio.registry.retry-backoff-ms", 100), false);
     }
 
-    /** Decodes a record as the expected contract, or throws {@link RejectedEvent} with the reason. */
+    /**
+     * Decodes a record as the expected contract, or throws {@link RejectedEvent} with the reason, or
+     * {@link DependencyUnavailable} when its schema cannot be fetched because the registry does not answer (blocks: call
+     * it off the event loop).
+     */
     public <T extends SpecificRecordBase> T decode(ConsumerRecord<String, byte[]> record, Class<T> expected) {
         if (record.value() == null || record.value().length == 0) {
             throw new RejectedEvent("empty value");
@@ -88,6 +96,11 @@ public class EventDecoder {
         try {
             value = deserializer.deserialize(record.topic(), record.headers(), record.value());
         } catch (RuntimeException e) {
+            // the record is at fault only if the registry answers: while it is down, no schema can be fetched
+            String registry = dependencies.registryProblem().await().atMost(java.time.Duration.ofSeconds(5));
+            if (registry != null) {
+                throw new DependencyUnavailable(registry, e);
+            }
             throw new RejectedEvent("not a readable Avro record with a registered schema: " + rootMessage(e));
         }
         if (!(value instanceof GenericRecord generic)

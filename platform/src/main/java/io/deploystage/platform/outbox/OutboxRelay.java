@@ -30,7 +30,7 @@ import io.vertx.core.Vertx;
 
 /**
  * Publishes committed outbox entries to Kafka in commit order and deletes each once the broker has acknowledged
- * it. A crash between the acknowledgement and the delete publishes the entry again with the same eventId, which
+ * it; in one instance of the service at a time. A crash between the acknowledgement and the delete publishes the entry again with the same eventId, which
  * idempotent consumers ignore: at-least-once on the wire, exactly-once in effect.
  */
 @ApplicationScoped
@@ -73,12 +73,21 @@ public class OutboxRelay {
             return Uni.createFrom().voidItem();
         }
         Context context = Vertx.currentContext();
-        return Panache.withSession(() -> OutboxEntry.<OutboxEntry>find("order by seq").page(0, config.outbox().batchSize()).list())
-                .chain(entries -> publish(entries, context))
-                .chain(published -> published.isEmpty() ? Uni.createFrom().voidItem()
-                        : Panache.withTransaction(() -> OutboxEntry.delete("eventId in ?1", published)).replaceWithVoid())
+        // one relay per service at a time: the pass runs under a transaction-scoped advisory lock, and an instance that
+        // does not get it leaves the pass to the one that has it (two relays would publish the same rows, and could put
+        // a release's events out of order)
+        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery(
+                                "select pg_try_advisory_xact_lock(" + RELAY_LOCK + ", 0)", Boolean.class).getSingleResult())
+                        .chain(relaying -> !relaying ? Uni.createFrom().voidItem()
+                                : OutboxEntry.<OutboxEntry>find("order by seq").page(0, config.outbox().batchSize()).list()
+                                        .chain(entries -> publish(entries, context))
+                                        .chain(published -> published.isEmpty() ? Uni.createFrom().voidItem()
+                                                : OutboxEntry.delete("eventId in ?1", published).replaceWithVoid())))
                 .replaceWithVoid();
     }
+
+    /** The relay's advisory lock, in the two-key space (release locks use the one-key space, so they never collide): "outb". */
+    private static final int RELAY_LOCK = 0x6f757462;
 
     /**
      * Sends the page release by release: the events of one release (the message key), whatever their topics, one

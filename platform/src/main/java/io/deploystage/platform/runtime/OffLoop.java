@@ -17,8 +17,26 @@ public final class OffLoop {
     }
 
     public static <T> Uni<T> run(Supplier<T> work) {
-        Context context = Vertx.currentContext();
-        Uni<T> offloaded = Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-        return context == null ? offloaded : offloaded.emitOn(task -> context.runOnContext(ignored -> task.run()));
+        return onCaller(Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
+    }
+
+    /** What {@code work} gives, delivered on the subscriber's Vert.x context when it has one, whichever thread produced it. */
+    public static <T> Uni<T> onCaller(Uni<T> work) {
+        return Uni.createFrom().deferred(() -> {
+            Context context = Vertx.currentContext();
+            return context == null ? work : work.emitOn(task -> context.runOnContext(ignored -> task.run()));
+        });
+    }
+
+    /** Completes after {@code delay}, on the caller's Vert.x context when it has one (where Hibernate Reactive must go on). */
+    public static Uni<Void> sleep(java.time.Duration delay) {
+        return Uni.createFrom().deferred(() -> {
+            Context context = Vertx.currentContext();
+            if (context == null) {
+                return Uni.createFrom().voidItem().onItem().delayIt().by(delay);
+            }
+            return Uni.createFrom().<Void>emitter(done -> context.owner().setTimer(Math.max(1, delay.toMillis()),
+                    id -> context.runOnContext(ignored -> done.complete(null))));
+        });
     }
 }

@@ -1,0 +1,107 @@
+package io.deploystage.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+import io.deploystage.events.DeploymentOutcome;
+import io.deploystage.events.DeploymentResult;
+import io.deploystage.events.StepEvent;
+import io.deploystage.events.StepStatus;
+import io.deploystage.events.Topics;
+import io.deploystage.stack.Await;
+import io.deploystage.stack.SampleDescriptor;
+import io.deploystage.stack.SampleEvents;
+import io.deploystage.stack.ServiceProcess;
+
+/**
+ * Two executor instances on one database and one consumer group, against the sample's real instances: each step of a
+ * deployment runs once, on one instance (the one holding the deployment's lease); when that instance is killed (kill -9)
+ * in the middle of a bake, the other takes the deployment over once the lease lapses and finishes it, and no deploy
+ * command ran twice (the sample's deploy tool logs every call).
+ */
+class TwoExecutorsTest {
+
+    static final Map<String, String> SETTINGS = Map.of("executor.health.max-window", "4s", "executor.health.freshness", "1s",
+            "executor.health.when-inconclusive", "PROCEED", "executor.lease-ttl", "6s");
+
+    @Test
+    void eachStepRunsOnceOnOneInstanceAndTheSurvivorTakesOverAfterAKill() throws Exception {
+        RunningSystem system = RunningSystem.get();
+        ServiceProcess first = system.service("executor-service");
+        ServiceProcess second = ServiceProcess.of("executor-service", system.stack, Path.of("target", "e2e", "logs", "second-executor"), 0)
+                .configure(system.sample.executorConfig(ProcessHandle.current().pid()));
+        first.kill9();
+        first.start(SETTINGS);
+        second.start(SETTINGS);
+        String releaseId = "two-" + UUID.randomUUID().toString().substring(0, 8);
+        int actionsBefore = system.sample.actions().size();
+        try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
+            system.client.publish(SampleEvents.releaseCandidate(releaseId, SampleDescriptor.SERVICE, "2.5.0"));
+            SampleEvents.passingGates(releaseId).forEach(system.client::publish);
+
+            // the production bake at 25% is under way: kill the instance that drives it
+            reader.awaitUntil(seen -> Trail.of(seen, releaseId, StepEvent.class).stream()
+                    .anyMatch(s -> s.getStepId().equals("bake-25") && s.getStatus() == StepStatus.STARTED), Duration.ofSeconds(120), "bake-25 started");
+            String driver = driver(system, releaseId);
+            ServiceProcess driving = driver.endsWith(":" + first.baseUrl().substring(first.baseUrl().lastIndexOf(':') + 1)) ? first : second;
+            ServiceProcess survivor = driving == first ? second : first;
+            long killedAt = System.nanoTime();
+            driving.kill9();
+
+            reader.awaitUntil(seen -> Trail.of(seen, releaseId, DeploymentOutcome.class).stream().findAny().isPresent(), Duration.ofSeconds(120),
+                    "the outcome, from the surviving instance");
+            DeploymentOutcome outcome = Trail.of(reader.seen(), releaseId, DeploymentOutcome.class).get(0);
+            assertEquals(DeploymentResult.DEPLOYED, outcome.getOutcome(), outcome.getReason());
+            String after = driver(system, releaseId);
+            assertTrue(after.endsWith(":" + survivor.baseUrl().substring(survivor.baseUrl().lastIndexOf(':') + 1)),
+                    "the survivor holds the lease: " + after + " (was " + driver + ")");
+
+            List<StepEvent> events = Trail.of(reader.seen(), releaseId, StepEvent.class);
+            StepEvent again = events.stream().filter(s -> s.getStepId().equals("bake-25") && s.getStatus() == StepStatus.STARTED)
+                    .skip(1).findFirst().orElseThrow(() -> new AssertionError("bake-25 was not started again by the survivor: " + events));
+            System.out.printf("takeover: bake-25 started again %d ms after the kill%n", (System.nanoTime() - killedAt) / 1_000_000);
+            Map<String, Long> succeeded = events.stream().filter(s -> s.getStatus() == StepStatus.SUCCEEDED)
+                    .collect(Collectors.groupingBy(StepEvent::getStepId, Collectors.counting()));
+            assertTrue(succeeded.values().stream().allMatch(n -> n == 1), "every step succeeded once: " + succeeded);
+            assertTrue(events.stream().filter(s -> s.getStatus() == StepStatus.STARTED && !s.getStepId().equals("bake-25"))
+                    .collect(Collectors.groupingBy(StepEvent::getStepId, Collectors.counting())).values().stream().allMatch(n -> n == 1),
+                    "no other step started twice: " + events.stream().map(s -> s.getStepId() + " " + s.getStatus()).toList());
+            assertTrue(again.getStatus() == StepStatus.STARTED);
+
+            List<String> deploys = system.sample.actions().subList(actionsBefore, system.sample.actions().size()).stream()
+                    .filter(a -> a.startsWith("deploy ")).toList();
+            assertEquals(List.of("deploy staging staging-1 2.5.0", "deploy production prod-1 2.5.0", "deploy production prod-2 2.5.0"), deploys,
+                    "each deploy command ran once, in order");
+        } finally {
+            second.kill9();
+            first.kill9();
+            first.start(); // the settings the other end-to-end tests use
+        }
+    }
+
+    /** The executor instance holding the deployment's lease (host:port), read from the executor's database. */
+    private static String driver(RunningSystem system, String releaseId) throws SQLException {
+        return Await.until(Duration.ofSeconds(30), "a driver for " + releaseId, () -> {
+            try (Connection db = system.database("executor-service");
+                    PreparedStatement query = db.prepareStatement("select driver from deployment where release_id = ?")) {
+                query.setString(1, releaseId);
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next() ? rows.getString(1) : null;
+                }
+            }
+        }, d -> d != null);
+    }
+}
