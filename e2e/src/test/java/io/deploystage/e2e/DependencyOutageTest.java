@@ -99,8 +99,8 @@ class DependencyOutageTest {
                     "the breach sent during the outage orders the rollback once PostgreSQL is back");
             assertTrue(rollbacks(seen, releaseId).get(0).getReason().contains("40/200"), rollbacks(seen, releaseId).get(0).getReason());
             Await.until(Duration.ofSeconds(30), "readiness UP again", DependencyOutageTest::readiness, r -> r.contains("\"status\": \"UP\""));
-            assertEquals(List.of(), dead.poll(Duration.ofSeconds(2)).stream().filter(r -> releaseId.equals(r.key())).toList(),
-                    "no record of the release was dead-lettered");
+            assertEquals(List.of(), byMonitor(dead.poll(Duration.ofSeconds(2)), releaseId),
+                    "the monitor dead-lettered no record of the release (the executor refuses the test's plan without steps: that is not the monitor)");
         }
     }
 
@@ -117,7 +117,8 @@ class DependencyOutageTest {
         try (var dead = system.client.rawReader(List.of(Topics.deadLetterOf(Topics.DEPLOYMENT_OUTCOMES)))) {
             DeploymentOutcome outcome = DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId)
                     .setOccurredAt(Instant.now()).setCausationId(null).setDeploymentId(plan.getEventId().toString())
-                    .setService(MonitorRestartTest.SERVICE).setVersion("2.0.0").setOutcome(DeploymentResult.DEPLOYED).setReason("test").build();
+                    .setService(MonitorRestartTest.SERVICE).setVersion("2.0.0").setStrategy(io.deploystage.events.Strategy.CANARY)
+                    .setOutcome(DeploymentResult.DEPLOYED).setReason("test").build();
             system.client.publish(outcome);
             Await.until(Duration.ofSeconds(30), "readiness DOWN, waiting for the registry", DependencyOutageTest::readiness,
                     r -> r.contains("\"status\": \"DOWN\"") && r.contains("Apicurio Registry"));
@@ -127,13 +128,20 @@ class DependencyOutageTest {
             registry.restore();
             Await.until(Duration.ofSeconds(60), "the outcome handled once the registry is back", () -> processedEvent(outcome.getEventId()),
                     found -> found);
-            assertEquals(List.of(), dead.poll(Duration.ofSeconds(2)).stream().filter(r -> releaseId.equals(r.key())).toList(),
-                    "the outcome was not dead-lettered");
+            assertEquals(List.of(), byMonitor(dead.poll(Duration.ofSeconds(2)), releaseId), "the outcome was not dead-lettered");
         } finally {
             registry.restore();
             monitor.kill9();
             monitor.start(proxied);
         }
+    }
+
+    /** The dead letters of the release that the monitor wrote (each says which consumer wrote it). */
+    private static List<ConsumerRecord<String, Object>> byMonitor(List<ConsumerRecord<String, Object>> dead, String releaseId) {
+        return dead.stream().filter(r -> releaseId.equals(r.key())).filter(r -> {
+            var consumer = r.headers().lastHeader("dlq-consumer");
+            return consumer != null && new String(consumer.value(), java.nio.charset.StandardCharsets.UTF_8).equals("monitor-service");
+        }).toList();
     }
 
     private static String readiness() {

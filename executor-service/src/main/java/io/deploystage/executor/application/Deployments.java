@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.jboss.logging.Logger;
 
-import io.deploystage.events.AvroBinary;
 import io.deploystage.events.DeploymentPlan;
 import io.deploystage.events.DeploymentResult;
 import io.deploystage.events.PlanStep;
@@ -58,7 +57,9 @@ public class Deployments {
     }
 
     public static DeploymentPlan plan(DeploymentEntity deployment) {
-        return AvroBinary.decode(deployment.plan, DeploymentPlan.getClassSchema(), DeploymentPlan.class);
+        // read with the schema it was written with (rows from before it was kept: this version's), resolved to this version's
+        return (DeploymentPlan) io.deploystage.platform.outbox.Outbox.read("the plan of deployment " + deployment.deploymentId,
+                DeploymentPlan.class.getName(), deployment.planSchema, deployment.plan);
     }
 
     public static List<PlanStep> steps(DeploymentPlan plan, Phase phase) {

@@ -71,6 +71,7 @@ public class ExecutionFlow {
                     deployment.version = plan.getVersion();
                     deployment.strategy = plan.getStrategy().name();
                     deployment.plan = AvroBinary.encode(plan);
+                    deployment.planSchema = plan.getSchema().toString();
                     deployment.phase = Phase.FORWARD;
                     deployment.createdAt = Instant.now();
                     deployment.updatedAt = deployment.createdAt;

@@ -34,6 +34,10 @@ public class DeploymentEntity extends PanacheEntityBase {
 
     public byte[] plan;
 
+    /** The schema {@link #plan} was written with (JSON; null in rows from before it was kept). */
+    @Column(name = "plan_schema")
+    public String planSchema;
+
     @Enumerated(EnumType.STRING)
     public DeploymentState state;
 

@@ -32,17 +32,34 @@ public class Outbox {
         entry.messageKey = EventEnvelope.releaseId(event);
         entry.eventType = event.getClass().getName();
         entry.payload = AvroBinary.encode(event);
+        entry.writerSchema = event.getSchema().toString();
         entry.createdAt = Instant.now();
         return entry;
     }
 
+    /**
+     * The event of a row, read with the schema it was written with and resolved to this version's contract (a field
+     * added since takes its default). Throws {@link IllegalStateException} for a row that cannot be read.
+     */
     static SpecificRecordBase decode(OutboxEntry entry) {
+        return read(entry.eventId, entry.eventType, entry.writerSchema, entry.payload);
+    }
+
+    /** Avro bytes stored with their writer schema (JSON; null: the type's own), read as this version's contract. */
+    public static SpecificRecordBase read(Object id, String eventType, String writerSchema, byte[] payload) {
         try {
-            Class<? extends SpecificRecordBase> type = Class.forName(entry.eventType, true, Outbox.class.getClassLoader())
+            Class<? extends SpecificRecordBase> type = Class.forName(eventType, true, Outbox.class.getClassLoader())
                     .asSubclass(SpecificRecordBase.class);
-            return AvroBinary.decode(entry.payload, AvroBinary.modelFor(type).getSchema(type), type);
+            org.apache.avro.Schema writer = writerSchema == null ? AvroBinary.modelFor(type).getSchema(type)
+                    : SCHEMAS.computeIfAbsent(writerSchema, json -> new org.apache.avro.Schema.Parser().parse(json));
+            return AvroBinary.decode(payload, writer, type);
         } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("Outbox entry " + entry.eventId + " has an unknown type " + entry.eventType, e);
+            throw new IllegalStateException(id + " has an unknown type " + eventType, e);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(id + " cannot be read as " + eventType + ": " + e.getMessage(), e);
         }
     }
+
+    /** Writer schemas parsed once: there are a handful of them. */
+    private static final java.util.Map<String, org.apache.avro.Schema> SCHEMAS = new java.util.concurrent.ConcurrentHashMap<>();
 }

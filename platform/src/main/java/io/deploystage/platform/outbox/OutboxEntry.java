@@ -32,9 +32,13 @@ public class OutboxEntry extends PanacheEntityBase {
     @Column(name = "event_type", nullable = false)
     public String eventType;
 
-    /** The event in Avro binary encoding (its schema is the event type's). */
+    /** The event in Avro binary encoding, written with {@link #writerSchema}. */
     @Column(nullable = false)
     public byte[] payload;
+
+    /** The schema the payload was written with (JSON); null in rows written before it was kept: the type's schema then. */
+    @Column(name = "writer_schema")
+    public String writerSchema;
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;

@@ -81,9 +81,42 @@ public class OutboxRelay {
                         .chain(relaying -> !relaying ? Uni.createFrom().voidItem()
                                 : OutboxEntry.<OutboxEntry>find("order by seq").page(0, config.outbox().batchSize()).list()
                                         .chain(entries -> publish(entries, context))
-                                        .chain(published -> published.isEmpty() ? Uni.createFrom().voidItem()
-                                                : OutboxEntry.delete("eventId in ?1", published).replaceWithVoid())))
+                                        .chain(pass -> park(pass.parked(), 0).chain(() -> pass.published().isEmpty() ? Uni.createFrom().voidItem()
+                                                : OutboxEntry.delete("eventId in ?1", pass.published()).replaceWithVoid()))))
                 .replaceWithVoid();
+    }
+
+    /** What a pass did: the events the broker acknowledged, and the rows that can never be published, with why. */
+    private record Pass(List<UUID> published, List<Parked> parked) {
+    }
+
+    private record Parked(OutboxEntry entry, String reason) {
+    }
+
+    /** Moves rows that can never be published to outbox_parked with the reason, so the relay goes on with the rest. */
+    private Uni<Void> park(List<Parked> parked, int index) {
+        if (index >= parked.size()) {
+            return Uni.createFrom().voidItem();
+        }
+        Parked p = parked.get(index);
+        LOG.errorf("Outbox: %s %s for release %s can never be published and is parked in outbox_parked: %s", p.entry().eventType,
+                p.entry().eventId, p.entry().messageKey, p.reason());
+        return Panache.getSession().chain(session -> session.createNativeQuery("insert into outbox_parked (event_id, seq, topic, message_key, "
+                        + "event_type, payload, writer_schema, reason, created_at, parked_at) select event_id, seq, topic, message_key, event_type, "
+                        + "payload, writer_schema, ?2, created_at, now() from outbox where event_id = ?1 on conflict (event_id) do nothing")
+                .setParameter(1, p.entry().eventId).setParameter(2, p.reason()).executeUpdate()
+                .chain(() -> session.createNativeQuery("delete from outbox where event_id = ?1").setParameter(1, p.entry().eventId).executeUpdate()))
+                .chain(() -> park(parked, index + 1));
+    }
+
+    /** A failure no retry can mend: the record is larger than the producer or broker accepts. */
+    private static boolean tooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.RecordTooLargeException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The relay's advisory lock, in the two-key space (release locks use the one-key space, so they never collide): "outb". */
@@ -95,34 +128,46 @@ public class OutboxRelay {
      * acknowledged. Waiting for each acknowledgement across the whole page held the relay to a few hundred events per
      * second, and the announcements of a busy service minutes behind.
      */
-    private Uni<List<UUID>> publish(List<OutboxEntry> entries, Context context) {
+    private Uni<Pass> publish(List<OutboxEntry> entries, Context context) {
         if (entries.isEmpty()) {
-            return Uni.createFrom().item(new ArrayList<UUID>());
+            return Uni.createFrom().item(new Pass(List.of(), List.of()));
         }
         Map<String, List<OutboxEntry>> byKey = new LinkedHashMap<>();
         entries.forEach(entry -> byKey.computeIfAbsent(entry.messageKey, k -> new ArrayList<>()).add(entry));
         List<UUID> published = Collections.synchronizedList(new ArrayList<>());
-        List<Uni<Void>> sequences = byKey.values().stream().map(sequence -> inOrder(sequence, 0, published)).toList();
+        List<Parked> parked = Collections.synchronizedList(new ArrayList<>());
+        List<Uni<Void>> sequences = byKey.values().stream().map(sequence -> inOrder(sequence, 0, published, parked)).toList();
         return Uni.join().all(sequences).andCollectFailures()
-                .replaceWith(() -> List.copyOf(published))
+                .replaceWith(() -> new Pass(List.copyOf(published), List.copyOf(parked)))
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("Published %d of %d events; the others stay in the outbox for the next pass: %s", published.size(),
                             entries.size(), e.toString());
-                    return List.copyOf(published);
+                    return new Pass(List.copyOf(published), List.copyOf(parked));
                 })
                 .emitOn(task -> context.runOnContext(ignored -> task.run()));
     }
 
-    private Uni<Void> inOrder(List<OutboxEntry> sequence, int index, List<UUID> published) {
+    private Uni<Void> inOrder(List<OutboxEntry> sequence, int index, List<UUID> published, List<Parked> parked) {
         if (index >= sequence.size()) {
             return Uni.createFrom().voidItem();
         }
         OutboxEntry entry = sequence.get(index);
-        return send(entry).invoke(() -> published.add(entry.eventId)).chain(() -> inOrder(sequence, index + 1, published));
+        SpecificRecordBase event;
+        try {
+            event = Outbox.decode(entry);
+        } catch (IllegalStateException unreadable) {
+            parked.add(new Parked(entry, unreadable.getMessage()));
+            return inOrder(sequence, index + 1, published, parked);
+        }
+        return send(entry, event).invoke(() -> published.add(entry.eventId))
+                .onFailure(OutboxRelay::tooLarge).recoverWithItem(e -> {
+                    parked.add(new Parked(entry, "larger than the broker accepts: " + e.getMessage()));
+                    return null;
+                })
+                .chain(() -> inOrder(sequence, index + 1, published, parked));
     }
 
-    private Uni<Void> send(OutboxEntry entry) {
-        SpecificRecordBase event = Outbox.decode(entry);
+    private Uni<Void> send(OutboxEntry entry, SpecificRecordBase event) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(EVENT_ID_HEADER, entry.eventId.toString().getBytes(StandardCharsets.UTF_8));
         headers.add(EVENT_TYPE_HEADER, event.getSchema().getName().getBytes(StandardCharsets.UTF_8));
