@@ -5,8 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,27 +127,39 @@ public final class SampleTraffic implements AutoCloseable {
             List<String> rest = production.subList(1, production.size());
             return rest.get(ThreadLocalRandom.current().nextInt(rest.size()));
         }
-        if (canaryVersion != null && versions.size() >= production.size()) {
-            resetWeight(canary); // every instance runs one version again: the canary's weight is spent
-        }
         return production.get(ThreadLocalRandom.current().nextInt(production.size()));
     }
 
-    private void resetWeight(String instance) {
-        try {
-            Files.deleteIfExists(sample.home().resolve("traffic").resolve(instance));
-        } catch (IOException e) {
-            // tried again on the next request
-        }
-    }
+    /** The tools' action log, read at most every 100 ms. */
+    private volatile List<String> actions = List.of();
+    private volatile long actionsReadAt;
 
+    /**
+     * The canary's share of the traffic, as a router keeps it: the weight the traffic tool last set for it, counted
+     * only if set after the canary was last deployed (a new canary starts at 0%, not at the 100% the previous release's
+     * canary ended on).
+     */
     private int weight(String instance) {
-        Path file = sample.home().resolve("traffic").resolve(instance);
-        try {
-            return Files.exists(file) ? Integer.parseInt(Files.readString(file).trim()) : 0;
-        } catch (IOException | NumberFormatException e) {
-            return 0;
+        long now = System.nanoTime();
+        if (now - actionsReadAt > 100_000_000L) {
+            actions = sample.actions();
+            actionsReadAt = now;
         }
+        List<String> log = actions;
+        for (int i = log.size() - 1; i >= 0; i--) {
+            String[] action = log.get(i).split(" ");
+            if (action.length >= 3 && action[0].equals("deploy") && action[1].equals("production") && action[2].equals(instance)) {
+                return 0;
+            }
+            if (action.length >= 3 && action[0].equals("traffic") && action[1].equals(instance)) {
+                try {
+                    return Integer.parseInt(action[2]);
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     private void send(Environment environment, String instance) {

@@ -70,6 +70,11 @@ public class MonitoringFlow {
         watched.metricQueries = JsonText.write(MonitorEvents.queries(plan));
         watched.version = plan.getVersion();
         watched.updatedAt = Instant.now();
+        // until its first step event is read, an environment the plan deploys to counts as being deployed: samples and
+        // step events travel on different topics, and a window measured across a restart must not be judged on latency
+        // or throughput because the step that explains it is read a moment later
+        plan.getSteps().stream().filter(s -> s.getInstance() != null).map(s -> s.getEnvironment().name()).distinct()
+                .forEach(environment -> watched.warmUntil(environment, plan.getOccurredAt().plus(UNTIL_FIRST_STEP)));
         return watched.persist()
                 .chain(() -> CohortWindowEntity.<CohortWindowEntity>list("releaseId", plan.getReleaseId()))
                 .map(rows -> {
@@ -304,6 +309,9 @@ public class MonitoringFlow {
             throw new RejectedEvent("deploymentId is not a UUID");
         }
     }
+
+    /** How long an environment counts as being deployed when the plan arrives, until one of its step events says more. */
+    private static final java.time.Duration UNTIL_FIRST_STEP = java.time.Duration.ofHours(24);
 
     /** Throws {@link RejectedEvent} for a sample that cannot be judged: it is dead-lettered with the reason. */
     public static void validate(MetricSample sample) {
