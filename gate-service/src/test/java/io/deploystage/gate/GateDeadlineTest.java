@@ -30,11 +30,15 @@ import io.quarkus.test.junit.TestProfile;
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "gate"))
 class GateDeadlineTest extends RealStackTest {
 
-    /** A three-second deadline, checked every half second. */
+    /**
+     * An eight-second deadline, checked every half second: long enough that the candidate is read before it passes
+     * even when the consumer joins its group late in a cold JVM (with three seconds, a clean CI run once read the
+     * candidate after its deadline and went straight to BLOCKED).
+     */
     public static class ShortDeadline implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("gate.deadline", "PT3S", "gate.deadline-sweep", "500ms");
+            return Map.of("gate.deadline", "PT8S", "gate.deadline-sweep", "500ms");
         }
     }
 
@@ -46,7 +50,7 @@ class GateDeadlineTest extends RealStackTest {
             client.publish(SampleEvents.gateResult(releaseId, GateStage.REVIEW, GateVerdict.PASS));
             client.publish(SampleEvents.gateResult(releaseId, GateStage.SECURITY, GateVerdict.PASS));
             List<ConsumerRecord<String, Object>> seen = reader.awaitUntil(records -> decisions(records, releaseId).stream()
-                    .anyMatch(d -> d.getOutcome() == GateOutcome.BLOCKED), Duration.ofSeconds(30), "BLOCKED at the deadline");
+                    .anyMatch(d -> d.getOutcome() == GateOutcome.BLOCKED), Duration.ofSeconds(45), "BLOCKED at the deadline");
             List<GateDecision> mine = decisions(seen, releaseId);
             assertTrue(mine.get(0).getOutcome() == GateOutcome.WAITING, "WAITING first: " + mine);
             GateDecision blocked = mine.stream().filter(d -> d.getOutcome() == GateOutcome.BLOCKED).findFirst().orElseThrow();
