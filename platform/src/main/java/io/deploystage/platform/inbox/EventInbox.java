@@ -81,7 +81,7 @@ public class EventInbox {
     public <T extends SpecificRecordBase> Uni<Void> consume(ConsumerRecord<String, byte[]> record, Class<T> type,
             Function<T, Uni<List<SpecificRecordBase>>> handler) {
         // the registry client blocks: decode on a worker, then handle on this record's Vert.x context
-        return retrying(record.topic(), () -> OffLoop.run(() -> decode(record, type)), Integer.MAX_VALUE)
+        return retrying(record.topic(), () -> OffLoop.run(() -> decoder.decode(record, type)), Integer.MAX_VALUE)
                 .onItem().transformToUni(event -> handle(record, type, event, eachOf(handler)))
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()));
     }
@@ -150,11 +150,15 @@ public class EventInbox {
         }
         return OffLoop.run(() -> records.stream().map(record -> {
                     try {
-                        T event = decode(record, type);
+                        T event = decoder.decode(record, type);
                         validate.accept(event);
                         return (Object) new Decoded<>(record, event);
                     } catch (RejectedEvent e) {
-                        return e; // DependencyUnavailable goes on: the whole batch waits for it
+                        return e;
+                    } catch (DependencyUnavailable e) {
+                        throw e; // the whole batch waits for it
+                    } catch (RuntimeException e) {
+                        return new RejectedEvent("cannot be read: " + e);
                     }
                 }).toList())
                 .chain(decoded -> {
@@ -172,20 +176,6 @@ public class EventInbox {
                     return (dead.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(dead).andFailFast().replaceWithVoid())
                             .replaceWith(valid);
                 });
-    }
-
-    /**
-     * The record's event, or {@link RejectedEvent} when the record is at fault (whatever the decoder threw, but
-     * {@link DependencyUnavailable}: then the registry is, and the record waits for it).
-     */
-    private <T extends SpecificRecordBase> T decode(ConsumerRecord<String, byte[]> record, Class<T> type) {
-        try {
-            return decoder.decode(record, type);
-        } catch (RejectedEvent | DependencyUnavailable e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new RejectedEvent("cannot be read: " + e);
-        }
     }
 
     private <T extends SpecificRecordBase> Uni<Void> each(List<Decoded<T>> decoded, int index, Class<T> type,
