@@ -131,7 +131,8 @@ class DemoReleasesTest {
                     && !Trail.of(seen, bad.releaseId(), DeploymentPlan.class).isEmpty(), Duration.ofSeconds(60),
                     "the plan, the breach and the rollback procedure");
             List<HealthVerdict> failing = Trail.of(reader.seen(), bad.releaseId(), HealthVerdict.class).stream()
-                    .filter(v -> v.getVerdict() == Verdict.FAILING && List.of("ERROR_RATE", "NEW_LOG_ERRORS").contains(v.getCheck())).toList();
+                    .filter(v -> v.getVerdict() == Verdict.FAILING && List.of("ERROR_RATE", "CANARY_ERROR_RATE", "NEW_LOG_ERRORS").contains(v.getCheck()))
+                    .toList();
             assertTrue(!failing.isEmpty() && failing.get(0).getValue() > 0 && failing.get(0).getSampleCount() >= 1,
                     "the breach is in a verdict with its numbers: " + failing);
             assertEquals(io.deploystage.events.Environment.PRODUCTION, failing.get(0).getEnvironment(), "judged in production, canary cohort");

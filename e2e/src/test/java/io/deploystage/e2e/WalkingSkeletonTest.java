@@ -55,7 +55,8 @@ class WalkingSkeletonTest {
             assertEquals(cleared.getEventId().toString(), plan.getCausationId());
 
             List<StepEvent> steps = Trail.of(seen, releaseId, StepEvent.class);
-            assertEquals(plan.getSteps().size() * 2, steps.size(), "a STARTED and a SUCCEEDED event per step");
+            assertEquals(plan.getSteps().size() * 2, steps.size(), "a STARTED and a SUCCEEDED event per step: " + steps.stream()
+                    .map(s -> s.getStepId() + " " + s.getStatus() + " " + s.getEventId() + " " + s.getDetail()).toList());
             steps.forEach(s -> assertEquals(plan.getEventId().toString(), s.getCausationId()));
             assertEquals(plan.getSteps().stream().flatMap(s -> java.util.stream.Stream.of(s.getStepId(), s.getStepId())).toList(),
                     steps.stream().map(StepEvent::getStepId).toList(), "steps in plan order");

@@ -59,7 +59,6 @@ public class DeploymentEngine {
     private volatile PeriodicTask task;
     private volatile PeriodicTask heartbeat;
     /** The step each driver of this instance is on ("FORWARD/3"), to notice when another instance moved its deployment on. */
-    private final java.util.Map<UUID, String> onStep = new java.util.concurrent.ConcurrentHashMap<>();
 
     DeploymentEngine(RunningSteps running, StepRunner steps, Deployments deployments, Outbox outbox, OutboxRelay relay, ExecutorConfig config,
             Vertx vertx, DeploymentLeases leases) {
@@ -96,7 +95,9 @@ public class DeploymentEngine {
     Uni<Void> beat() {
         return leases.renew().chain(lost -> {
             lost.forEach(running::cancel);
-            List<UUID> mine = new ArrayList<>(onStep.keySet());
+            // what each driver is on before the read: a driver that records its step's result meanwhile is left alone
+            java.util.Map<UUID, RunningSteps.At> seen = running.onSteps();
+            List<UUID> mine = new ArrayList<>(seen.keySet());
             if (mine.isEmpty()) {
                 return Uni.createFrom().voidItem();
             }
@@ -106,9 +107,9 @@ public class DeploymentEngine {
                     .invoke(rows -> {
                         for (Object[] row : rows) {
                             UUID id = (UUID) row[0];
-                            String at = onStep.get(id);
-                            if (at != null && (!at.equals(row[1] + "/" + row[2]) || !DeploymentState.DRIVEN.contains((DeploymentState) row[3]))) {
-                                running.cancel(id);
+                            RunningSteps.At at = seen.get(id);
+                            if (!at.is((Phase) row[1], ((Number) row[2]).intValue()) || !DeploymentState.DRIVEN.contains((DeploymentState) row[3])) {
+                                running.cancelIfStillAt(id, at);
                             }
                         }
                     }).replaceWithVoid();
@@ -174,10 +175,7 @@ public class DeploymentEngine {
         io.vertx.core.Context context = io.smallrye.common.vertx.VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
         io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle.setContextSafe(context, true);
         context.runOnContext(ignored -> drive(deploymentId, token)
-                .onTermination().call(() -> {
-                    onStep.remove(deploymentId);
-                    return leases.release(deploymentId, token).onFailure().recoverWithNull();
-                })
+                .onTermination().call(() -> leases.release(deploymentId, token).onFailure().recoverWithNull())
                 .subscribe().with(done -> running.release(deploymentId), failure -> {
                     running.release(deploymentId);
                     LOG.warnf("Driving deployment %s failed, retrying at the next pass: %s", deploymentId, failure.toString());
@@ -195,9 +193,10 @@ public class DeploymentEngine {
         CompletableFuture<Void> cancel = running.signal(deploymentId);
         return transaction(() -> begin(deploymentId, token)).chain(begun -> begun == null ? Uni.createFrom().voidItem()
                 : begun == AGAIN ? drive(deploymentId, token)
-                : Uni.createFrom().voidItem().invoke(() -> onStep.put(deploymentId, begun.phase() + "/" + begun.index()))
+                : Uni.createFrom().voidItem().invoke(() -> running.on(deploymentId, new RunningSteps.At(begun.phase(), begun.index())))
                         .chain(() -> steps.run(begun.plan(), begun.step(), begun.started(), cancel))
                         .onFailure().recoverWithItem(e -> new StepRunner.Outcome(StepRunner.Ending.FAILED, "step failed: " + e, Duration.ZERO))
+                        .invoke(() -> running.on(deploymentId, null)) // recording the result: the step no longer waits
                         .chain(outcome -> transaction(() -> complete(deploymentId, token, begun, outcome)))
                         .chain(() -> drive(deploymentId, token)));
     }
