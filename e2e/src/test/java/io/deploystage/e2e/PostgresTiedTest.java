@@ -26,7 +26,7 @@ class PostgresTiedTest {
     public static void main(String[] args) throws Exception {
         Postgres pg = Postgres.start(null, 0);
         System.out.println("port " + pg.port());
-        Thread.sleep(Long.MAX_VALUE);
+        new java.util.concurrent.CountDownLatch(1).await(); // until killed: nothing counts it down
     }
 
     @Test
