@@ -25,6 +25,7 @@ public final class KafkaBroker implements AutoCloseable {
     private final int port;
     private final Path dataDir;
     private KafkaRaftServer inProcess;
+    private Properties props;
     private Process child;
 
     private KafkaBroker(int port, Path dataDir) {
@@ -35,10 +36,8 @@ public final class KafkaBroker implements AutoCloseable {
     /** Starts the broker in this JVM; formats the storage on first use of the folder. */
     public static KafkaBroker startInProcess(Path dataDir) {
         KafkaBroker broker = new KafkaBroker(FreePorts.next(), dataDir);
-        Properties props = broker.prepare();
-        broker.inProcess = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
-        broker.inProcess.startup();
-        broker.awaitListening(Duration.ofSeconds(60));
+        broker.props = broker.prepare();
+        broker.startServer();
         return broker;
     }
 
@@ -58,6 +57,25 @@ public final class KafkaBroker implements AutoCloseable {
         broker.child = TiedProcess.start(command, dataDir, dataDir.resolve("kafka.log"));
         broker.awaitListening(Duration.ofSeconds(60));
         return broker;
+    }
+
+    private void startServer() {
+        inProcess = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        inProcess.startup();
+        awaitListening(Duration.ofSeconds(60));
+    }
+
+    /**
+     * Stops the broker (a controlled shutdown, as a rolling restart does) and starts it again on the same ports and log
+     * folder; returns once it listens again. Clients see their connections drop and reconnect.
+     */
+    public synchronized void restart() {
+        if (inProcess == null) {
+            throw new IllegalStateException("Only a broker run in this JVM is restarted here");
+        }
+        inProcess.shutdown();
+        inProcess.awaitShutdown();
+        startServer();
     }
 
     public String bootstrapServers() {

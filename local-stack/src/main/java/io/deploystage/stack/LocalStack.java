@@ -141,6 +141,11 @@ public final class LocalStack implements AutoCloseable {
         return tokens;
     }
 
+    /** Restarts the broker in place (same ports, same data): see {@link KafkaBroker#restart()}. */
+    public void restartKafka() {
+        kafka.restart();
+    }
+
     public Postgres postgres() {
         return postgres;
     }
