@@ -105,6 +105,45 @@ class GateApiTest extends RealStackTest {
                 .body("reasons.findAll { it.rule == 'no-unresolved-critical' }.size()", equalTo(1));
     }
 
+    /**
+     * A SARIF log the size of a Trivy scan of a big image: {@code criticals} findings of CVSS 9.8, then MEDIUM and LOW
+     * ones up to {@code total}, each with a long path and message (about 2.5 MiB in all).
+     */
+    static byte[] hugeSarif(int total, int criticals) {
+        StringBuilder results = new StringBuilder();
+        for (int i = 0; i < total; i++) {
+            String score = i < criticals ? "9.8" : i % 2 == 0 ? "5.5" : "2.1";
+            results.append(i == 0 ? "" : ",").append("{\"ruleId\": \"CVE-2026-").append(10000 + i).append("\", \"message\": {\"text\": \"")
+                    .append("Package libexample").append(i).append(" ").append("is vulnerable to a heap overflow in its parser. ".repeat(20))
+                    .append("\"}, \"properties\": {\"security-severity\": \"").append(score).append("\"}, \"locations\": [{\"physicalLocation\": ")
+                    .append("{\"artifactLocation\": {\"uri\": \"usr/lib/x86_64-linux-gnu/").append("deeply/nested/".repeat(12)).append("lib")
+                    .append(i).append(".so\"}}}]}");
+        }
+        return ("{\"version\": \"2.1.0\", \"runs\": [{\"tool\": {\"driver\": {\"name\": \"Trivy\"}}, \"results\": [" + results + "]}]}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aScanTooBigForOneEventKeepsEveryCriticalAndIsDecidedAndOneWhoseCriticalsCannotFitIsRefused() {
+        String ci = token("ci-bot", "ci");
+        String releaseId = "api-" + UUID.randomUUID();
+        byte[] scan = hugeSarif(2_000, 3);
+        assertTrue(scan.length > 2_000_000, "larger than the broker takes in one record: " + scan.length);
+        given().auth().oauth2(ci).contentType(ContentType.JSON).body(candidate(releaseId)).post("/releases").then().statusCode(202);
+        given().auth().oauth2(ci).contentType(ContentType.JSON).body(scan).post("/releases/{id}/reports/sarif", releaseId).then()
+                .statusCode(202).body("verdict", equalTo("FAIL")).body("findings", equalTo(2_000))
+                .body("findingsOmitted", org.hamcrest.Matchers.greaterThan(0));
+        // the result reached the gate through Kafka (it was not left unpublishable in the outbox): blocked by the criticals
+        awaitStatus(releaseId, ci, body -> "BLOCKED".equals(body.getString("announcedOutcome")), "BLOCKED");
+        given().auth().oauth2(ci).get("/releases/{id}/gate", releaseId).then()
+                .body("reasons.findAll { it.rule == 'no-unresolved-critical' }.size()", equalTo(3)); // one per critical: all listed
+
+        given().auth().oauth2(ci).contentType(ContentType.JSON).body(hugeSarif(2_000, 2_000))
+                .post("/releases/{id}/reports/sarif", releaseId).then().statusCode(400)
+                .body("error", startsWith("the report holds 2000 critical or high findings taking"))
+                .body("where", equalTo("findings"));
+    }
+
     @Test
     void missingOrWrongRolesGet401Or403AndChangeNothing() {
         String releaseId = "api-" + UUID.randomUUID();

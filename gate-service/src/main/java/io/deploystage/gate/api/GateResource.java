@@ -32,6 +32,8 @@ import io.deploystage.gate.api.reports.ParsedReport;
 import io.deploystage.gate.api.reports.ReportRejected;
 import io.deploystage.gate.api.reports.Sarif;
 import io.deploystage.gate.application.GateFlow;
+import io.deploystage.gate.config.GateConfig;
+import io.deploystage.gate.domain.FindingBudget;
 import io.deploystage.gate.domain.Acceptance;
 import io.deploystage.gate.domain.Finding;
 import io.deploystage.gate.domain.GateEvaluator;
@@ -63,8 +65,10 @@ public class GateResource {
     private final Outbox outbox;
     private final GateFlow flow;
     private final SecurityIdentity identity;
+    private final GateConfig config;
 
-    GateResource(Outbox outbox, GateFlow flow, SecurityIdentity identity) {
+    GateResource(Outbox outbox, GateFlow flow, SecurityIdentity identity, GateConfig config) {
+        this.config = config;
         this.outbox = outbox;
         this.flow = flow;
         this.identity = identity;
@@ -184,13 +188,23 @@ public class GateResource {
     }
 
     private Uni<Response> publishReport(String releaseId, ParsedReport report, String reportUrl) {
+        FindingBudget.Fit fit = FindingBudget.fit(report.findings(), config.maxFindingsBytes());
+        if (fit instanceof FindingBudget.TooLarge tooLarge) {
+            LOG.warnf("%s: a %s report for release %s refused: %s", caller(), report.stage(), releaseId, tooLarge.reason());
+            return Uni.createFrom().item(problem(400, tooLarge.reason(), "findings"));
+        }
+        FindingBudget.Fits fits = (FindingBudget.Fits) fit;
         GateResult event = GateEvents.result(UUID.randomUUID(), releaseId, Instant.now(),
-                new GateReport(null, report.stage(), report.verdict(), report.findings(), report.coverage(), Instant.now()), reportUrl);
+                new GateReport(null, report.stage(), report.verdict(), fits.findings(), report.coverage(), Instant.now()), reportUrl,
+                fits.omitted());
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("releaseId", releaseId);
         summary.put("stage", report.stage());
         summary.put("verdict", report.verdict());
         summary.put("findings", report.findings().size());
+        if (fits.omitted() > 0) {
+            summary.put("findingsOmitted", fits.omitted());
+        }
         if (report.coverage() != null) {
             summary.put("coverage", report.coverage());
         }

@@ -19,6 +19,14 @@ public interface GateConfig {
     @WithDefault("30s")
     Duration deadlineSweep();
 
+    /**
+     * How many bytes of findings one gate result may carry (its id, title and acceptance, UTF-8): below the broker's
+     * message size (1 MiB by default) with room for the rest of the event. A larger report keeps every open critical
+     * or high finding and as many of the others as fit, by severity; see {@link io.deploystage.gate.domain.FindingBudget}.
+     */
+    @WithDefault("524288")
+    int maxFindingsBytes();
+
     /** Minimum line coverage of the test gate in percent, by service name; a service not listed has none. */
     Map<String, Double> minCoverage();
 

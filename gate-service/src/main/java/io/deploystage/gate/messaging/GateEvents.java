@@ -66,6 +66,11 @@ public final class GateEvents {
 
     /** The GateResult a report or a JSON request becomes. */
     public static GateResult result(UUID eventId, String releaseId, Instant occurredAt, GateReport report, String reportUrl) {
+        return result(eventId, releaseId, occurredAt, report, reportUrl, 0);
+    }
+
+    /** As above, for a report of which {@code omitted} lower-severity findings are left out (see FindingBudget). */
+    public static GateResult result(UUID eventId, String releaseId, Instant occurredAt, GateReport report, String reportUrl, int omitted) {
         return GateResult.newBuilder()
                 .setEventId(eventId)
                 .setReleaseId(releaseId)
@@ -85,6 +90,7 @@ public final class GateEvents {
                         .build()).toList())
                 .setCoverage(report.coverage())
                 .setReportUrl(reportUrl)
+                .setOmittedFindings(omitted)
                 .build();
     }
 
