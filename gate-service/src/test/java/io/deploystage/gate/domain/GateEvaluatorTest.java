@@ -138,6 +138,19 @@ class GateEvaluatorTest {
         assertEquals(GateOutcome.BLOCKED, decision.outcome());
     }
 
+    @org.junit.jupiter.api.Test
+    void reviewIsRequiredEvenWhenTheCandidateLeavesItOut() {
+        Candidate noReview = new Candidate("r3", "checkout", "1.4.0", Set.of(Stage.TEST, Stage.SECURITY), "rita", SUBMITTED);
+        assertEquals(Set.of(Stage.REVIEW, Stage.TEST, Stage.SECURITY), noReview.requiredGates());
+        GateDecision waiting = GateEvaluator.evaluate(noReview, List.of(TEST_PASS, SECURITY_PASS), List.of(), POLICY, NOW);
+        assertEquals(GateOutcome.WAITING, waiting.outcome(), "no review yet: " + waiting.reasons());
+        assertEquals(Stage.REVIEW, waiting.reasons().stream().filter(r -> r.rule().equals(GATE_MISSING)).findFirst().orElseThrow().stage());
+        assertEquals(GateOutcome.BLOCKED, GateEvaluator.evaluate(noReview, List.of(TEST_PASS, SECURITY_PASS), List.of(), POLICY,
+                SUBMITTED.plus(Duration.ofHours(1))).outcome(), "no review by the deadline");
+        assertEquals(GateOutcome.CLEARED, GateEvaluator.evaluate(noReview, List.of(REVIEW_PASS, TEST_PASS, SECURITY_PASS), List.of(), POLICY, NOW)
+                .outcome());
+    }
+
     static Stream<Stage> optionalStages() {
         return Stream.of(Stage.TEST, Stage.SECURITY);
     }
