@@ -23,10 +23,13 @@ public final class TiedProcess {
     /** Starts the command with its output appended to {@code log}; the returned process is the watchdog. */
     public static Process start(List<String> command, Path workDir, Path log) {
         long parent = ProcessHandle.current().pid();
+        // stop: SIGTERM, and SIGKILL if it has not exited 20 s later (a service whose broker or database is gone can take a
+        // minute to shut down gracefully)
+        String stop = "kill $child 2>/dev/null; for i in $(seq 40); do kill -0 $child 2>/dev/null || break; sleep 0.5; done; "
+                + "kill -9 $child 2>/dev/null; wait $child";
         List<String> wrapped = new ArrayList<>(List.of("bash", "-c",
-                "\"$@\" & child=$!; trap 'kill $child 2>/dev/null; wait $child; exit $?' TERM INT; "
-                        + "while kill -0 " + parent + " 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done; "
-                        + "kill $child 2>/dev/null; wait $child",
+                "\"$@\" & child=$!; trap '" + stop + "; exit $?' TERM INT; "
+                        + "while kill -0 " + parent + " 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done; " + stop,
                 "tied"));
         wrapped.addAll(command);
         try {
