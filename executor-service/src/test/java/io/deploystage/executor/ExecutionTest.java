@@ -1,7 +1,9 @@
 package io.deploystage.executor;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -414,20 +416,34 @@ class ExecutionTest extends RealStackTest {
     @Test
     void operatorsApprovePauseResumeOverRoleCheckedRest() {
         List<PlanStep> steps = plans.staging("4.0.0");
-        steps.add(TestPlans.approval("senior-approval"));
+        steps.add(TestPlans.approval("senior-approval", "senior"));
         steps.add(plans.deploy("production-deploy-prod-2", Environment.PRODUCTION, "prod-2", "4.0.0"));
-        DeploymentPlan plan = run.start(TestPlans.plan("checkout", "4.0.0", Strategy.DIRECT, steps, List.of(TestPlans.notify("rollback-notify"))),
-                true);
+        // the first REST call of a JVM loads RestAssured (seconds): not while the staging health wait below needs its verdicts
+        given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}", UUID.randomUUID()).then().statusCode(404);
+        DeploymentPlan requested = TestPlans.plan("checkout", "4.0.0", Strategy.DIRECT, steps, List.of(TestPlans.notify("rollback-notify")));
+        requested.setRequestedBy("rita");
+        DeploymentPlan plan = run.start(requested, true);
         String id = plan.getEventId().toString();
         List<String> log = new ArrayList<>();
+        AtomicBoolean early = new AtomicBoolean();
         DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
+            if (!early.getAndSet(true)) {
+                // the first step has begun, the approval step has not: an approval now counts for nothing and is refused
+                given().auth().oauth2(token("sam", "senior")).contentType(ContentType.JSON).body(Map.of("stepId", "senior-approval"))
+                        .post("/deployments/{id}/approve", id).then().statusCode(409)
+                        .body("error", containsString("step senior-approval is not waiting for an approval"));
+            }
             if (step.getStepId().equals("senior-approval") && step.getStatus() == StepStatus.STARTED) {
                 given().post("/deployments/{id}/pause", id).then().statusCode(401);
                 given().auth().oauth2(token("olga", "operator")).post("/deployments/{id}/resume", id).then().statusCode(409);
                 given().auth().oauth2(token("olga", "operator")).post("/deployments/{id}/pause", id).then().statusCode(202);
                 given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON).body(Map.of())
                         .post("/deployments/{id}/approve", id).then().statusCode(403);
-                given().auth().oauth2(token("sam", "approver")).contentType(ContentType.JSON).body(Map.of("comment", "looks good"))
+                given().auth().oauth2(token("rita", "senior")).contentType(ContentType.JSON).body(Map.of())
+                        .post("/deployments/{id}/approve", id).then().statusCode(403).body("error", startsWith("self-approval refused"));
+                given().auth().oauth2(token("dana", "approver")).contentType(ContentType.JSON).body(Map.of())
+                        .post("/deployments/{id}/approve", id).then().statusCode(403).body("error", containsString("needs an approval by the role senior"));
+                given().auth().oauth2(token("sam", "senior")).contentType(ContentType.JSON).body(Map.of("comment", "looks good"))
                         .post("/deployments/{id}/approve", id).then().statusCode(202);
             }
             if (step.getStepId().equals("senior-approval") && step.getStatus() == StepStatus.SUCCEEDED) {

@@ -101,6 +101,12 @@ final class TestPlans {
         return step(id, Environment.PRODUCTION, StepKind.APPROVAL, List.of("--step", id), null, true);
     }
 
+    static PlanStep approval(String id, String role) {
+        PlanStep step = approval(id);
+        step.setApproverRole(role);
+        return step;
+    }
+
     static PlanStep notify(String id) {
         return step(id, Environment.PRODUCTION, StepKind.NOTIFY, List.of("#checkout-oncall"), null, true);
     }

@@ -121,7 +121,7 @@ class PlannerFlowTest extends RealStackTest {
     }
 
     @Test
-    void aDestructiveMigrationGivesNoPlanUntilAnApproverOtherThanTheRequesterReleasesIt() {
+    void aDestructiveMigrationGivesNoPlanUntilATeamLeadOtherThanTheRequesterReleasesIt() {
         String service = "checkout-" + UUID.randomUUID().toString().substring(0, 6);
         register(service);
         ReleaseCandidate candidate = candidate("plan-" + UUID.randomUUID(), service, "3.0.0", DbMigration.DESTRUCTIVE, false);
@@ -132,13 +132,14 @@ class PlannerFlowTest extends RealStackTest {
             reader.poll(Duration.ofSeconds(1));
             assertTrue(reader.seen().stream().noneMatch(r -> r.key().equals(candidate.getReleaseId())), "a held plan goes nowhere");
 
-            given().auth().oauth2(token("ci-bot", "approver")).post("/plans/{id}/release", candidate.getReleaseId()).then().statusCode(403);
+            given().auth().oauth2(token("ci-bot", "team-lead")).post("/plans/{id}/release", candidate.getReleaseId()).then().statusCode(403);
             given().auth().oauth2(token("olga", "operator")).post("/plans/{id}/release", candidate.getReleaseId()).then().statusCode(403);
-            given().auth().oauth2(token("dana", "approver")).post("/plans/{id}/release", candidate.getReleaseId()).then().statusCode(200)
-                    .body("releasedBy", equalTo("dana"));
+            given().auth().oauth2(token("dana", "approver")).post("/plans/{id}/release", candidate.getReleaseId()).then().statusCode(403);
+            given().auth().oauth2(token("tess", "team-lead")).post("/plans/{id}/release", candidate.getReleaseId()).then().statusCode(200)
+                    .body("releasedBy", equalTo("tess"));
             DeploymentPlan plan = awaitPlan(reader, candidate.getReleaseId());
             assertTrue(plan.getConstraints().get(0).startsWith("Destructive DB migration"), plan.getConstraints().toString());
-            given().auth().oauth2(token("dana", "approver")).post("/plans/{id}/release", candidate.getReleaseId()).then().statusCode(409);
+            given().auth().oauth2(token("tess", "team-lead")).post("/plans/{id}/release", candidate.getReleaseId()).then().statusCode(409);
         }
     }
 

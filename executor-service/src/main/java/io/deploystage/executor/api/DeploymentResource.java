@@ -109,7 +109,7 @@ public class DeploymentResource {
 
     @POST
     @Path("{id}/approve")
-    @RolesAllowed("approver")
+    @RolesAllowed({"approver", "senior"})
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> approve(@PathParam("id") @Pattern(regexp = ID) String id, byte[] body) {
         return send(id, OperatorAction.APPROVE, body);
@@ -147,6 +147,7 @@ public class DeploymentResource {
             return Uni.createFrom().item(Response.status(400).entity(Map.of("error", e.getMessage())).build());
         }
         String operator = identity.getPrincipal().getName();
+        java.util.Set<String> roles = java.util.Set.copyOf(identity.getRoles()); // read now, on the request's context
         String stepId = request == null ? null : request.stepId();
         String comment = request == null ? null : request.comment();
         return Panache.withSession(() -> DeploymentEntity.<DeploymentEntity>findById(UUID.fromString(id))).chain(d -> {
@@ -164,13 +165,15 @@ public class DeploymentResource {
                     .setStepId(stepId)
                     .setComment(comment)
                     .build();
-            return inbox.accept(command, c -> flow.onOperatorCommand(c, true))
+            return inbox.accept(command, c -> flow.onOperatorCommand(c, true, roles))
                     .map(ignored -> {
                         LOG.infof("Release %s: %s %s deployment %s via REST", d.releaseId, operator, action, id);
                         return Response.accepted(Map.of("eventId", command.getEventId().toString(), "deploymentId", id, "action",
                                 action.name())).build();
                     })
                     .onFailure(ExecutionFlow.CommandRefused.class).recoverWithItem(e -> Response.status(409)
+                            .entity(Map.of("error", e.getMessage())).build())
+                    .onFailure(ExecutionFlow.CommandForbidden.class).recoverWithItem(e -> Response.status(403)
                             .entity(Map.of("error", e.getMessage())).build())
                     .onFailure(RejectedEvent.class).recoverWithItem(e -> Response.status(400).entity(Map.of("error", e.getMessage())).build());
         });

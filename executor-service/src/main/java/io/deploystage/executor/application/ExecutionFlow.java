@@ -20,6 +20,7 @@ import io.deploystage.events.PlanStep;
 import io.deploystage.events.RollbackCommand;
 import io.deploystage.events.StepKind;
 import io.deploystage.executor.config.ExecutorConfig;
+import io.deploystage.executor.domain.Approvals;
 import io.deploystage.executor.domain.DeploymentState;
 import io.deploystage.executor.domain.Phase;
 import io.deploystage.executor.domain.StepLifecycle;
@@ -115,19 +116,19 @@ public class ExecutionFlow {
     }
 
     public Uni<List<SpecificRecordBase>> onRollback(RollbackCommand command) {
-        return command(command.getEventId(), command.getDeploymentId(), command.getReleaseId(), Action.ROLLBACK, command.getRequestedBy(), null,
+        return command(command.getEventId(), command.getDeploymentId(), command.getReleaseId(), Action.ROLLBACK, command.getRequestedBy(), null, null,
                 command.getReason(), false);
     }
 
     public Uni<List<SpecificRecordBase>> onOperatorCommand(OperatorCommand command) {
-        return onOperatorCommand(command, false);
+        return onOperatorCommand(command, false, null);
     }
 
     /**
      * An operator's command. {@code strict} (the REST API): refuse what the deployment's state does not allow; from
      * Kafka such a command is recorded and logged, never dead-lettered for being late.
      */
-    public Uni<List<SpecificRecordBase>> onOperatorCommand(OperatorCommand command, boolean strict) {
+    public Uni<List<SpecificRecordBase>> onOperatorCommand(OperatorCommand command, boolean strict, java.util.Set<String> roles) {
         if (command.getAction() == OperatorAction.UNKNOWN) {
             throw new RejectedEvent("action holds a value this version does not know");
         }
@@ -142,12 +143,12 @@ public class ExecutionFlow {
         String reason = command.getComment() == null ? "operator " + command.getOperator() + " asked to " + command.getAction()
                 : "operator " + command.getOperator() + ": " + command.getComment();
         return command(command.getEventId(), command.getDeploymentId(), command.getReleaseId(), Action.valueOf(command.getAction().name()),
-                command.getOperator(), command.getStepId(), reason, strict);
+                command.getOperator(), roles, command.getStepId(), reason, strict);
     }
 
     /** Applies a command to its deployment; {@code strict} as for {@link #onOperatorCommand(OperatorCommand, boolean)}. */
-    private Uni<List<SpecificRecordBase>> command(UUID eventId, String deploymentId, String releaseId, Action action, String by, String stepId,
-            String reason, boolean strict) {
+    private Uni<List<SpecificRecordBase>> command(UUID eventId, String deploymentId, String releaseId, Action action, String by,
+            java.util.Set<String> roles, String named, String reason, boolean strict) {
         UUID id = parse(deploymentId);
         return Deployments.locked(id).chain(deployment -> {
             if (deployment == null) {
@@ -158,10 +159,25 @@ public class ExecutionFlow {
             }
             DeploymentPlan plan = Deployments.plan(deployment);
             Uni<String> superseded = action == Action.ROLLBACK ? Deployments.supersededBy(deployment) : Uni.createFrom().nullItem();
-            return superseded.chain(newer -> StepEntity.<StepEntity>list("deploymentId", deployment.deploymentId).chain(rows -> apply(deployment,
-                    Transitions.onCommand(deployment.state, deployment.phase, deployment.pauseRequested, action,
-                            StepLifecycle.touchedProduction(Deployments.lifecycle(plan.getSteps()), Deployments.rows(rows)), newer),
-                    eventId, deploymentId, releaseId, action, by, stepId, reason, strict)));
+            return superseded.chain(newer -> StepEntity.<StepEntity>list("deploymentId", deployment.deploymentId).chain(rows -> {
+                String stepId = named;
+                if (action == Action.APPROVE) {
+                    Approvals.Decision approval = Approvals.judge(new Approvals.Request(by, roles, named), plan.getRequestedBy(),
+                            waitingApproval(deployment, plan, rows));
+                    if (approval instanceof Approvals.Refused refused) {
+                        if (strict) {
+                            throw refused.kind() == Approvals.Kind.FORBIDDEN ? new CommandForbidden(refused.reason())
+                                    : new CommandRefused("APPROVE refused: " + refused.reason());
+                        }
+                        LOG.warnf("Release %s: APPROVE from %s on deployment %s refused: %s", releaseId, by, deploymentId, refused.reason());
+                        return record(eventId, deploymentId, releaseId, "APPROVE_REFUSED", by, named).replaceWith(List.<SpecificRecordBase>of());
+                    }
+                    stepId = ((Approvals.Accepted) approval).stepId();
+                }
+                return apply(deployment, Transitions.onCommand(deployment.state, deployment.phase, deployment.pauseRequested, action,
+                        StepLifecycle.touchedProduction(Deployments.lifecycle(plan.getSteps()), Deployments.rows(rows)), newer),
+                        eventId, deploymentId, releaseId, action, by, stepId, reason, strict);
+            }));
         });
     }
 
@@ -224,6 +240,30 @@ public class ExecutionFlow {
         entity.stepId = stepId;
         entity.receivedAt = Instant.now();
         return entity.persist().replaceWithVoid();
+    }
+
+    /**
+     * The APPROVAL step of the deployment that has started and waits for an approval, with the role it asks for; null
+     * when none does (an approval given before its step began counts for nothing).
+     */
+    static Approvals.Waiting waitingApproval(DeploymentEntity d, DeploymentPlan plan, List<StepEntity> rows) {
+        if (d.phase != Phase.FORWARD || d.state != DeploymentState.RUNNING) {
+            return null;
+        }
+        List<PlanStep> steps = Deployments.steps(plan, d.phase);
+        if (d.nextStep >= steps.size() || steps.get(d.nextStep).getKind() != StepKind.APPROVAL) {
+            return null;
+        }
+        boolean started = rows.stream().anyMatch(r -> r.phase == d.phase && r.stepIndex == d.nextStep && StepEntity.STARTED.equals(r.status));
+        PlanStep step = steps.get(d.nextStep);
+        return started ? new Approvals.Waiting(step.getStepId(), step.getApproverRole()) : null;
+    }
+
+    /** A command its caller may not give (the REST API answers 403 with the message). */
+    public static final class CommandForbidden extends RuntimeException {
+        public CommandForbidden(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** A command the deployment's state does not allow (the REST API answers 409 with the message). */

@@ -155,7 +155,7 @@ public class StepRunner {
     private Uni<Outcome> waitForApproval(UUID deploymentId, PlanStep step, Instant started, CompletableFuture<Void> cancel) {
         Instant deadline = started.plus(config.approval().timeout());
         return poll(cancel, started, deadline, over -> Panache.withSession(() -> CommandEntity.<CommandEntity>list(
-                "deploymentId = ?1 and kind = 'APPROVE' and (stepId is null or stepId = ?2) order by receivedAt", deploymentId.toString(),
+                "deploymentId = ?1 and kind = 'APPROVE' and stepId = ?2 order by receivedAt", deploymentId.toString(),
                 step.getStepId())).map(approvals -> {
                     if (!approvals.isEmpty()) {
                         return Optional.of(new Outcome(Ending.SUCCEEDED, "approved by " + approvals.get(0).requestedBy, elapsed(started)));

@@ -36,7 +36,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Deploy descriptors (role {@code operator} registers a new version), plans and their artifacts (any
- * authenticated caller), and the release of a plan held for escalation (role {@code approver}).
+ * authenticated caller), and the release of a plan held for escalation (role {@code team-lead}).
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
@@ -134,7 +134,7 @@ public class PlannerResource {
 
     @POST
     @Path("plans/{releaseId}/release")
-    @RolesAllowed("approver")
+    @RolesAllowed("team-lead") // the spec: escalate what cannot be undone to the team lead
     public Uni<Response> release(@PathParam("releaseId") @Pattern(regexp = ID) @Size(max = 200) String releaseId) {
         String approver = identity.getPrincipal().getName();
         return Panache.withTransaction(() -> ReleaseLock.lock(releaseId)

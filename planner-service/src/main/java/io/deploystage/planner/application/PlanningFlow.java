@@ -28,7 +28,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Turns a CLEARED gate decision into one plan per release: with the candidate's change profile and the service's
- * latest deploy descriptor. A plan with a destructive migration is HELD until an approver releases it; a release
+ * latest deploy descriptor. A plan with a destructive migration is HELD until a team lead releases it; a release
  * whose service has no descriptor waits for one; values that could reach a shell refuse the plan. Runs inside the
  * caller's transaction, with the release locked.
  */
@@ -102,7 +102,7 @@ public class PlanningFlow {
                 .map(lists -> lists.stream().flatMap(List::stream).toList());
     }
 
-    /** An approver releases a plan held for escalation; the release's requester may not. */
+    /** A team lead releases a plan held for escalation; the release's requester may not. */
     public Uni<List<SpecificRecordBase>> release(String releaseId, String approver) {
         return PlanEntity.<PlanEntity>find("releaseId", releaseId).<PlanEntity>firstResult().chain(plan -> {
             if (plan == null) {

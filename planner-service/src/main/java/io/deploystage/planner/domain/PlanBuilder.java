@@ -72,7 +72,8 @@ public final class PlanBuilder {
         if (choice.seniorApproval()) {
             steps.add(new PlanStep("senior-approval", Environment.PRODUCTION, StepKind.APPROVAL,
                     "Senior engineer approves the production deploy (hotfix " + profile.incidentId() + ")",
-                    List.of(release.releaseId(), "--step", "senior-approval"), "Approved by a senior engineer other than the requester", null));
+                    List.of(release.releaseId(), "--step", "senior-approval"), "Approved by a senior engineer other than the requester", null)
+                    .approvedBy("senior"));
         }
         steps.add(new PlanStep("tag-release", Environment.PRODUCTION, StepKind.GIT_TAG, "Tag the release commit",
                 List.of("git", "tag", "v" + release.version(), release.commit()), "Tag v" + release.version() + " exists", null));

@@ -7,11 +7,12 @@ import java.util.List;
  * {@code idempotent}: safe to run again after an interruption; {@code flagKey}/{@code flagInternal}: what a FLAG step sets;
  * {@code trafficTarget}: the instance or colour a TRAFFIC step sends {@code trafficPercent} of the traffic to;
  * {@code instance}: the instance a command puts a version on; {@code colour}: the blue/green colour the step is for (run only
- * when that colour is idle); {@code undoes}: for a rollback step, the forward steps it reverses (run only if one of them ran).
+ * when that colour is idle); {@code undoes}: for a rollback step, the forward steps it reverses (run only if one of them ran);
+ * {@code approverRole}: for an APPROVAL step, the role whoever approves it must hold (null: {@code approver}).
  */
 public record PlanStep(String id, Environment environment, StepKind kind, String action, List<String> command, String expectedOutcome,
         Integer trafficPercent, boolean idempotent, String flagKey, boolean flagInternal, String trafficTarget, String instance, String colour,
-        List<String> undoes) {
+        List<String> undoes, String approverRole) {
 
     public PlanStep {
         command = List.copyOf(command);
@@ -21,7 +22,7 @@ public record PlanStep(String id, Environment environment, StepKind kind, String
     public PlanStep(String id, Environment environment, StepKind kind, String action, List<String> command, String expectedOutcome,
             Integer trafficPercent, boolean idempotent, String flagKey, boolean flagInternal, String trafficTarget) {
         this(id, environment, kind, action, command, expectedOutcome, trafficPercent, idempotent, flagKey, flagInternal, trafficTarget, null, null,
-                List.of());
+                List.of(), null);
     }
 
     /** A step that is not a descriptor command: checks, waits, approvals, tags and traffic weights are safe to repeat. */
@@ -32,16 +33,22 @@ public record PlanStep(String id, Environment environment, StepKind kind, String
 
     public PlanStep onInstance(String value) {
         return new PlanStep(id, environment, kind, action, command, expectedOutcome, trafficPercent, idempotent, flagKey, flagInternal, trafficTarget,
-                value, colour, undoes);
+                value, colour, undoes, approverRole);
     }
 
     public PlanStep forColour(String value) {
         return new PlanStep(id, environment, kind, action, command, expectedOutcome, trafficPercent, idempotent, flagKey, flagInternal, trafficTarget,
-                instance, value, undoes);
+                instance, value, undoes, approverRole);
     }
 
     public PlanStep undoing(List<String> forwardSteps) {
         return new PlanStep(id, environment, kind, action, command, expectedOutcome, trafficPercent, idempotent, flagKey, flagInternal, trafficTarget,
-                instance, colour, forwardSteps);
+                instance, colour, forwardSteps, approverRole);
+    }
+
+    /** An APPROVAL step that only someone holding {@code role} may approve. */
+    public PlanStep approvedBy(String role) {
+        return new PlanStep(id, environment, kind, action, command, expectedOutcome, trafficPercent, idempotent, flagKey, flagInternal, trafficTarget,
+                instance, colour, undoes, role);
     }
 }

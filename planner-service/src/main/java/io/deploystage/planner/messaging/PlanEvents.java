@@ -99,6 +99,7 @@ public final class PlanEvents {
                 .setInstance(step.instance())
                 .setColour(step.colour())
                 .setUndoes(step.undoes())
+                .setApproverRole(step.approverRole())
                 .build();
     }
 
