@@ -43,14 +43,20 @@ class GateApiTest extends RealStackTest {
 
     static Map<String, Object> candidate(String releaseId) {
         return Map.of("releaseId", releaseId, "service", "checkout", "version", "1.4.0", "commitSha", "0a1b2c3d4e5f",
-                "artifact", "registry.example.com/shop/checkout:1.4.0", "requiredGates", List.of("REVIEW", "TEST", "SECURITY"),
-                "requestedBy", "rita");
+                "artifact", "registry.example.com/shop/checkout:1.4.0", "requiredGates", List.of("REVIEW", "TEST", "SECURITY"));
     }
 
     @Test
     void reportsInDecisionOutWithWaiversFromAnApproverButNeverFromTheRequester() {
         String releaseId = "api-" + UUID.randomUUID();
-        String ci = token("ci-bot", "ci");
+        String ci = token("rita", "ci"); // the pipeline's token names the person it runs for: rita requests the release
+        Map<String, Object> claimed = new java.util.HashMap<>(candidate(releaseId));
+        claimed.put("requestedBy", "dana");
+        given().auth().oauth2(ci).contentType(ContentType.JSON).body(claimed).post("/releases").then().statusCode(400)
+                .body("error", startsWith("requestedBy is who calls: the token names rita, the body dana")).body("where", equalTo("requestedBy"));
+        claimed.put("requestedBy", "Rita");
+        claimed.put("releaseId", "api-" + UUID.randomUUID());
+        given().auth().oauth2(ci).contentType(ContentType.JSON).body(claimed).post("/releases").then().statusCode(202);
         given().auth().oauth2(ci).contentType(ContentType.JSON).body(candidate(releaseId))
                 .post("/releases").then().statusCode(202).body("releaseId", equalTo(releaseId));
         given().auth().oauth2(ci).contentType(ContentType.JSON).body(Map.of("stage", "REVIEW", "verdict", "PASS"))

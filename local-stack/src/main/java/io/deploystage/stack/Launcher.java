@@ -123,7 +123,7 @@ public final class Launcher {
                 + "export DEPLOY_STAGE_EXECUTOR_URL=" + services.get("executor-service").baseUrl() + "\n"
                 + "export DEPLOY_STAGE_KAFKA=" + stack.kafkaBootstrapServers() + "\n"
                 + "export DEPLOY_STAGE_REGISTRY=" + stack.registryUrl() + "\n"
-                + "export DEPLOY_STAGE_TOKEN=" + stack.tokens().mint("local-operator", "ci", "operator", "approver") + "\n";
+                + "export DEPLOY_STAGE_TOKEN=" + stack.tokens().mint("local-operator", "ci", "operator", "approver", "senior", "team-lead") + "\n";
         try {
             Path file = workDir.resolve("deploy-stage.env");
             // created readable by its owner only, before the token is written into it

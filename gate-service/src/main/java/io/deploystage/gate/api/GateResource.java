@@ -89,7 +89,14 @@ public class GateResource {
                 .setHotfix(p.hotfix())
                 .setIncidentId(p.incidentId())
                 .build();
-        String requestedBy = request.requestedBy() == null || request.requestedBy().isBlank() ? caller() : request.requestedBy();
+        // the requester is who calls: a CI token carries the person the pipeline runs for. A body naming someone else could
+        // let a requester approve their own release under another name.
+        String requestedBy = caller();
+        if (request.requestedBy() != null && !request.requestedBy().isBlank() && !request.requestedBy().equalsIgnoreCase(requestedBy)) {
+            return Uni.createFrom().item(problem(400, "requestedBy is who calls: the token names " + requestedBy + ", the body "
+                    + abbreviate(request.requestedBy()) + " (leave requestedBy out, or mint the CI token for the person who asked)",
+                    "requestedBy"));
+        }
         SpecificRecordBase event = GateEvents.candidateEvent(UUID.randomUUID(), Instant.now(), request.releaseId(), request.service(),
                 request.version(), request.commitSha(), request.artifact(), profile, request.requiredGates(), requestedBy, request.issues());
         return publish(event, Map.of("releaseId", request.releaseId()));
