@@ -3,7 +3,6 @@ package io.deploystage.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,14 +16,11 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
-import com.sun.net.httpserver.HttpServer;
 
 import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentPlan;
@@ -32,7 +28,6 @@ import io.deploystage.events.PlanStep;
 import io.deploystage.events.StepEvent;
 import io.deploystage.events.StepStatus;
 import io.deploystage.events.Topics;
-import io.deploystage.stack.FreePorts;
 import io.deploystage.stack.LocalStack;
 import io.deploystage.stack.SampleDescriptor;
 import io.deploystage.stack.SampleEvents;
@@ -78,19 +73,13 @@ class FaultSoakTest {
     private void soak(int releases, int outageCycles) throws Exception {
         RunningSystem system = RunningSystem.get();
         Random random = new Random(Long.getLong("soak.seed", System.nanoTime()));
-        List<String> slack = new CopyOnWriteArrayList<>();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
-        receiver.createContext("/", exchange -> {
-            slack.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        receiver.start();
+        Receiver receiver = Receiver.start();
+        List<String> slack = receiver.bodies();
         TcpProxy database = TcpProxy.to("localhost", system.stack.postgres().port());
         URI registryUrl = URI.create(system.stack.registryUrl());
         TcpProxy registry = TcpProxy.to(registryUrl.getHost(), registryUrl.getPort());
         Map<String, String> notifierRoute = Map.of("notifier.destinations.soak.kind", "slack",
-                "notifier.destinations.soak.url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/slack",
+                "notifier.destinations.soak.url", receiver.url("/slack"),
                 "notifier.routes." + SampleDescriptor.SERVICE, "soak");
 
         // every service through the relays; a second instance of the executor, the monitor and the notifier
@@ -236,7 +225,7 @@ class FaultSoakTest {
             assertTrue(messages.values().stream().allMatch(n -> n == 1), "each release's message received once: " + messages);
             assertEquals(List.of(), deadOfSoak, "no record of the soak's releases on a dead-letter topic");
         } finally {
-            receiver.stop(0);
+            receiver.close();
             database.restore();
             registry.restore();
             seconds.forEach(ServiceProcess::kill9);

@@ -2,26 +2,20 @@ package io.deploystage.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
-
-import com.sun.net.httpserver.HttpServer;
 
 import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentResult;
 import io.deploystage.events.Strategy;
 import io.deploystage.stack.Await;
-import io.deploystage.stack.FreePorts;
 import io.deploystage.stack.ServiceProcess;
 
 /**
@@ -33,16 +27,10 @@ class TwoNotifiersTest {
     @Test
     void twoInstancesSendEveryNotificationOnce() throws Exception {
         RunningSystem system = RunningSystem.get();
-        List<String> received = new CopyOnWriteArrayList<>();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
-        receiver.createContext("/", exchange -> {
-            received.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        receiver.start();
+        Receiver receiver = Receiver.start();
+        List<String> received = receiver.bodies();
         Map<String, String> settings = Map.of("notifier.destinations.twice.kind", "slack",
-                "notifier.destinations.twice.url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/slack",
+                "notifier.destinations.twice.url", receiver.url("/slack"),
                 "notifier.routes.two-svc", "twice");
         ServiceProcess first = system.service("notifier-service");
         ServiceProcess second = ServiceProcess.of("notifier-service", system.stack, Path.of("target", "e2e", "logs", "second-notifier"), 0);
@@ -63,7 +51,7 @@ class TwoNotifiersTest {
                     r -> received.stream().filter(body -> body.contains(r)).count()));
             assertEquals(releases.stream().collect(Collectors.toMap(r -> r, r -> 1L)), perRelease, "each release's message once");
         } finally {
-            receiver.stop(0);
+            receiver.close();
             second.kill9();
         }
     }
