@@ -58,7 +58,6 @@ public class DeploymentEngine {
     private final DeploymentLeases leases;
     private volatile PeriodicTask task;
     private volatile PeriodicTask heartbeat;
-    /** The step each driver of this instance is on ("FORWARD/3"), to notice when another instance moved its deployment on. */
 
     DeploymentEngine(RunningSteps running, StepRunner steps, Deployments deployments, Outbox outbox, OutboxRelay relay, ExecutorConfig config,
             Vertx vertx, DeploymentLeases leases) {

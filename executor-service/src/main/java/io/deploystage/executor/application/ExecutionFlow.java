@@ -126,7 +126,8 @@ public class ExecutionFlow {
 
     /**
      * An operator's command. {@code strict} (the REST API): refuse what the deployment's state does not allow; from
-     * Kafka such a command is recorded and logged, never dead-lettered for being late.
+     * Kafka such a command is recorded and logged, never dead-lettered for being late. {@code roles}: the caller's
+     * verified roles (REST), or null when unknown (Kafka).
      */
     public Uni<List<SpecificRecordBase>> onOperatorCommand(OperatorCommand command, boolean strict, java.util.Set<String> roles) {
         if (command.getAction() == OperatorAction.UNKNOWN) {
@@ -146,7 +147,7 @@ public class ExecutionFlow {
                 command.getOperator(), roles, command.getStepId(), reason, strict);
     }
 
-    /** Applies a command to its deployment; {@code strict} as for {@link #onOperatorCommand(OperatorCommand, boolean)}. */
+    /** Applies a command to its deployment; {@code strict} as for {@link #onOperatorCommand(OperatorCommand, boolean, java.util.Set)}. */
     private Uni<List<SpecificRecordBase>> command(UUID eventId, String deploymentId, String releaseId, Action action, String by,
             java.util.Set<String> roles, String named, String reason, boolean strict) {
         UUID id = parse(deploymentId);
