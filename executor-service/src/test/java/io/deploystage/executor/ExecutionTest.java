@@ -379,6 +379,41 @@ class ExecutionTest extends RealStackTest {
         assertEquals("3.0.0", sample.runningVersion("prod-1"), "the canary runs the previous version again");
     }
 
+    /** A BLOCKED decision of the gate for the plan's release, for one Critical finding. */
+    static io.deploystage.events.GateDecision blocked(DeploymentPlan plan, Instant at, String finding) {
+        return io.deploystage.events.GateDecision.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(plan.getReleaseId()).setOccurredAt(at)
+                .setCausationId(null).setService(plan.getService()).setVersion(plan.getVersion())
+                .setOutcome(io.deploystage.events.GateOutcome.BLOCKED)
+                .setReasons(List.of(io.deploystage.events.GateReason.newBuilder().setStage(io.deploystage.events.GateStage.SECURITY)
+                        .setRule("no-unresolved-critical").setFindingId(finding)
+                        .setMessage("unresolved Critical finding " + finding + ": heap overflow in libexample").build()))
+                .build();
+    }
+
+    @Test
+    void aCriticalFindingReportedAfterClearanceRollsBackTheCanaryAndAnOlderBlockIsIgnored() {
+        sample.deploy("production", "prod-1", "3.0.0", ProcessHandle.current().pid());
+        DeploymentPlan plan = run.start(plans.canary("checkout", "3.2.0"), true);
+        AtomicBoolean stale = new AtomicBoolean();
+        AtomicBoolean late = new AtomicBoolean();
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
+            if (stale.compareAndSet(false, true)) {
+                // a BLOCKED from before the clearance this plan answers, read late: it stops nothing
+                client.publish(blocked(plan, plan.getOccurredAt().minusSeconds(60), "CVE-2026-0001"));
+            }
+            if (step.getStepId().equals("bake-25") && step.getStatus() == StepStatus.STARTED && late.compareAndSet(false, true)) {
+                client.publish(blocked(plan, Instant.now(), "CVE-2026-0002"));
+            }
+        });
+        assertEquals(DeploymentResult.ROLLED_BACK, outcome.getOutcome());
+        assertTrue(outcome.getReason().contains("the gate BLOCKED the release after clearing it: unresolved Critical finding CVE-2026-0002"),
+                outcome.getReason());
+        List<String> statuses = run.steps(plan).stream().map(s -> s.getStepId() + " " + s.getStatus()).toList();
+        assertTrue(statuses.contains("bake-25 STARTED"), "the stale block stopped nothing: " + statuses);
+        assertFalse(statuses.contains("canary-50 STARTED"), "no forward step after the late block: " + statuses);
+        assertEquals("3.0.0", sample.runningVersion("prod-1"), "the canary runs the previous version again");
+    }
+
     @Test
     void aRollbackOrderedDuringStagingStopsTheDeploymentWithoutTouchingProduction() {
         int before = sample.actions().size();

@@ -12,6 +12,9 @@ import org.jboss.logging.Logger;
 
 import io.deploystage.events.AvroBinary;
 import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.GateDecision;
+import io.deploystage.events.GateOutcome;
+import io.deploystage.events.GateReason;
 import io.deploystage.events.Environment;
 import io.deploystage.events.HealthVerdict;
 import io.deploystage.events.OperatorAction;
@@ -113,6 +116,40 @@ public class ExecutionFlow {
             }
         }
         return production && !staging ? "it goes to production without a staging step (staging first, always)" : null;
+    }
+
+    /**
+     * The gate BLOCKED a release after clearing it (a Critical finding reported late, say): each of its deployments still
+     * under way is rolled back, whatever it reached. The rollback procedure undoes only what ran, so a deployment still
+     * in staging never touches production, and one that reached production returns it to the previous version. A
+     * deployment that already ended is left to the humans the gate's notice reaches.
+     */
+    public Uni<List<SpecificRecordBase>> onGateDecision(GateDecision decision) {
+        if (decision.getOutcome() != GateOutcome.BLOCKED) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<String> findings = decision.getReasons().stream().filter(r -> r.getFindingId() != null).map(GateReason::getMessage).limit(3).toList();
+        String reason = "the gate BLOCKED the release after clearing it" + (findings.isEmpty() ? "" : ": " + String.join("; ", findings));
+        // only a decision taken after the plan was made: an earlier BLOCKED (read late, on another partition) was lifted by
+        // the clearance the plan answers
+        return DeploymentEntity.<DeploymentEntity>list("releaseId = ?1 and state in ?2", decision.getReleaseId(), DeploymentState.ACTIVE)
+                .map(active -> active.stream().filter(d -> decision.getOccurredAt().isAfter(Deployments.plan(d).getOccurredAt())).toList())
+                .chain(active -> stopEach(decision, active, 0, reason, new ArrayList<>()));
+    }
+
+    private Uni<List<SpecificRecordBase>> stopEach(GateDecision decision, List<DeploymentEntity> active, int index, String reason,
+            List<SpecificRecordBase> emitted) {
+        if (index >= active.size()) {
+            return Uni.createFrom().item(emitted);
+        }
+        DeploymentEntity d = active.get(index);
+        LOG.warnf("Release %s: deployment %s stopped: %s", d.releaseId, d.deploymentId, reason);
+        return command(io.deploystage.events.EventEnvelope.derivedId(decision.getEventId(), d.deploymentId.toString()), d.deploymentId.toString(),
+                d.releaseId, Action.ROLLBACK, "gate", null, null, reason, false)
+                .chain(events -> {
+                    emitted.addAll(events);
+                    return stopEach(decision, active, index + 1, reason, emitted);
+                });
     }
 
     public Uni<List<SpecificRecordBase>> onRollback(RollbackCommand command) {

@@ -6,6 +6,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.deploystage.events.DeploymentPlan;
+import io.deploystage.events.GateDecision;
 import io.deploystage.events.HealthVerdict;
 import io.deploystage.events.OperatorCommand;
 import io.deploystage.events.RollbackCommand;
@@ -13,7 +14,7 @@ import io.deploystage.executor.application.ExecutionFlow;
 import io.deploystage.platform.inbox.EventInbox;
 import io.smallrye.mutiny.Uni;
 
-/** The executor's Kafka inputs: plans, rollback commands, operator commands and the monitor's verdicts. */
+/** The executor's Kafka inputs: plans, rollback commands, operator commands, the monitor's verdicts and the gate's late blocks. */
 @ApplicationScoped
 public class ExecutorInputs {
 
@@ -38,6 +39,11 @@ public class ExecutorInputs {
     @Incoming("operator-commands")
     Uni<Void> operatorCommand(ConsumerRecord<String, byte[]> record) {
         return inbox.consume(record, OperatorCommand.class, flow::onOperatorCommand);
+    }
+
+    @Incoming("gate-decisions")
+    Uni<Void> gateDecision(ConsumerRecord<String, byte[]> record) {
+        return inbox.consume(record, GateDecision.class, flow::onGateDecision);
     }
 
     @Incoming("health-verdicts")
