@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import io.deploystage.events.NotificationRecord;
+import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.Topics;
 import io.deploystage.stack.SampleEvents;
 
@@ -26,7 +26,7 @@ class DeadLetterTest {
     static final Map<String, Set<String>> CONSUMERS = Map.of(
             Topics.RELEASE_CANDIDATES, Set.of("gate-service", "planner-service", "notifier-service"),
             Topics.GATE_RESULTS, Set.of("gate-service"),
-            Topics.GATE_DECISIONS, Set.of("planner-service", "notifier-service"),
+            Topics.GATE_DECISIONS, Set.of("planner-service", "executor-service", "notifier-service"),
             Topics.DEPLOYMENT_PLANS, Set.of("executor-service", "monitor-service"),
             Topics.STEP_EVENTS, Set.of("monitor-service", "notifier-service"),
             Topics.DEPLOYMENT_OUTCOMES, Set.of("monitor-service", "notifier-service"),
@@ -52,7 +52,7 @@ class DeadLetterTest {
 
         long expected = CONSUMERS.values().stream().mapToLong(Set::size).sum() * 2;
         List<String> dlqs = CONSUMERS.keySet().stream().map(Topics::deadLetterOf).toList();
-        try (var dead = system.client.rawReader(dlqs); var flow = system.client.reader(List.of(Topics.NOTIFICATION_RECORDS))) {
+        try (var dead = system.client.rawReader(dlqs); var flow = system.client.reader(List.of(Topics.DEPLOYMENT_OUTCOMES))) {
             List<ConsumerRecord<String, Object>> letters = dead.awaitUntil(
                     seen -> seen.stream().filter(r -> badKey.equals(r.key())).count() >= expected, Duration.ofSeconds(90),
                     expected + " dead letters").stream().filter(r -> badKey.equals(r.key())).toList();
@@ -67,7 +67,9 @@ class DeadLetterTest {
                 assertEquals(services.size(), mine.stream().filter(r -> java.util.Arrays.equals((byte[]) r.value(), garbage)).count(),
                         "the original bytes are kept on " + Topics.deadLetterOf(topic));
             });
-            flow.awaitUntil(seen -> !Trail.of(seen, releaseId, NotificationRecord.class).isEmpty(), Duration.ofSeconds(60),
+            // its outcome, not just a first notification: a deployment left running here would hold the queue of
+            // checkout deployments for the tests after this one
+            flow.awaitUntil(seen -> !Trail.of(seen, releaseId, DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(180),
                     "the valid release after the bad records to complete");
         }
     }
