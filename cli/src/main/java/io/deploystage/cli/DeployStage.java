@@ -120,6 +120,10 @@ public class DeployStage {
             boolean hotfix;
             @Option(names = "--incident")
             String incident;
+            @Option(names = "--external-api", description = "the release changes an API partners call (held for a team lead)")
+            boolean externalApi;
+            @Option(names = "--sends-notifications", description = "the release sends notifications or emails to users (held for a team lead)")
+            boolean sendsNotifications;
             @Option(names = "--issue", description = "an issue the release resolves, closed when it is deployed: #12, owner/repo#12 or CHK-12"
                     + " (repeatable)")
             List<String> issues = new ArrayList<>();
@@ -134,6 +138,8 @@ public class DeployStage {
                 profile.put("featureFlags", flags);
                 profile.put("hotfix", hotfix);
                 profile.put("incidentId", incident);
+                profile.put("externalApiChange", externalApi);
+                profile.put("sendsNotifications", sendsNotifications);
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("releaseId", release(releaseId));
                 body.put("service", service);

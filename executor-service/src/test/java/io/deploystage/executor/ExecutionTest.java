@@ -72,7 +72,7 @@ class ExecutionTest extends RealStackTest {
     void abortLeftovers() {
         List<Map<String, Object>> all = given().auth().oauth2(token("olga", "operator")).get("/deployments").then().statusCode(200)
                 .extract().jsonPath().getList("$");
-        all.stream().filter(d -> List.of("QUEUED", "RUNNING", "PAUSED").contains(d.get("state")) && "FORWARD".equals(d.get("phase")))
+        all.stream().filter(d -> List.of("QUEUED", "RUNNING", "PAUSED", "WAITING_FOR_WINDOW").contains(d.get("state")) && "FORWARD".equals(d.get("phase")))
                 .forEach(d -> given().auth().oauth2(token("olga", "operator")).post("/deployments/{id}/abort", d.get("deploymentId")));
     }
 
@@ -492,6 +492,95 @@ class ExecutionTest extends RealStackTest {
         assertEquals(DeploymentResult.DEPLOYED, outcome.getOutcome());
         assertEquals(List.of("approved by sam"), log);
         given().auth().oauth2(token("olga", "operator")).post("/deployments/{id}/pause", UUID.randomUUID()).then().statusCode(404);
+    }
+
+    static io.deploystage.events.CalendarRules freeze(Instant from, Instant until, String reason) {
+        return io.deploystage.events.CalendarRules.newBuilder().setZone("Europe/Berlin").setWindows(List.of())
+                .setFreezes(List.of(io.deploystage.events.CalendarFreeze.newBuilder().setFrom(from).setUntil(until).setReason(reason).build())).build();
+    }
+
+    @Test
+    void productionWaitsForTheDeploymentWindowThenStartsOnItsOwn() {
+        String previous = sample.runningVersion("prod-1");
+        DeploymentPlan planned = plans.direct("checkout", "4.2.0");
+        Instant until = Instant.now().plusSeconds(30);
+        planned.setCalendar(freeze(Instant.now().minusSeconds(60), until, "release train cut-off"));
+        DeploymentPlan plan = run.start(planned, true);
+        String id = plan.getEventId().toString();
+        List<String> whileWaiting = new ArrayList<>();
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
+            if (step.getStatus() == StepStatus.WAITING) {
+                awaitState(id, "WAITING_FOR_WINDOW");
+                given().auth().oauth2(token("olga", "operator")).get("/deployments/{id}", id).then().statusCode(200)
+                        .body("reason", containsString("deployment freeze until")).body("reason", containsString("release train cut-off"));
+                // not an operator's to override
+                given().auth().oauth2(token("olga", "operator")).post("/deployments/{id}/resume", id).then().statusCode(409)
+                        .body("error", containsString("waits for its deployment window"));
+                whileWaiting.add(step.getStepId() + " " + sample.runningVersion("prod-1"));
+            }
+        });
+        assertEquals(DeploymentResult.DEPLOYED, outcome.getOutcome(), outcome.getReason());
+        assertEquals(List.of("production-deploy-prod-1 " + previous), whileWaiting, "asked from the instance: production untouched while waiting");
+        StepEvent first = run.steps(plan).stream().filter(s -> s.getStepId().equals("production-deploy-prod-1") && s.getStatus() == StepStatus.STARTED)
+                .findFirst().orElseThrow();
+        assertFalse(first.getOccurredAt().isBefore(until), "production started at " + first.getOccurredAt() + ", the freeze ended at " + until);
+        assertTrue(run.steps(plan).stream().filter(s -> s.getEnvironment() == Environment.STAGING).allMatch(s -> s.getOccurredAt().isBefore(until)),
+                "staging does not wait for the window");
+        assertEquals("4.2.0", sample.runningVersion("prod-1"));
+    }
+
+    @Test
+    void aHotfixGoesOutInAFreezeOnceASeniorApprovalNamesItsIncident() {
+        List<PlanStep> steps = plans.staging("4.3.0");
+        steps.add(TestPlans.approval("senior-approval", "senior"));
+        steps.add(plans.deploy("production-deploy-prod-2", Environment.PRODUCTION, "prod-2", "4.3.0"));
+        DeploymentPlan planned = TestPlans.plan("checkout", "4.3.0", Strategy.DIRECT, steps, List.of(TestPlans.notify("rollback-notify")));
+        planned.setRequestedBy("rita");
+        planned.setIncidentId("INC-4711");
+        planned.setCalendar(freeze(Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600), "year-end freeze"));
+        DeploymentPlan plan = run.start(planned, true);
+        String id = plan.getEventId().toString();
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
+            if (step.getStepId().equals("senior-approval") && step.getStatus() == StepStatus.STARTED) {
+                given().auth().oauth2(token("sam", "senior")).contentType(ContentType.JSON).body(Map.of("comment", "INC-4711: checkout is down, ship it"))
+                        .post("/deployments/{id}/approve", id).then().statusCode(202);
+            }
+        });
+        assertEquals(DeploymentResult.DEPLOYED, outcome.getOutcome(), outcome.getReason());
+        StepEvent started = run.steps(plan).stream().filter(s -> s.getStepId().equals("production-deploy-prod-2") && s.getStatus() == StepStatus.STARTED)
+                .findFirst().orElseThrow();
+        assertTrue(started.getDetail().contains("hotfix INC-4711 goes out in the freeze (year-end freeze)"), started.getDetail());
+        assertEquals("4.3.0", sample.runningVersion("prod-2"));
+    }
+
+    @Test
+    void aHotfixWhoseApprovalDoesNotNameItsIncidentWaitsForTheFreezesEnd() {
+        List<PlanStep> steps = plans.staging("4.3.1");
+        steps.add(TestPlans.approval("senior-approval", "senior"));
+        steps.add(plans.deploy("production-deploy-prod-2", Environment.PRODUCTION, "prod-2", "4.3.1"));
+        DeploymentPlan planned = TestPlans.plan("checkout", "4.3.1", Strategy.DIRECT, steps, List.of(TestPlans.notify("rollback-notify")));
+        planned.setRequestedBy("rita");
+        planned.setIncidentId("INC-4712");
+        planned.setCalendar(freeze(Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600), "year-end freeze"));
+        String previous = sample.runningVersion("prod-2");
+        DeploymentPlan plan = run.start(planned, true);
+        String id = plan.getEventId().toString();
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
+            if (step.getStepId().equals("senior-approval") && step.getStatus() == StepStatus.STARTED) {
+                given().auth().oauth2(token("sam", "senior")).contentType(ContentType.JSON).body(Map.of("comment", "ok"))
+                        .post("/deployments/{id}/approve", id).then().statusCode(202);
+            }
+            if (step.getStatus() == StepStatus.WAITING) {
+                assertTrue(step.getDetail().contains("a hotfix passes with a senior approval naming INC-4712"), step.getDetail());
+                awaitState(id, "WAITING_FOR_WINDOW");
+                assertEquals(previous, sample.runningVersion("prod-2"), "asked from the instance: production untouched");
+                given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON).body(Map.of("comment", "wait for January"))
+                        .post("/deployments/{id}/abort", id).then().statusCode(202);
+            }
+        });
+        assertEquals(DeploymentResult.ABORTED, outcome.getOutcome(), outcome.getReason());
+        assertTrue(run.steps(plan).stream().anyMatch(s -> s.getStatus() == StepStatus.WAITING), "the wait was announced");
+        assertEquals(previous, sample.runningVersion("prod-2"));
     }
 
     @Test

@@ -144,6 +144,60 @@ class PlannerFlowTest extends RealStackTest {
     }
 
     @Test
+    void aReleaseThatEmailsUsersOrChangesAPartnerApiIsHeldForATeamLeadWithWhatCannotBeUndone() {
+        String service = "checkout-" + UUID.randomUUID().toString().substring(0, 6);
+        register(service);
+        ReleaseCandidate candidate = candidate("plan-" + UUID.randomUUID(), service, "3.1.0", DbMigration.NONE, true);
+        candidate.getChangeProfile().setExternalApiChange(true);
+        candidate.getChangeProfile().setSendsNotifications(true);
+        try (var reader = client.reader(List.of(Topics.DEPLOYMENT_PLANS))) {
+            client.publish(candidate);
+            client.publish(decision(candidate, GateOutcome.CLEARED));
+            awaitStatus(candidate.getReleaseId(), "HELD");
+            given().auth().oauth2(token("viewer", "ci")).accept("text/markdown").get("/plans/{id}/rollback-plan", candidate.getReleaseId())
+                    .then().statusCode(200).body(containsString("- External API change visible to partners: partners may adopt it before a rollback"))
+                    .body(containsString("- Sends notifications/emails to users: those sent cannot be unsent by a rollback."));
+            given().auth().oauth2(token("olga", "operator")).post("/plans/{id}/release", candidate.getReleaseId()).then().statusCode(403);
+            given().auth().oauth2(token("tess", "team-lead")).post("/plans/{id}/release", candidate.getReleaseId()).then().statusCode(200);
+            DeploymentPlan plan = awaitPlan(reader, candidate.getReleaseId());
+            assertTrue(plan.getEscalated(), "the plan says it was escalated");
+        }
+    }
+
+    @Test
+    void theCalendarIsSetOverRestByAnOperatorAndThePlanCarriesItsFirstOpening() {
+        String service = "checkout-" + UUID.randomUUID().toString().substring(0, 6);
+        register(service);
+        Instant until = Instant.now().plus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Map<String, Object> calendar = Map.of("zone", "Europe/Berlin", "windows", List.of(),
+                "freezes", List.of(Map.of("from", Instant.now().minusSeconds(60).toString(), "until", until.toString(), "reason", "launch week")));
+        given().auth().oauth2(token("ci-bot", "ci")).contentType(ContentType.JSON).body(calendar).put("/calendar/{scope}", service).then().statusCode(403);
+        given().contentType(ContentType.JSON).body(calendar).put("/calendar/{scope}", service).then().statusCode(401);
+        given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON).body(Map.of("zone", "Mars/Olympus_Mons"))
+                .put("/calendar/{scope}", service).then().statusCode(400).body("error", startsWith("the calendar is not valid"));
+        given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON).body(Map.of("zone", "UTC", "freezes",
+                List.of(Map.of("from", "2026-01-02T00:00:00Z", "until", "2026-01-01T00:00:00Z", "reason", "backwards"))))
+                .put("/calendar/{scope}", service).then().statusCode(400).body("error", containsString("must end after it starts"));
+        given().auth().oauth2(token("olga", "operator")).contentType(ContentType.JSON).body(calendar).put("/calendar/{scope}", service)
+                .then().statusCode(200).body("updatedBy", equalTo("olga"));
+        given().auth().oauth2(token("viewer", "ci")).get("/calendar/{scope}", service).then().statusCode(200)
+                .body("openNow", equalTo(false)).body("nextOpen", equalTo(until.toString()));
+
+        ReleaseCandidate candidate = candidate("plan-" + UUID.randomUUID(), service, "3.2.0", DbMigration.NONE, false);
+        try (var reader = client.reader(List.of(Topics.DEPLOYMENT_PLANS))) {
+            client.publish(candidate);
+            client.publish(decision(candidate, GateOutcome.CLEARED));
+            DeploymentPlan plan = awaitPlan(reader, candidate.getReleaseId());
+            assertEquals(until, plan.getDeploymentWindow(), "the window is when the freeze ends");
+            assertEquals("launch week", plan.getCalendar().getFreezes().get(0).getReason());
+            assertTrue(plan.getConstraints().stream().anyMatch(c -> c.startsWith("Deployment calendar:") && c.contains("launch week")),
+                    plan.getConstraints().toString());
+        }
+        given().auth().oauth2(token("olga", "operator")).delete("/calendar/{scope}", service).then().statusCode(204);
+        given().auth().oauth2(token("olga", "operator")).delete("/calendar/{scope}", service).then().statusCode(404);
+    }
+
+    @Test
     void injectionAttemptsInCandidatesAndDescriptorsAreRefused() {
         String service = "checkout-" + UUID.randomUUID().toString().substring(0, 6);
         register(service);

@@ -50,6 +50,19 @@ public final class DeploymentArtifacts {
         }
     }
 
+    /** When production starts, in UTC and in the deployment calendar's zone; the calendar's rules are in Known Constraints. */
+    private static String window(DeploymentPlan plan) {
+        if (plan.getDeploymentWindow() == null) {
+            return plan.getCalendar() == null ? "as soon as staging passes" : "no opening in the deployment calendar within a year (see Known Constraints)";
+        }
+        String utc = WINDOW.format(plan.getDeploymentWindow());
+        if (plan.getCalendar() == null || ZoneOffset.UTC.getId().equals(plan.getCalendar().getZone()) || "UTC".equals(plan.getCalendar().getZone())) {
+            return utc;
+        }
+        return utc + " (" + DateTimeFormatter.ofPattern("EEE HH:mm", java.util.Locale.ENGLISH).withZone(java.time.ZoneId.of(plan.getCalendar().getZone()))
+                .format(plan.getDeploymentWindow()) + " " + text(plan.getCalendar().getZone()) + ")";
+    }
+
     public static String deploymentChecklist(DeploymentPlan plan, ChecklistRecord record) {
         StringBuilder md = new StringBuilder();
         md.append("# Deployment Checklist: ").append(title(plan)).append("\n\n");
@@ -57,8 +70,7 @@ public final class DeploymentArtifacts {
         md.append("- **Version**: ").append(text(plan.getVersion())).append(" (commit ").append(text(plan.getCommit())).append(")\n");
         md.append("- **Environment**: production (after staging)\n");
         md.append("- **Strategy**: ").append(label(plan.getStrategy())).append("\n");
-        md.append("- **Deployment Window**: ").append(plan.getDeploymentWindow() == null ? "as soon as staging passes"
-                : WINDOW.format(plan.getDeploymentWindow())).append("\n");
+        md.append("- **Deployment Window**: ").append(window(plan)).append("\n");
         md.append("- **Deploying Engineer**: ").append(text(plan.getRequestedBy())).append(" (steps run by the Deploy Stage executor)\n");
         md.append("- **Reviewer/Backup**: ").append(text(plan.getReviewer())).append("\n\n");
         md.append("## Pre-Deploy Verification\n\n");

@@ -25,6 +25,8 @@ import io.deploystage.executor.messaging.ExecutorEvents;
 import io.deploystage.executor.persistence.DeploymentEntity;
 import io.deploystage.executor.persistence.StepEntity;
 import io.deploystage.platform.inbox.EventsCommitted;
+import io.deploystage.platform.domain.DeploymentCalendar;
+import io.deploystage.platform.messaging.CalendarContract;
 import io.deploystage.platform.outbox.Outbox;
 import io.deploystage.platform.outbox.OutboxRelay;
 import io.deploystage.platform.persistence.ReleaseLock;
@@ -132,6 +134,9 @@ public class DeploymentEngine {
                 .chain(active -> {
                     List<UUID> queued = new ArrayList<>();
                     List<UUID> undriven = new ArrayList<>();
+                    Instant now = Instant.now();
+                    List<UUID> windowOpen = active.stream().filter(d -> d.state == DeploymentState.WAITING_FOR_WINDOW && d.notBefore != null
+                            && !d.notBefore.isAfter(now)).map(d -> d.deploymentId).toList();
                     java.util.Set<String> busy = new java.util.HashSet<>();
                     active.stream().filter(d -> d.state != DeploymentState.QUEUED).forEach(d -> busy.add(d.service));
                     for (DeploymentEntity d : active) {
@@ -146,8 +151,26 @@ public class DeploymentEngine {
                         if (running.claim(id)) {
                             launch(id, token);
                         }
-                    })).chain(() -> queued.isEmpty() ? Uni.createFrom().voidItem() : promote(queued, 0));
+                    })).chain(() -> queued.isEmpty() ? Uni.createFrom().voidItem() : promote(queued, 0))
+                            .chain(() -> windowOpen.isEmpty() ? Uni.createFrom().voidItem() : openWindow(windowOpen, 0));
                 });
+    }
+
+    /** The window of a waiting deployment opened: it runs again, and its first production step asks the calendar once more. */
+    private Uni<Void> openWindow(List<UUID> due, int index) {
+        if (index >= due.size()) {
+            wake();
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.withTransaction(() -> Deployments.locked(due.get(index)).invoke(d -> {
+            if (d != null && d.state == DeploymentState.WAITING_FOR_WINDOW) {
+                LOG.infof("Release %s: deployment %s: the deployment window opened (%s), production starts", d.releaseId, d.deploymentId, d.notBefore);
+                d.state = DeploymentState.RUNNING;
+                d.notBefore = null;
+                d.reason = null;
+                d.updatedAt = Instant.now();
+            }
+        }).replaceWithVoid()).chain(() -> openWindow(due, index + 1));
     }
 
     private Uni<Void> promote(List<UUID> queued, int index) {
@@ -158,7 +181,7 @@ public class DeploymentEngine {
         return Panache.withTransaction(() -> Deployments.locked(queued.get(index)).chain(d -> d == null || d.state != DeploymentState.QUEUED
                 ? Uni.createFrom().voidItem()
                 : ReleaseLock.lock("service:" + d.service).chain(() -> DeploymentEntity.count("service = ?1 and state in ?2 and deploymentId <> ?3",
-                        d.service, List.of(DeploymentState.RUNNING, DeploymentState.PAUSED, DeploymentState.ROLLING_BACK), d.deploymentId))
+                        d.service, DeploymentState.UNDER_WAY, d.deploymentId))
                         .invoke(others -> {
                             if (others == 0) {
                                 d.state = d.phase == Phase.FORWARD ? DeploymentState.RUNNING : DeploymentState.ROLLING_BACK;
@@ -273,23 +296,69 @@ public class DeploymentEngine {
                     return Uni.createFrom().item(Result.of(AGAIN, List.<SpecificRecordBase>of()));
                 }
                 StepLifecycle.Run run = (StepLifecycle.Run) next;
-                Uni<?> written = Uni.createFrom().voidItem();
-                if (row == null) {
-                    written = Deployments.newRow(deploymentId, d.phase, d.nextStep, step, StepEntity.STARTED, now).persist();
-                    LOG.infof("Release %s: step %s STARTED (%s, %s): %s", d.releaseId, step.getStepId(), step.getEnvironment(), step.getKind(),
-                            step.getAction());
-                } else {
-                    row.status = StepEntity.STARTED;
-                    row.runs = run.run();
-                    row.startedAt = now;
-                    row.detail = run.why();
-                    LOG.infof("Release %s: step %s STARTED again (run %d): %s", d.releaseId, step.getStepId(), run.run(), run.why());
+                if (row == null && entersProduction(d, list)) {
+                    // the deployment calendar: production does not start outside the window or in a freeze
+                    return admission(d, plan, now).chain(admission -> admission instanceof DeploymentCalendar.Wait wait
+                            ? Uni.createFrom().item(waitForWindow(d, plan, step, wait, now))
+                            // entering production, the STARTED event says why now (inside the window, or a hotfix in a freeze)
+                            : started(d, plan, step, run, null, now, plan.getCalendar() == null ? run.why() : ((DeploymentCalendar.Open) admission).why()));
                 }
-                d.updatedAt = now;
-                return written.replaceWith(Result.of(new Begun(plan, d.phase, d.nextStep, step, now, run.run()),
-                        List.<SpecificRecordBase>of(ExecutorEvents.step(plan, d.phase, step, StepStatus.STARTED, run.run(), run.why(), null))));
+                return started(d, plan, step, run, row, now, run.why());
             }));
         });
+    }
+
+    /** True when the next step is the deployment's first forward step that changes production (an approval does not). */
+    static boolean entersProduction(DeploymentEntity d, List<PlanStep> steps) {
+        return d.phase == Phase.FORWARD && changesProduction(steps.get(d.nextStep))
+                && steps.subList(0, d.nextStep).stream().noneMatch(DeploymentEngine::changesProduction);
+    }
+
+    private static boolean changesProduction(PlanStep step) {
+        return step.getEnvironment() == io.deploystage.events.Environment.PRODUCTION && step.getKind() != io.deploystage.events.StepKind.APPROVAL;
+    }
+
+    /** The calendar's admission, with a hotfix's senior approval (the comment of the first approval of a senior step). */
+    private static Uni<DeploymentCalendar.Admission> admission(DeploymentEntity d, DeploymentPlan plan, Instant now) {
+        DeploymentCalendar calendar = CalendarContract.fromContract(plan.getCalendar());
+        List<String> seniorSteps = plan.getSteps().stream().filter(s -> "senior".equals(s.getApproverRole())).map(PlanStep::getStepId).toList();
+        if (plan.getIncidentId() == null || seniorSteps.isEmpty()) {
+            return Uni.createFrom().item(calendar.admit(now, null));
+        }
+        return io.deploystage.executor.persistence.CommandEntity.<io.deploystage.executor.persistence.CommandEntity>find(
+                "deploymentId = ?1 and kind = 'APPROVE' and stepId in ?2 order by receivedAt", d.deploymentId.toString(), seniorSteps)
+                .firstResult().map(approval -> calendar.admit(now, new DeploymentCalendar.HotfixPass(plan.getIncidentId(),
+                        approval == null ? null : approval.comment)));
+    }
+
+    /** Production waits for the window: announced as the step WAITING, with until when and why; the pass starts it then. */
+    private Result<Begun> waitForWindow(DeploymentEntity d, DeploymentPlan plan, PlanStep step, DeploymentCalendar.Wait wait, Instant now) {
+        d.state = DeploymentState.WAITING_FOR_WINDOW;
+        d.notBefore = wait.until();
+        d.reason = "production waits: " + wait.why();
+        d.updatedAt = now;
+        LOG.infof("Release %s: deployment %s WAITING_FOR_WINDOW before %s: %s", d.releaseId, d.deploymentId, step.getStepId(), wait.why());
+        return Result.of(null, List.<SpecificRecordBase>of(ExecutorEvents.step(plan, d.phase, step, StepStatus.WAITING, 1, d.reason, null)));
+    }
+
+    /** Writes the step STARTED (a new row, or its row again for a re-run) and announces it with {@code why}. */
+    private Uni<Result<Begun>> started(DeploymentEntity d, DeploymentPlan plan, PlanStep step, StepLifecycle.Run run, StepEntity row, Instant now,
+            String why) {
+        Uni<?> written = Uni.createFrom().voidItem();
+        if (row == null) {
+            written = Deployments.newRow(d.deploymentId, d.phase, d.nextStep, step, StepEntity.STARTED, now).persist();
+            LOG.infof("Release %s: step %s STARTED (%s, %s): %s", d.releaseId, step.getStepId(), step.getEnvironment(), step.getKind(),
+                    step.getAction());
+        } else {
+            row.status = StepEntity.STARTED;
+            row.runs = run.run();
+            row.startedAt = now;
+            row.detail = run.why();
+            LOG.infof("Release %s: step %s STARTED again (run %d): %s", d.releaseId, step.getStepId(), run.run(), run.why());
+        }
+        d.updatedAt = now;
+        return written.replaceWith(Result.of(new Begun(plan, d.phase, d.nextStep, step, now, run.run()),
+                List.<SpecificRecordBase>of(ExecutorEvents.step(plan, d.phase, step, StepStatus.STARTED, run.run(), why, null))));
     }
 
     private Uni<Result<Void>> complete(UUID deploymentId, long token, Begun begun, StepRunner.Outcome outcome) {

@@ -249,7 +249,7 @@ public class Deployments {
         return DeploymentEntity.<DeploymentEntity>find("from DeploymentEntity d where d.service = ?1 and d.createdAt > ?2 and d.deploymentId <> ?3"
                 + " and (d.state in ?4 or exists (select 1 from StepEntity s where s.deploymentId = d.deploymentId and s.phase = ?5"
                 + " and s.environment = 'PRODUCTION' and s.status <> 'SKIPPED')) order by d.createdAt desc", deployment.service, deployment.createdAt,
-                deployment.deploymentId, List.of(DeploymentState.RUNNING, DeploymentState.PAUSED, DeploymentState.ROLLING_BACK), Phase.FORWARD)
+                deployment.deploymentId, DeploymentState.UNDER_WAY, Phase.FORWARD)
                 .firstResult().map(newer -> newer == null ? null : "deployment " + newer.deploymentId + " of " + newer.service + " " + newer.version
                         + " (" + newer.state + ")");
     }

@@ -34,6 +34,7 @@ import io.deploystage.executor.persistence.CommandEntity;
 import io.deploystage.executor.persistence.DeploymentEntity;
 import io.deploystage.executor.persistence.StepEntity;
 import io.deploystage.executor.persistence.VerdictEntity;
+import io.deploystage.platform.messaging.CalendarContract;
 import io.deploystage.platform.messaging.RejectedEvent;
 import io.deploystage.platform.persistence.ReleaseLock;
 import io.smallrye.mutiny.Uni;
@@ -97,6 +98,11 @@ public class ExecutionFlow {
     static String problem(DeploymentPlan plan) {
         if (plan.getHeldForEscalation()) {
             return "it is held for escalation";
+        }
+        try {
+            CalendarContract.fromContract(plan.getCalendar());
+        } catch (RuntimeException bad) {
+            return "its deployment calendar is not valid: " + bad.getMessage();
         }
         if (plan.getSteps().isEmpty()) {
             return "it has no steps";
@@ -221,7 +227,7 @@ public class ExecutionFlow {
 
     private Uni<List<SpecificRecordBase>> apply(DeploymentEntity deployment, Decision decision, UUID eventId, String deploymentId,
             String releaseId, Action action, String by, String stepId, String reason, boolean strict) {
-        Uni<Void> recorded = record(eventId, deploymentId, releaseId, action.name(), by, stepId);
+        Uni<Void> recorded = record(eventId, deploymentId, releaseId, action.name(), by, stepId, reason);
         if (decision.effect() == Transitions.Effect.REFUSED || decision.effect() == Transitions.Effect.NOTHING) {
             if (strict && decision.effect() == Transitions.Effect.REFUSED) {
                 throw new CommandRefused(action + " refused: " + decision.reason());
@@ -269,6 +275,10 @@ public class ExecutionFlow {
     }
 
     private static Uni<Void> record(UUID eventId, String deploymentId, String releaseId, String kind, String by, String stepId) {
+        return record(eventId, deploymentId, releaseId, kind, by, stepId, null);
+    }
+
+    private static Uni<Void> record(UUID eventId, String deploymentId, String releaseId, String kind, String by, String stepId, String comment) {
         CommandEntity entity = new CommandEntity();
         entity.eventId = eventId;
         entity.deploymentId = deploymentId;
@@ -276,6 +286,7 @@ public class ExecutionFlow {
         entity.kind = kind;
         entity.requestedBy = by;
         entity.stepId = stepId;
+        entity.comment = comment == null || comment.length() <= 2000 ? comment : comment.substring(0, 2000);
         entity.receivedAt = Instant.now();
         return entity.persist().replaceWithVoid();
     }

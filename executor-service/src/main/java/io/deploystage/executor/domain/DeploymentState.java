@@ -11,6 +11,8 @@ public enum DeploymentState {
     RUNNING,
     /** Stopped between steps until an operator resumes, aborts or rolls back. */
     PAUSED,
+    /** Staging done; production waits for the deployment window (or a freeze's end) and starts on its own then. */
+    WAITING_FOR_WINDOW,
     /** Running the plan's rollback procedure. */
     ROLLING_BACK,
     DEPLOYED,
@@ -19,7 +21,9 @@ public enum DeploymentState {
     ABORTED;
 
     /** Deployments that hold their service: at most one per service at a time. */
-    public static final Set<DeploymentState> ACTIVE = EnumSet.of(QUEUED, RUNNING, PAUSED, ROLLING_BACK);
+    public static final Set<DeploymentState> ACTIVE = EnumSet.of(QUEUED, RUNNING, PAUSED, WAITING_FOR_WINDOW, ROLLING_BACK);
+    /** Deployments that have left the queue and not ended. */
+    public static final Set<DeploymentState> UNDER_WAY = EnumSet.of(RUNNING, PAUSED, WAITING_FOR_WINDOW, ROLLING_BACK);
     /** Deployments a driver advances. */
     public static final Set<DeploymentState> DRIVEN = EnumSet.of(RUNNING, ROLLING_BACK);
 

@@ -75,12 +75,15 @@ public final class Transitions {
         return switch (action) {
             case APPROVE -> Decision.of(Effect.RECORD);
             case PAUSE -> switch (state) {
-                case QUEUED, RUNNING -> phase == Phase.ROLLBACK ? Decision.refused("a rollback is not paused")
+                case QUEUED, RUNNING, WAITING_FOR_WINDOW -> phase == Phase.ROLLBACK ? Decision.refused("a rollback is not paused")
                         : pauseRequested ? new Decision(Effect.NOTHING, "a pause is already requested") : Decision.of(Effect.REQUEST_PAUSE);
                 case PAUSED -> new Decision(Effect.NOTHING, "already paused");
                 default -> Decision.refused("a rollback is not paused");
             };
             case RESUME -> state == DeploymentState.PAUSED || pauseRequested ? Decision.of(Effect.RESUME)
+                    // the calendar is not an operator's to override: a hotfix passes a freeze with a senior approval naming its incident
+                    : state == DeploymentState.WAITING_FOR_WINDOW ? Decision.refused("the deployment waits for its deployment window and starts"
+                            + " production on its own when it opens")
                     : Decision.refused("the deployment is " + state + ", not paused");
             case ABORT -> phase == Phase.ROLLBACK ? Decision.refused("a rollback is running; it is not aborted halfway")
                     : Decision.of(Effect.ABORT);

@@ -33,6 +33,9 @@ public class CommandEntity extends PanacheEntityBase {
     @Column(name = "step_id")
     public String stepId;
 
+    /** What the operator wrote with it (for an approval: a senior approval naming a hotfix's incident). */
+    public String comment;
+
     @Column(name = "received_at")
     public Instant receivedAt;
 }

@@ -52,6 +52,10 @@ public class DeploymentEntity extends PanacheEntityBase {
 
     public String reason;
 
+    /** WAITING_FOR_WINDOW: when the deployment window opens and production starts (null: no opening was found). */
+    @Column(name = "not_before")
+    public Instant notBefore;
+
     /** Blue/green: the colour that was live when the deployment started (it deploys to the other). */
     @Column(name = "live_colour")
     public String liveColour;

@@ -79,7 +79,7 @@ public class GateResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> submit(@NotNull @Valid Requests.Candidate request) {
         Requests.ChangeProfile p = request.changeProfile() == null
-                ? new Requests.ChangeProfile("NONE", false, false, false, List.of(), false, null) : request.changeProfile();
+                ? new Requests.ChangeProfile("NONE", false, false, false, List.of(), false, null, false, false) : request.changeProfile();
         ChangeProfile profile = ChangeProfile.newBuilder()
                 .setDbMigration(DbMigration.valueOf(p.dbMigration()))
                 .setMigrationReversible(p.migrationReversible())
@@ -88,6 +88,8 @@ public class GateResource {
                 .setFeatureFlags(p.featureFlags() == null ? List.of() : p.featureFlags())
                 .setHotfix(p.hotfix())
                 .setIncidentId(p.incidentId())
+                .setExternalApiChange(p.externalApiChange())
+                .setSendsNotifications(p.sendsNotifications())
                 .build();
         // the requester is who calls: a CI token carries the person the pipeline runs for. A body naming someone else could
         // let a requester approve their own release under another name.

@@ -50,7 +50,10 @@ public final class Requests {
             @Size(max = 20) List<@NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
                     message = "must be a flag key of 1 to 64 letters, digits, '.', '_' or '-'") String> featureFlags,
             boolean hotfix,
-            @Size(max = 200) String incidentId) {
+            @Size(max = 200) String incidentId,
+            // side effects a rollback cannot undo: the plan is held for a team lead
+            boolean externalApiChange,
+            boolean sendsNotifications) {
     }
 
     /** A gate result in JSON, for CI systems that do not write Avro. */

@@ -122,7 +122,9 @@ public class MonitoringFlow {
                     }
                     watched.lastStep = step.getStepId() + " " + step.getStatus();
                     watched.updatedAt = Instant.now();
-                    if (step.getInstance() != null && step.getStatus() != io.deploystage.events.StepStatus.SKIPPED) {
+                    // a skipped step, or one waiting for the deployment window, did not touch its environment
+                    boolean ran = step.getStatus() != io.deploystage.events.StepStatus.SKIPPED && step.getStatus() != io.deploystage.events.StepStatus.WAITING;
+                    if (step.getInstance() != null && ran) {
                         // while a version is put on an instance, and for the warm-up after, latency and throughput are not judged
                         boolean running = step.getStatus() == io.deploystage.events.StepStatus.STARTED;
                         Instant until = step.getOccurredAt().plus(running ? DEPLOYING : config.warmUp());
@@ -131,8 +133,7 @@ public class MonitoringFlow {
                                 running ? "is being deployed" : "was deployed", step.getEnvironment(), until);
                     }
                     String environment = step.getEnvironment().name();
-                    if (step.getEnvironment() == io.deploystage.events.Environment.UNKNOWN || watched.touched(environment)
-                            || step.getStatus() == io.deploystage.events.StepStatus.SKIPPED) {
+                    if (step.getEnvironment() == io.deploystage.events.Environment.UNKNOWN || watched.touched(environment) || !ran) {
                         return Uni.createFrom().item(List.<SpecificRecordBase>of());
                     }
                     watched.touched = watched.touched.isEmpty() ? environment : watched.touched + "," + environment;

@@ -22,6 +22,7 @@ import io.deploystage.planner.messaging.PlanEvents;
 import io.deploystage.planner.persistence.CandidateEntity;
 import io.deploystage.planner.persistence.DescriptorEntity;
 import io.deploystage.planner.persistence.PlanEntity;
+import io.deploystage.platform.domain.DeploymentCalendar;
 import io.deploystage.platform.persistence.JsonText;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -44,9 +45,11 @@ public class PlanningFlow {
     public static final String REFUSED = "REFUSED";
 
     private final PlannerConfig config;
+    private final CalendarBook calendars;
 
-    PlanningFlow(PlannerConfig config) {
+    PlanningFlow(PlannerConfig config, CalendarBook calendars) {
         this.config = config;
+        this.calendars = calendars;
     }
 
     public Uni<List<SpecificRecordBase>> onReleaseCandidate(ReleaseCandidate candidate) {
@@ -125,41 +128,46 @@ public class PlanningFlow {
     }
 
     private Uni<List<SpecificRecordBase>> plan(PlanEntity plan, CandidateEntity candidate) {
-        return DescriptorEntity.<DescriptorEntity>find("service = ?1 order by version desc", candidate.service).<DescriptorEntity>firstResult().<List<SpecificRecordBase>>map(descriptor -> {
-            if (descriptor == null) {
-                plan.status = NEEDS_DESCRIPTOR;
-                plan.reason = "no deploy descriptor is registered for " + candidate.service;
-                LOG.warnf("Release %s: %s", plan.releaseId, plan.reason);
-                return List.of();
-            }
-            PlanBuilder.Release release = new PlanBuilder.Release(candidate.releaseId, candidate.service, candidate.version,
-                    candidate.commitSha, candidate.requestedBy, JsonText.read(candidate.changeProfile, ChangeProfile.class), plan.gateWarnings);
-            Plan built;
-            try {
-                built = PlanBuilder.build(release, JsonText.read(descriptor.body, DeployDescriptor.class)
-                        .withOverride(config.overrideFor(candidate.service)), Instant.now());
-            } catch (IllegalArgumentException refused) {
-                plan.status = REFUSED;
-                plan.reason = refused.getMessage();
-                LOG.warnf("Release %s: plan refused: %s", plan.releaseId, plan.reason);
-                return List.of();
-            }
-            plan.descriptorVersion = descriptor.version;
-            plan.strategy = built.strategy().name();
-            plan.plan = JsonText.write(built);
-            DeploymentPlan event = PlanEvents.event(plan.deploymentId, plan.decisionId, built);
-            plan.checklist = event.getDeploymentChecklist();
-            plan.rollbackPlan = event.getRollbackPlan();
-            plan.reason = built.choice().rationale();
-            if (built.heldForEscalation()) {
-                plan.status = HELD;
-                LOG.warnf("Release %s: plan HELD for escalation (destructive migration); an approver must release it", plan.releaseId);
-                return List.of();
-            }
-            plan.status = ISSUED;
-            LOG.infof("Release %s: %s plan, risk %s, %d steps", plan.releaseId, built.strategy().label(), built.risk().level(), built.steps().size());
-            return List.<SpecificRecordBase>of(event);
-        });
+        return DescriptorEntity.<DescriptorEntity>find("service = ?1 order by version desc", candidate.service).<DescriptorEntity>firstResult()
+                .chain(descriptor -> calendars.forService(candidate.service).map(calendar -> plan(plan, candidate, descriptor, calendar)));
+    }
+
+    private List<SpecificRecordBase> plan(PlanEntity plan, CandidateEntity candidate, DescriptorEntity descriptor, DeploymentCalendar calendar) {
+        if (descriptor == null) {
+            plan.status = NEEDS_DESCRIPTOR;
+            plan.reason = "no deploy descriptor is registered for " + candidate.service;
+            LOG.warnf("Release %s: %s", plan.releaseId, plan.reason);
+            return List.of();
+        }
+        PlanBuilder.Release release = new PlanBuilder.Release(candidate.releaseId, candidate.service, candidate.version,
+                candidate.commitSha, candidate.requestedBy, JsonText.read(candidate.changeProfile, ChangeProfile.class), plan.gateWarnings);
+        Plan built;
+        try {
+            built = PlanBuilder.build(release, JsonText.read(descriptor.body, DeployDescriptor.class)
+                    .withOverride(config.overrideFor(candidate.service)), calendar, Instant.now());
+        } catch (IllegalArgumentException refused) {
+            plan.status = REFUSED;
+            plan.reason = refused.getMessage();
+            LOG.warnf("Release %s: plan refused: %s", plan.releaseId, plan.reason);
+            return List.of();
+        }
+        plan.descriptorVersion = descriptor.version;
+        plan.strategy = built.strategy().name();
+        plan.plan = JsonText.write(built);
+        DeploymentPlan event = PlanEvents.event(plan.deploymentId, plan.decisionId, built);
+        plan.checklist = event.getDeploymentChecklist();
+        plan.rollbackPlan = event.getRollbackPlan();
+        plan.reason = built.choice().rationale();
+        if (built.heldForEscalation()) {
+            plan.status = HELD;
+            LOG.warnf("Release %s: plan HELD for escalation: a rollback cannot undo all it does (its Known Constraints say what); a team lead"
+                    + " must release it", plan.releaseId);
+            return List.of();
+        }
+        plan.status = ISSUED;
+        LOG.infof("Release %s: %s plan, risk %s, %d steps, production window %s", plan.releaseId, built.strategy().label(), built.risk().level(),
+                built.steps().size(), built.window() == null ? "not found in the calendar" : calendar.local(built.window()));
+        return List.<SpecificRecordBase>of(event);
     }
 
     private static Uni<List<SpecificRecordBase>> none() {

@@ -4,12 +4,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.deploystage.platform.domain.DeploymentCalendar;
+
 /** A complete deployment plan: what the two artifacts and the DeploymentPlan event are made from. */
 public record Plan(String releaseId, String service, String version, String commit, Instant window, String requestedBy, String reviewer,
         RiskAssessment risk, StrategyChoice choice, List<PlanStep> steps, List<HealthCheck> healthChecks, List<String> rollbackTriggers,
         List<PlanStep> rollbackProcedure, List<String> constraints, List<Integer> flagStages, int trafficRevertMinutes,
         int fullRollbackMinutes, boolean heldForEscalation, String escalationContact, String teamChannel, boolean userFacing,
-        boolean migration, Map<Environment, Map<String, String>> metricQueries) {
+        boolean migration, Map<Environment, Map<String, String>> metricQueries, DeploymentCalendar calendar, String incidentId) {
 
     public Plan {
         steps = List.copyOf(steps);
@@ -19,6 +21,7 @@ public record Plan(String releaseId, String service, String version, String comm
         constraints = List.copyOf(constraints);
         flagStages = List.copyOf(flagStages);
         metricQueries = metricQueries == null ? Map.of() : Map.copyOf(metricQueries);
+        calendar = calendar == null ? DeploymentCalendar.always() : calendar;
     }
 
     public Strategy strategy() {

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.deploystage.platform.domain.DeploymentCalendar;
+
 /**
  * Steps 2 to 5 and 7 of the spec as a pure function: staging first (deploy, smoke tests, performance against the
  * baseline, log scan, migration check), then production by the chosen strategy, the health checks with their
@@ -33,7 +35,16 @@ public final class PlanBuilder {
     }
 
     /** Builds the plan, or throws IllegalArgumentException saying which value may not be put into a command. */
-    public static Plan build(Release release, DeployDescriptor descriptor, Instant window) {
+    /** A plan with no deployment calendar: production may be changed as soon as staging passes. */
+    public static Plan build(Release release, DeployDescriptor descriptor, Instant now) {
+        return build(release, descriptor, DeploymentCalendar.always(), now);
+    }
+
+    /**
+     * The plan for a release at {@code now}; its deployment window is the calendar's first opening (a hotfix in a freeze:
+     * now, since a senior approval naming its incident lets it through).
+     */
+    public static Plan build(Release release, DeployDescriptor descriptor, DeploymentCalendar calendar, Instant now) {
         CommandTemplate.requireSafe("version", release.version());
         CommandTemplate.requireSafe("commit", release.commit());
         release.profile().featureFlags().forEach(f -> CommandTemplate.requireSafe("feature flag", f));
@@ -200,12 +211,29 @@ public final class PlanBuilder {
             case DIRECT -> 5;
         };
         int full = revert + (profile.hasMigration() ? 15 : 0);
-        boolean held = profile.dbMigration() == DbMigration.DESTRUCTIVE;
+        boolean held = profile.unrollable();
         String reviewer = descriptor.owners().stream().filter(o -> !o.equalsIgnoreCase(release.requestedBy())).findFirst()
                 .orElse(descriptor.escalationContact());
+        DeploymentCalendar.HotfixPass pass = profile.hotfix() ? new DeploymentCalendar.HotfixPass(profile.incidentId(), profile.incidentId()) : null;
+        Instant window = calendar.admit(now, pass) instanceof DeploymentCalendar.Open ? now : calendar.nextOpen(now);
+        if (!calendar.windows().isEmpty() || !calendar.freezes().isEmpty()) {
+            constraints.add(calendarConstraint(calendar, now, profile));
+        }
         return new Plan(release.releaseId(), release.service(), release.version(), release.commit(), window, release.requestedBy(), reviewer,
                 risk, choice, steps, checks, triggers, rollback, constraints, flagStages, revert, full, held, descriptor.escalationContact(),
-                descriptor.teamChannel(), profile.userFacing(), profile.hasMigration(), metricQueries(descriptor));
+                descriptor.teamChannel(), profile.userFacing(), profile.hasMigration(), metricQueries(descriptor), calendar, profile.incidentId());
+    }
+
+    /** The deployment calendar in the rollback plan's Known Constraints: when production may change, and the freezes ahead. */
+    private static String calendarConstraint(DeploymentCalendar calendar, Instant now, ChangeProfile profile) {
+        StringBuilder text = new StringBuilder("Deployment calendar: production changes start only inside ").append(calendar.windowsText());
+        calendar.freezes().stream().filter(f -> f.until().isAfter(now)).forEach(f -> text.append("; freeze ").append(calendar.local(f.from()))
+                .append(" – ").append(calendar.local(f.until())).append(": ").append(f.reason()));
+        text.append(". The executor holds production (WAITING_FOR_WINDOW) until the window opens; a rollback is never held.");
+        if (profile.hotfix()) {
+            text.append(" Hotfix ").append(profile.incidentId()).append(": goes out in a freeze once a senior approval names the incident.");
+        }
+        return text.toString();
     }
 
     /** The descriptor's metric queries per environment, for the monitor's pull sources. */
@@ -295,8 +323,13 @@ public final class PlanBuilder {
         if (profile.infrastructureChanges()) {
             constraints.add("Infrastructure changes: rolling back the application does not revert them; they were verified in staging.");
         }
-        if (profile.userFacing()) {
-            constraints.add("Sent notifications/emails: cannot be unsent; external API changes visible to partners may be impossible to hide.");
+        if (profile.externalApiChange()) {
+            constraints.add("External API change visible to partners: partners may adopt it before a rollback, and a rollback cannot hide it"
+                    + " again from those who did. This is escalated: the plan is held until the team lead releases it.");
+        }
+        if (profile.sendsNotifications()) {
+            constraints.add("Sends notifications/emails to users: those sent cannot be unsent by a rollback. This is escalated: the plan is"
+                    + " held until the team lead releases it.");
         }
         if (constraints.isEmpty()) {
             constraints.add("None identified: code-only change, fully reversible by redeploying the previous version.");

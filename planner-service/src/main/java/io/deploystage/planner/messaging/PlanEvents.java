@@ -13,6 +13,7 @@ import io.deploystage.planner.domain.DbMigration;
 import io.deploystage.planner.domain.HealthCheck;
 import io.deploystage.planner.domain.Plan;
 import io.deploystage.planner.domain.PlanStep;
+import io.deploystage.platform.messaging.CalendarContract;
 import io.deploystage.platform.messaging.RejectedEvent;
 
 /** Avro contracts to the planner's domain and back, at the edge. */
@@ -27,7 +28,7 @@ public final class PlanEvents {
             throw new RejectedEvent("changeProfile.dbMigration holds a value this version does not know");
         }
         return new ChangeProfile(DbMigration.valueOf(p.getDbMigration().name()), p.getMigrationReversible(), p.getInfrastructureChanges(),
-                p.getUserFacing(), p.getFeatureFlags(), p.getHotfix(), p.getIncidentId());
+                p.getUserFacing(), p.getFeatureFlags(), p.getHotfix(), p.getIncidentId(), p.getExternalApiChange(), p.getSendsNotifications());
     }
 
     /** Warnings the gates let through: reviews that passed with warnings and accepted findings. They raise the risk. */
@@ -77,6 +78,9 @@ public final class PlanEvents {
                 .setFullRollbackMinutes(plan.fullRollbackMinutes())
                 .setEscalated(plan.heldForEscalation())
                 .setHeldForEscalation(false)
+                .setIncidentId(plan.incidentId())
+                .setCalendar(plan.calendar().windows().isEmpty() && plan.calendar().freezes().isEmpty() ? null
+                        : CalendarContract.toContract(plan.calendar()))
                 .build();
         event.setDeploymentChecklist(DeploymentArtifacts.deploymentChecklist(event, DeploymentArtifacts.ChecklistRecord.pending()));
         event.setRollbackPlan(DeploymentArtifacts.rollbackPlan(event));

@@ -53,7 +53,7 @@ final class Fixtures {
     }
 
     static ChangeProfile profile(DbMigration migration, boolean infra, boolean userFacing, List<String> flags, boolean hotfix) {
-        return new ChangeProfile(migration, migration != DbMigration.NONE, infra, userFacing, flags, hotfix, hotfix ? "INC-4711" : null);
+        return new ChangeProfile(migration, migration != DbMigration.NONE, infra, userFacing, flags, hotfix, hotfix ? "INC-4711" : null, false, false);
     }
 
     /** A release whose profile leads to the given strategy. */

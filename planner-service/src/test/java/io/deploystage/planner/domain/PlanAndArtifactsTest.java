@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,8 @@ import org.commonmark.parser.Parser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import io.deploystage.planner.messaging.PlanEvents;
 
 /**
  * Both artifacts for each strategy: compared with golden files (refresh with -Dgolden.update=true and review the
@@ -175,6 +178,64 @@ class PlanAndArtifactsTest {
         assertTrue(plan.heldForEscalation());
         assertTrue(plan.constraints().get(0).startsWith("Destructive DB migration: cannot be rolled back without data loss"));
         assertTrue(plan.rollbackProcedure().stream().noneMatch(s -> s.id().equals("rollback-migration")), "no pretend rollback of a destructive migration");
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> sideEffects() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(false, false, false, null),
+                org.junit.jupiter.params.provider.Arguments.of(true, false, true, "External API change visible to partners"),
+                org.junit.jupiter.params.provider.Arguments.of(false, true, true, "Sends notifications/emails to users: those sent cannot be unsent"));
+    }
+
+    @ParameterizedTest(name = "external API {0}, notifications {1}: held {2}")
+    @org.junit.jupiter.params.provider.MethodSource("sideEffects")
+    void sideEffectsARollbackCannotUndoAreHeldForATeamLeadAndNamedInKnownConstraints(boolean externalApi, boolean notifications, boolean held,
+            String constraint) {
+        ChangeProfile profile = new ChangeProfile(DbMigration.NONE, false, false, true, List.of(), false, null, externalApi, notifications);
+        Plan plan = PlanBuilder.build(new PlanBuilder.Release("r", "checkout", "1.4.0", "0a1b2c3d", "rita", profile, 0), Fixtures.descriptor(),
+                Fixtures.WINDOW);
+        assertEquals(held, plan.heldForEscalation());
+        if (constraint == null) {
+            assertTrue(plan.constraints().stream().noneMatch(c -> c.contains("cannot be unsent") || c.contains("partners")),
+                    "a user-facing change alone sends nothing: " + plan.constraints());
+        } else {
+            String line = plan.constraints().stream().filter(c -> c.startsWith(constraint)).findFirst().orElseThrow(() -> new AssertionError(
+                    plan.constraints().toString()));
+            assertTrue(line.contains("held until the team lead releases it"), line);
+            assertTrue(io.deploystage.planner.messaging.PlanEvents.event(java.util.UUID.randomUUID(), java.util.UUID.randomUUID(), plan)
+                    .getRollbackPlan().contains(constraint), "in the rollback plan's Known Constraints");
+        }
+    }
+
+    @Test
+    void theWindowIsTheCalendarsFirstOpeningAndTheCalendarIsAKnownConstraint() {
+        io.deploystage.platform.domain.DeploymentCalendar calendar = new io.deploystage.platform.domain.DeploymentCalendar(
+                java.time.ZoneId.of("Europe/Berlin"), List.of(new io.deploystage.platform.domain.DeploymentCalendar.Window(
+                        java.util.Set.of(java.time.DayOfWeek.MONDAY, java.time.DayOfWeek.TUESDAY, java.time.DayOfWeek.WEDNESDAY,
+                                java.time.DayOfWeek.THURSDAY), java.time.LocalTime.of(9, 0), java.time.LocalTime.of(16, 0))),
+                List.of(new io.deploystage.platform.domain.DeploymentCalendar.Freeze(Instant.parse("2026-12-18T00:00:00Z"),
+                        Instant.parse("2027-01-04T08:00:00Z"), "year-end freeze")));
+        // Friday 2026-11-27 15:00 CET: closed; Monday 09:00 CET
+        Plan plan = PlanBuilder.build(Fixtures.releaseFor(Strategy.ROLLING), Fixtures.descriptor(), calendar, Fixtures.WINDOW);
+        assertEquals(Instant.parse("2026-11-30T08:00:00Z"), plan.window());
+        String known = plan.constraints().get(plan.constraints().size() - 1);
+        assertEquals("Deployment calendar: production changes start only inside Mon,Tue,Wed,Thu 09:00–16:00 Europe/Berlin; freeze Fri 2026-12-18"
+                + " 01:00 Europe/Berlin (2026-12-18 00:00 UTC) – Mon 2027-01-04 09:00 Europe/Berlin (2027-01-04 08:00 UTC): year-end freeze. The"
+                + " executor holds production (WAITING_FOR_WINDOW) until the window opens; a rollback is never held.", known);
+        var event = io.deploystage.planner.messaging.PlanEvents.event(java.util.UUID.randomUUID(), java.util.UUID.randomUUID(), plan);
+        assertEquals(calendar, io.deploystage.platform.messaging.CalendarContract.fromContract(event.getCalendar()), "the calendar reaches the executor");
+        assertTrue(event.getDeploymentChecklist().contains("- **Deployment Window**: 2026-11-30 08:00 UTC (Mon 09:00 Europe/Berlin)"),
+                event.getDeploymentChecklist());
+
+        // a hotfix in the freeze: now, since a senior approval naming its incident lets it through
+        Instant inFreeze = Instant.parse("2026-12-22T10:00:00Z");
+        Plan hotfix = PlanBuilder.build(Fixtures.releaseFor(Strategy.DIRECT), Fixtures.descriptor(), calendar, inFreeze);
+        assertEquals(inFreeze, hotfix.window());
+        assertEquals("INC-4711", PlanEvents.event(java.util.UUID.randomUUID(), java.util.UUID.randomUUID(), hotfix).getIncidentId());
+        assertTrue(hotfix.constraints().get(hotfix.constraints().size() - 1).endsWith("Hotfix INC-4711: goes out in a freeze once a senior"
+                + " approval names the incident."));
+        Plan ordinary = PlanBuilder.build(Fixtures.releaseFor(Strategy.ROLLING), Fixtures.descriptor(), calendar, inFreeze);
+        assertEquals(Instant.parse("2027-01-04T08:00:00Z"), ordinary.window(), "an ordinary release waits for the freeze's end");
     }
 
     @Test
