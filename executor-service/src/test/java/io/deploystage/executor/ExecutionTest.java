@@ -529,16 +529,21 @@ class ExecutionTest extends RealStackTest {
         assertEquals("4.2.0", sample.runningVersion("prod-1"));
     }
 
+    /** A hotfix (staging, a senior approval, prod-2) requested by rita, in a freeze of the next hour. */
+    private DeploymentPlan hotfixInAFreeze(String version, String incident) {
+        List<PlanStep> steps = plans.staging(version);
+        steps.add(TestPlans.approval("senior-approval", "senior"));
+        steps.add(plans.deploy("production-deploy-prod-2", Environment.PRODUCTION, "prod-2", version));
+        DeploymentPlan planned = TestPlans.plan("checkout", version, Strategy.DIRECT, steps, List.of(TestPlans.notify("rollback-notify")));
+        planned.setRequestedBy("rita");
+        planned.setIncidentId(incident);
+        planned.setCalendar(freeze(Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600), "year-end freeze"));
+        return planned;
+    }
+
     @Test
     void aHotfixGoesOutInAFreezeOnceASeniorApprovalNamesItsIncident() {
-        List<PlanStep> steps = plans.staging("4.3.0");
-        steps.add(TestPlans.approval("senior-approval", "senior"));
-        steps.add(plans.deploy("production-deploy-prod-2", Environment.PRODUCTION, "prod-2", "4.3.0"));
-        DeploymentPlan planned = TestPlans.plan("checkout", "4.3.0", Strategy.DIRECT, steps, List.of(TestPlans.notify("rollback-notify")));
-        planned.setRequestedBy("rita");
-        planned.setIncidentId("INC-4711");
-        planned.setCalendar(freeze(Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600), "year-end freeze"));
-        DeploymentPlan plan = run.start(planned, true);
+        DeploymentPlan plan = run.start(hotfixInAFreeze("4.3.0", "INC-4711"), true);
         String id = plan.getEventId().toString();
         DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
             if (step.getStepId().equals("senior-approval") && step.getStatus() == StepStatus.STARTED) {
@@ -555,15 +560,8 @@ class ExecutionTest extends RealStackTest {
 
     @Test
     void aHotfixWhoseApprovalDoesNotNameItsIncidentWaitsForTheFreezesEnd() {
-        List<PlanStep> steps = plans.staging("4.3.1");
-        steps.add(TestPlans.approval("senior-approval", "senior"));
-        steps.add(plans.deploy("production-deploy-prod-2", Environment.PRODUCTION, "prod-2", "4.3.1"));
-        DeploymentPlan planned = TestPlans.plan("checkout", "4.3.1", Strategy.DIRECT, steps, List.of(TestPlans.notify("rollback-notify")));
-        planned.setRequestedBy("rita");
-        planned.setIncidentId("INC-4712");
-        planned.setCalendar(freeze(Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600), "year-end freeze"));
         String previous = sample.runningVersion("prod-2");
-        DeploymentPlan plan = run.start(planned, true);
+        DeploymentPlan plan = run.start(hotfixInAFreeze("4.3.1", "INC-4712"), true);
         String id = plan.getEventId().toString();
         DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
             if (step.getStepId().equals("senior-approval") && step.getStatus() == StepStatus.STARTED) {
@@ -581,6 +579,28 @@ class ExecutionTest extends RealStackTest {
         assertEquals(DeploymentResult.ABORTED, outcome.getOutcome(), outcome.getReason());
         assertTrue(run.steps(plan).stream().anyMatch(s -> s.getStatus() == StepStatus.WAITING), "the wait was announced");
         assertEquals(previous, sample.runningVersion("prod-2"));
+    }
+
+    @Test
+    void aRollbackThatFailsEndsFailedAndSaysSoInTypedFieldsForThePage() {
+        List<PlanStep> steps = plans.staging("4.4.0");
+        steps.add(plans.deploy("production-deploy-prod-1", Environment.PRODUCTION, "prod-1", "4.4.0"));
+        steps.add(TestPlans.command("production-deploy-prod-2", Environment.PRODUCTION, List.of("false"), false)); // exits 1
+        DeploymentPlan planned = TestPlans.plan("checkout", "4.4.0", Strategy.ROLLING, steps, List.of(
+                TestPlans.undoing(TestPlans.command("rollback-prod-1", Environment.PRODUCTION, List.of("false"), false), "production-deploy-prod-1"),
+                TestPlans.notify("rollback-notify")));
+        planned.setEscalationContact("dana (team lead)");
+        String previous = sample.runningVersion("prod-1");
+        DeploymentPlan plan = run.start(planned, true);
+        DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT);
+        assertEquals(DeploymentResult.FAILED, outcome.getOutcome());
+        assertTrue(outcome.getRollbackFailed(), "typed: the notifier pages on it without reading the reason");
+        assertEquals("dana (team lead)", outcome.getEscalationContact());
+        assertTrue(outcome.getReason().startsWith("rollback production step rollback-prod-1 failed"), outcome.getReason());
+        assertEquals("4.4.0", sample.runningVersion("prod-1"), "asked from the instance: the bad version is still there, as the page says");
+        if (previous != null) {
+            sample.deploy("production", "prod-1", previous, ProcessHandle.current().pid()); // the human who took over
+        }
     }
 
     @Test

@@ -101,6 +101,10 @@ class NotifierDeliveryTest extends RealStackTest {
                     Map.entry("notifier.destinations.oncall.url", RECEIVER.url("/oncall")),
                     Map.entry("notifier.on.rollback-ordered", "oncall"),
                     Map.entry("notifier.on.blocked", "oncall"),
+                    Map.entry("notifier.destinations.pager.kind", "pagerduty"),
+                    Map.entry("notifier.destinations.pager.url", RECEIVER.url("/pagerduty/v2/enqueue")),
+                    Map.entry("notifier.destinations.pager.token", "R0UTING-KEY-secret"),
+                    Map.entry("notifier.on.rollback-failed", "oncall,pager"),
                     Map.entry("notifier.breaker-threshold", "3"),
                     Map.entry("notifier.breaker-cooldown", "1s"),
                     Map.entry("notifier.plans-base-url", "http://planner.example"),
@@ -303,6 +307,41 @@ class NotifierDeliveryTest extends RealStackTest {
             assertTrue(records(reader.seen(), deployed).stream().noneMatch(r -> r.getDestination().equals("oncall")), "a deploy is not on-call news");
         }
         assertTrue(RECEIVER.requests.stream().anyMatch(r -> r.get("path").equals("/oncall") && r.get("body").contains("error rate 7.10% exceeds 5%")));
+    }
+
+    @Test
+    void aFailedRollbackPagesTheEscalationContactThroughPagerDutyAndOnlyItDoes() throws Exception {
+        String failed = "page-" + UUID.randomUUID();
+        String rolledBack = "nopage-" + UUID.randomUUID();
+        DeploymentOutcome outcome = DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(failed).setOccurredAt(Instant.now())
+                .setDeploymentId(UUID.randomUUID().toString()).setService("checkout").setVersion("1.2.0").setStrategy(Strategy.CANARY)
+                .setOutcome(DeploymentResult.FAILED).setReason("rollback production step rollback-prod-1 failed: exit 1; a human must take over")
+                .setRollbackFailed(true).setEscalationContact("dana (team lead)").build();
+        DeploymentOutcome ordinary = DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(rolledBack).setOccurredAt(Instant.now())
+                .setDeploymentId(UUID.randomUUID().toString()).setService("checkout").setVersion("1.2.0").setStrategy(Strategy.CANARY)
+                .setOutcome(DeploymentResult.ROLLED_BACK).setReason("error rate 7% exceeds 5%").setEscalationContact("dana (team lead)").build();
+        try (var reader = client.reader(List.of(Topics.NOTIFICATION_RECORDS))) {
+            client.publish(outcome);
+            client.publish(ordinary);
+            reader.awaitUntil(records -> records(records, failed).stream().anyMatch(r -> r.getDestination().equals("pager")
+                    && r.getStatus() == DeliveryStatus.DELIVERED) && records(records, rolledBack).stream().anyMatch(r -> r.getDestination().equals("slack")),
+                    Duration.ofSeconds(30), "the page delivered");
+            reader.poll(Duration.ofSeconds(1));
+            assertTrue(records(reader.seen(), rolledBack).stream().noneMatch(r -> r.getDestination().equals("pager")), "a rollback that worked pages nobody");
+            assertTrue(records(reader.seen(), failed).stream().anyMatch(r -> r.getDestination().equals("oncall")), "and the on-call channel hears it");
+            assertTrue(records(reader.seen(), failed).stream().noneMatch(r -> r.toString().contains("R0UTING-KEY-secret")), "the key is in no record");
+        }
+        List<Map<String, String>> pages = RECEIVER.requests.stream().filter(r -> r.get("path").equals("/pagerduty/v2/enqueue")
+                && r.get("body").contains(failed)).toList();
+        assertEquals(1, pages.size());
+        JsonNode page = new ObjectMapper().readTree(pages.get(0).get("body"));
+        assertEquals("R0UTING-KEY-secret", page.get("routing_key").asText());
+        assertEquals("trigger", page.get("event_action").asText());
+        assertEquals(outcome.getEventId().toString(), page.get("dedup_key").asText(), "a re-send is the same incident");
+        assertEquals("critical", page.get("payload").get("severity").asText());
+        assertEquals("ROLLBACK FAILED: v1.2.0 of checkout may still be running in production. Paging dana (team lead): a human must take over.",
+                page.get("payload").get("summary").asText());
+        assertTrue(page.get("payload").get("custom_details").get("reason").asText().contains("rollback-prod-1 failed"), page.toString());
     }
 
     @Test

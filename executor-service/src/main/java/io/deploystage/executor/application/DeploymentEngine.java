@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.jboss.logging.Logger;
 
+import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentPlan;
 import io.deploystage.events.PlanStep;
 import io.deploystage.events.StepStatus;
@@ -430,7 +431,11 @@ public class DeploymentEngine {
                 });
             }
             case ROLLBACK_FAILED -> {
-                events.add(Deployments.finish(d, begun.plan(), DeploymentState.FAILED, "rollback " + what + "; a human must take over"));
+                // typed, so the notifier pages the escalation contact without reading the reason
+                DeploymentOutcome ended = Deployments.finish(d, begun.plan(), DeploymentState.FAILED, "rollback " + what
+                        + "; a human must take over");
+                ended.setRollbackFailed(true);
+                events.add(ended);
                 yield Uni.createFrom().item(Result.<Void>of(null, events));
             }
         };

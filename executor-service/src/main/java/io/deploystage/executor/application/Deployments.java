@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.jboss.logging.Logger;
 
+import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentPlan;
 import io.deploystage.events.DeploymentResult;
 import io.deploystage.events.PlanStep;
@@ -120,7 +121,7 @@ public class Deployments {
     }
 
     /** Marks the deployment ended and returns its outcome event. */
-    public static SpecificRecordBase finish(DeploymentEntity deployment, DeploymentPlan plan, DeploymentState state, String reason) {
+    public static DeploymentOutcome finish(DeploymentEntity deployment, DeploymentPlan plan, DeploymentState state, String reason) {
         deployment.state = state;
         deployment.reason = reason;
         deployment.pauseRequested = false;

@@ -54,6 +54,7 @@ public final class ExecutorEvents {
                 .setStrategy(plan.getStrategy())
                 .setOutcome(result)
                 .setReason(reason == null ? null : abbreviate(reason))
+                .setEscalationContact(plan.getEscalationContact())
                 .build();
     }
 

@@ -49,7 +49,7 @@ public class DeliveryWorker {
     private final io.deploystage.platform.messaging.DeadLetters deadLetters;
     private final java.util.Map<String, CircuitBreaker> breakers = new java.util.concurrent.ConcurrentHashMap<>();
     /** Destinations where sending again applies once: the generic webhook (its Idempotency-Key contract) and the changelog. */
-    private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("webhook", "changelog");
+    private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("webhook", "changelog", "pagerduty");
     private static final com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>> MAP = new com.fasterxml.jackson.core.type.TypeReference<>() { };
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private PeriodicTask task;
@@ -205,11 +205,21 @@ public class DeliveryWorker {
         if (destination == null || delivery.url == null && destination.url().isEmpty()) {
             return "destination " + delivery.destination + " has no url configured";
         }
+        String body = delivery.body;
+        if ("pagerduty".equals(delivery.kind)) {
+            if (destination.token().isEmpty()) {
+                return "destination " + delivery.destination + " has no token (the PagerDuty integration's routing key) configured";
+            }
+            // the routing key is a secret: added to the event as it is sent, never stored or logged
+            java.util.Map<String, Object> event = new java.util.LinkedHashMap<>(JsonText.read(delivery.body, MAP));
+            event.put("routing_key", destination.token().get());
+            body = JsonText.write(event);
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(delivery.url != null ? delivery.url : destination.url().get()))
                 .timeout(config.retry().timeout())
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", delivery.id.toString())
-                .method(delivery.method == null ? "POST" : delivery.method, HttpRequest.BodyPublishers.ofString(delivery.body));
+                .method(delivery.method == null ? "POST" : delivery.method, HttpRequest.BodyPublishers.ofString(body));
         if ("github".equals(delivery.kind)) {
             request.header("Accept", "application/vnd.github+json").header("X-GitHub-Api-Version", "2022-11-28");
             destination.token().ifPresent(token -> request.header("Authorization", "Bearer " + token));

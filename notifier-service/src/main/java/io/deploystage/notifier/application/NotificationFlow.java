@@ -53,6 +53,13 @@ public class NotificationFlow {
     }
 
     public Uni<List<SpecificRecordBase>> onOutcome(DeploymentOutcome outcome) {
+        if (outcome.getRollbackFailed()) {
+            // the spec: if the rollback fails, escalate; the on-call route (notifier.on.rollback-failed) pages the contact
+            String summary = Announcement.rollbackFailed(outcome.getService(), outcome.getVersion(), outcome.getEscalationContact());
+            LOG.errorf("Release %s: %s", outcome.getReleaseId(), summary);
+            return notify(outcome, new Notice("rollback-failed", outcome.getReleaseId(), outcome.getService(), outcome.getVersion(), "production",
+                    outcome.getStrategy().name(), outcome.getOutcome().name(), summary, outcome.getReason()));
+        }
         boolean deployed = outcome.getOutcome() == DeploymentResult.DEPLOYED;
         String summary = deployed ? Announcement.deployed(outcome.getService(), outcome.getVersion())
                 : Announcement.notDeployed(outcome.getService(), outcome.getVersion(), outcome.getOutcome().name(), outcome.getReason());
@@ -168,6 +175,7 @@ public class NotificationFlow {
             delivery.body = JsonText.write(switch (destination.kind()) {
                 case "slack" -> notice.slackPayload(config.plansBaseUrl().orElse(null));
                 case "teams" -> TeamsCard.of(notice, config.plansBaseUrl().orElse(null));
+                case "pagerduty" -> notice.pagerDutyEvent(subjectId.toString());
                 default -> notice.webhookPayload(subjectId.toString());
             });
             if (destination.kind().equals("log")) {

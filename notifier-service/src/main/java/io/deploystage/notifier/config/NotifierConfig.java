@@ -21,7 +21,8 @@ public interface NotifierConfig {
 
     /**
      * Destinations some kinds of event also go to, whatever the service: by notice kind (deployed, not-deployed,
-     * blocked, rollback-ordered), e.g. {@code notifier.on.rollback-ordered=oncall}.
+     * blocked, rollback-ordered, rollback-failed), e.g. {@code notifier.on.rollback-ordered=oncall},
+     * {@code notifier.on.rollback-failed=pager} (a pagerduty destination: the escalation contact is paged).
      */
     Map<String, List<String>> on();
 
@@ -34,7 +35,8 @@ public interface NotifierConfig {
     interface Destination {
         /**
          * log, webhook (generic, signed), slack or teams (incoming webhooks), changelog (a git repository), github or
-         * jira (issue trackers: url is the API base, e.g. https://api.github.com or https://example.atlassian.net).
+         * jira (issue trackers: url is the API base, e.g. https://api.github.com or https://example.atlassian.net), pagerduty
+         * (Events API v2: url https://events.pagerduty.com/v2/enqueue, token the integration's routing key).
          */
         String kind();
 
@@ -47,7 +49,7 @@ public interface NotifierConfig {
         /** For kind changelog: a local git repository, or a remote one (https://, ssh:// or file:// URL, pushed to). For kind github: owner/name. */
         Optional<String> repository();
 
-        /** API token of a tracker (github: a token with issues and contents write; jira: an API token). Never logged. */
+        /** API token of a tracker (github: a token with issues and contents write; jira: an API token), or PagerDuty's routing key. Never logged. */
         Optional<String> token();
 
         /** Jira user the token belongs to (Basic authentication); without it the token is sent as a Bearer token. */

@@ -1,9 +1,6 @@
 package io.deploystage.notifier.domain;
 
-/**
- * PLACEHOLDER (walking skeleton): the words of the spec's Step 8 team-channel update. Real channels, trackers,
- * the changelog and delivery with retries replace the log destination in the notifier-service issue.
- */
+/** The words of the spec's Step 8 team-channel update, and of the page when a rollback fails. */
 public final class Announcement {
 
     public static final String LOG_DESTINATION = "log";
@@ -21,6 +18,12 @@ public final class Announcement {
 
     public static String blocked(String service, String version) {
         return "v" + version + " of " + service + " is blocked by its gates.";
+    }
+
+    /** The spec's escalation: the rollback did not restore production, the escalation contact takes over. */
+    public static String rollbackFailed(String service, String version, String contact) {
+        return "ROLLBACK FAILED: v" + version + " of " + service + " may still be running in production. Paging "
+                + (contact == null || contact.isBlank() ? "the escalation contact" : contact) + ": a human must take over.";
     }
 
     public static String rollback(String deploymentId, String reason) {

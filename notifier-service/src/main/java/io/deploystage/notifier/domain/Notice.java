@@ -26,6 +26,33 @@ public record Notice(String kind, String releaseId, String service, String versi
         return payload;
     }
 
+    /**
+     * A PagerDuty Events API v2 trigger, without its routing key (added when sent, never stored): critical for a failed
+     * rollback, an error for other bad news, info otherwise. The dedup key makes a re-send the same incident.
+     */
+    public Map<String, Object> pagerDutyEvent(String dedupKey) {
+        String severity = switch (kind) {
+            case "rollback-failed" -> "critical";
+            case "not-deployed", "rollback-ordered", "blocked" -> "error";
+            default -> "info";
+        };
+        Map<String, Object> details = new LinkedHashMap<>(webhookPayload(dedupKey));
+        details.remove("summary");
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("summary", truncate(summary, 1024));
+        payload.put("source", service == null ? "deploy-stage" : service);
+        payload.put("severity", severity);
+        payload.put("component", environment);
+        payload.put("group", "deploy-stage");
+        payload.put("class", kind);
+        payload.put("custom_details", details);
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("event_action", "trigger");
+        event.put("dedup_key", dedupKey);
+        event.put("payload", payload);
+        return event;
+    }
+
     /** A Slack incoming-webhook message in Block Kit: a header, the facts as fields, the reason on a rollback, and links. */
     public Map<String, Object> slackPayload(String plansBaseUrl) {
         List<Map<String, Object>> fields = List.of(

@@ -3,7 +3,6 @@ package io.deploystage.planner.api;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.Instant;
-import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,9 +60,8 @@ public class CalendarResource {
 
         DeploymentCalendar toCalendar() {
             return new DeploymentCalendar(ZoneId.of(zone), windows == null ? List.of()
-                    : windows.stream().map(w -> new DeploymentCalendar.Window(w.days(), LocalTime.parse(w.opens()), LocalTime.parse(w.closes()))).toList(),
-                    freezes == null ? List.of() : freezes.stream().map(f -> new DeploymentCalendar.Freeze(Instant.parse(f.from()), Instant.parse(f.until()),
-                            f.reason())).toList());
+                    : windows.stream().map(w -> DeploymentCalendar.Window.of(w.days(), w.opens(), w.closes())).toList(),
+                    freezes == null ? List.of() : freezes.stream().map(f -> DeploymentCalendar.Freeze.of(f.from(), f.until(), f.reason())).toList());
         }
     }
 

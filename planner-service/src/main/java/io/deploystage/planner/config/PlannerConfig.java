@@ -58,10 +58,8 @@ public interface PlannerConfig {
 
         default DeploymentCalendar toCalendar() {
             return new DeploymentCalendar(java.time.ZoneId.of(zone()),
-                    windows().stream().map(w -> new DeploymentCalendar.Window(w.days(), java.time.LocalTime.parse(w.opens()),
-                            java.time.LocalTime.parse(w.closes()))).toList(),
-                    freezes().stream().map(f -> new DeploymentCalendar.Freeze(java.time.Instant.parse(f.from()), java.time.Instant.parse(f.until()),
-                            f.reason())).toList());
+                    windows().stream().map(w -> DeploymentCalendar.Window.of(w.days(), w.opens(), w.closes())).toList(),
+                    freezes().stream().map(f -> DeploymentCalendar.Freeze.of(f.from(), f.until(), f.reason())).toList());
         }
     }
 

@@ -66,6 +66,11 @@ public record DeploymentCalendar(ZoneId zone, List<Window> windows, List<Freeze>
             days = Set.copyOf(days);
         }
 
+        /** From operator input: local times as HH:mm. */
+        public static Window of(Set<DayOfWeek> days, String opens, String closes) {
+            return new Window(days, LocalTime.parse(opens), LocalTime.parse(closes));
+        }
+
         boolean covers(ZonedDateTime local) {
             LocalTime time = local.toLocalTime();
             if (opens.isBefore(closes)) {
@@ -92,6 +97,11 @@ public record DeploymentCalendar(ZoneId zone, List<Window> windows, List<Freeze>
             if (reason == null || reason.isBlank()) {
                 throw new IllegalArgumentException("a freeze needs a reason");
             }
+        }
+
+        /** From operator input: ISO-8601 instants. */
+        public static Freeze of(String from, String until, String reason) {
+            return new Freeze(Instant.parse(from), Instant.parse(until), reason);
         }
 
         boolean covers(Instant t) {
