@@ -81,7 +81,8 @@ public class EventInbox {
     public <T extends SpecificRecordBase> Uni<Void> consume(ConsumerRecord<String, byte[]> record, Class<T> type,
             Function<T, Uni<List<SpecificRecordBase>>> handler) {
         // the registry client blocks: decode on a worker, then handle on this record's Vert.x context
-        return retrying(record.topic(), () -> OffLoop.run(() -> decoder.decode(record, type)), Integer.MAX_VALUE)
+        return retrying(record.topic(), () -> OffLoop.run(() -> decoder.decode(record, type), DECODE_LIMIT, () -> late(record.topic())),
+                Integer.MAX_VALUE)
                 .onItem().transformToUni(event -> handle(record, type, event, eachOf(handler)))
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()));
     }
@@ -160,7 +161,7 @@ public class EventInbox {
                     } catch (RuntimeException e) {
                         return new RejectedEvent("cannot be read: " + e);
                     }
-                }).toList())
+                }).toList(), DECODE_LIMIT, () -> late(records.get(0).topic()))
                 .chain(decoded -> {
                     List<Uni<Void>> dead = new ArrayList<>();
                     List<Decoded<T>> valid = new ArrayList<>();
@@ -268,6 +269,14 @@ public class EventInbox {
      * a dependency is down: if so, it waits (with back-off up to 5 s) and tries again, however long that takes, and
      * the attempt does not count; if not, the failure counts, and the {@code attempts}-th one is returned.
      */
+    /** How long decoding may take (a registry look-up with no answer): after it, the record waits and is tried again. */
+    static final java.time.Duration DECODE_LIMIT = java.time.Duration.ofSeconds(30);
+
+    private static DependencyUnavailable late(String topic) {
+        return new DependencyUnavailable("decoding a record of " + topic + " gave no answer within " + DECODE_LIMIT.toSeconds()
+                + " s (the schema registry does not answer)", null);
+    }
+
     private <X> Uni<X> retrying(String channel, java.util.function.Supplier<Uni<X>> work, int attempts) {
         return attempt(channel, work, attempts, 1, 0);
     }

@@ -20,6 +20,15 @@ public final class OffLoop {
         return onCaller(Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
     }
 
+    /**
+     * As {@link #run(Supplier)}, failing with what {@code late} makes when the work gives nothing within {@code limit} (a
+     * blocking client that never answers: the caller is not held for good, the stuck worker is left behind).
+     */
+    public static <T> Uni<T> run(Supplier<T> work, java.time.Duration limit, Supplier<RuntimeException> late) {
+        return onCaller(Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .ifNoItem().after(limit).failWith(late));
+    }
+
     /** What {@code work} gives, delivered on the subscriber's Vert.x context when it has one, whichever thread produced it. */
     public static <T> Uni<T> onCaller(Uni<T> work) {
         return Uni.createFrom().deferred(() -> {
