@@ -92,6 +92,21 @@ class FlagStoreTest extends RealStackTest {
         System.out.println("Kill switch through Kafka: off " + (System.nanoTime() - started) / 1_000_000 + " ms after publishing");
     }
 
+    @jakarta.inject.Inject
+    io.deploystage.executor.application.FlagCache cache;
+
+    @Test
+    void evaluationsOfManyUnknownKeysKeepTheCacheBounded() {
+        int most = 0;
+        for (int i = 0; i < 200; i++) {
+            given().contentType(ContentType.JSON).body(Map.of("context", Map.of("targetingKey", "u1")))
+                    .post("/ofrep/v1/evaluate/flags/{key}", "no-such-flag-" + i).then().statusCode(404);
+            assertTrue(cache.size() <= 50, "at most executor.flags.cache-entries (50 here): " + cache.size());
+            most = Math.max(most, cache.size());
+        }
+        assertTrue(most >= 40, "the cache was in use (filled to " + most + "), so the bound was what held it");
+    }
+
     @Test
     void onlyOperatorsChangeFlags() {
         given().contentType(ContentType.JSON).body(Map.of("enabled", true, "rolloutPercent", 100)).put("/flags/x").then().statusCode(401);

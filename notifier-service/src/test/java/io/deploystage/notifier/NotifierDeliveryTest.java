@@ -87,6 +87,7 @@ class NotifierDeliveryTest extends RealStackTest {
                     Map.entry("notifier.destinations.github.url", RECEIVER.url("/github")),
                     Map.entry("notifier.destinations.github.repository", "acme/checkout"),
                     Map.entry("notifier.destinations.github.token", "gh-test-token"),
+                    Map.entry("notifier.destinations.github.repositories", "acme/payments"),
                     Map.entry("notifier.destinations.jira.kind", "jira"),
                     Map.entry("notifier.destinations.jira.url", RECEIVER.url("/jira")),
                     Map.entry("notifier.destinations.jira.user", "deploy-bot@acme.example"),
@@ -97,6 +98,9 @@ class NotifierDeliveryTest extends RealStackTest {
                     Map.entry("notifier.destinations.down.url", RECEIVER.url("/down")),
                     Map.entry("notifier.routes.\"*\"", "log,hook,slack,teams,changelog,remotelog,github,jira"),
                     Map.entry("notifier.routes.broken-svc", "log,down"),
+                    Map.entry("notifier.destinations.metadata.kind", "webhook"),
+                    Map.entry("notifier.destinations.metadata.url", "http://169.254.169.254/latest/meta-data/"),
+                    Map.entry("notifier.routes.metadata-svc", "metadata"),
                     Map.entry("notifier.destinations.oncall.kind", "slack"),
                     Map.entry("notifier.destinations.oncall.url", RECEIVER.url("/oncall")),
                     Map.entry("notifier.on.rollback-ordered", "oncall"),
@@ -243,7 +247,8 @@ class NotifierDeliveryTest extends RealStackTest {
         String releaseId = "track-" + UUID.randomUUID();
         String version = "1.5." + Math.abs(releaseId.hashCode() % 1000);
         ReleaseCandidate candidate = SampleEvents.releaseCandidate(releaseId, "checkout", version);
-        candidate.setIssues(List.of("#12", "acme/payments#7", "CHK-12", "$(rm -rf /)"));
+        // evil/elsewhere#3 and HR-4 are neither configured repository nor project: left alone
+        candidate.setIssues(List.of("#12", "acme/payments#7", "evil/elsewhere#3", "CHK-12", "HR-4", "$(rm -rf /)"));
         client.publish(candidate);
         awaitRow("select count(*) from release_info where release_id = ?", releaseId);
         List<String> expected = List.of("POST /github/repos/acme/checkout/issues/12/comments", "PATCH /github/repos/acme/checkout/issues/12",
@@ -342,6 +347,25 @@ class NotifierDeliveryTest extends RealStackTest {
         assertEquals("ROLLBACK FAILED: v1.2.0 of checkout may still be running in production. Paging dana (team lead): a human must take over.",
                 page.get("payload").get("summary").asText());
         assertTrue(page.get("payload").get("custom_details").get("reason").asText().contains("rollback-prod-1 failed"), page.toString());
+    }
+
+    @Test
+    void aDestinationAtAMetadataAddressIsRefusedAtOnceAndDeadLetteredWithTheReason() throws Exception {
+        String releaseId = "meta-" + UUID.randomUUID();
+        DeploymentOutcome outcome = DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(Instant.now())
+                .setDeploymentId(UUID.randomUUID().toString()).setService("metadata-svc").setVersion("1.0.0").setStrategy(Strategy.ROLLING)
+                .setOutcome(DeploymentResult.DEPLOYED).build();
+        try (var reader = client.reader(List.of(Topics.NOTIFICATION_RECORDS)); var dead = client.rawReader(List.of("notification-records.dlq"))) {
+            client.publish(outcome);
+            reader.awaitUntil(records -> records(records, releaseId).stream().anyMatch(r -> r.getStatus() == DeliveryStatus.FAILED),
+                    Duration.ofSeconds(30), "the refused delivery");
+            List<NotificationRecord> mine = records(reader.seen(), releaseId);
+            assertEquals(List.of(DeliveryStatus.FAILED), mine.stream().map(NotificationRecord::getStatus).toList(), "no retry of a refusal");
+            var letter = dead.awaitUntil(seen -> seen.stream().anyMatch(r -> releaseId.equals(r.key())), Duration.ofSeconds(30), "the dead letter")
+                    .stream().filter(r -> releaseId.equals(r.key())).findFirst().orElseThrow();
+            String reason = new String(letter.headers().lastHeader("dlq-reason").value(), StandardCharsets.UTF_8);
+            assertTrue(reason.contains("169.254.169.254 is in the denied range 169.254.0.0/16"), reason);
+        }
     }
 
     @Test

@@ -79,6 +79,9 @@ public class DeploymentEngine {
         heartbeat = PeriodicTask.start("deployment leases", vertx, leases.ttl().dividedBy(3), this::beat);
         LOG.infof("Executor instance %s: drives a deployment under its lease (%d s without a heartbeat and another instance takes it over)",
                 leases.me(), leases.ttl().toSeconds());
+        if (config.command().allowedPaths().isEmpty()) {
+            LOG.warn("executor.command.allowed-paths is not set: command steps may run any executable (shells and interpreters are still refused)");
+        }
     }
 
     void stop(@Observes ShutdownEvent ignored) {

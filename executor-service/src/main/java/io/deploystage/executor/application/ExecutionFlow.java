@@ -94,7 +94,16 @@ public class ExecutionFlow {
                 });
     }
 
-    /** Why a plan cannot run, or null: it must have steps, known kinds, and put staging before production. */
+    /** Step kinds whose command is run as a process (traffic and flag steps with the command driver and provider). */
+    private static final java.util.Set<StepKind> RUNS_ARGV = java.util.EnumSet.of(StepKind.COMMAND, StepKind.TRAFFIC, StepKind.FLAG);
+
+    private static List<PlanStep> concat(List<PlanStep> a, List<PlanStep> b) {
+        List<PlanStep> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** Why a plan cannot run, or null: it must have steps, known kinds, safe commands, and put staging before production. */
     static String problem(DeploymentPlan plan) {
         if (plan.getHeldForEscalation()) {
             return "it is held for escalation";
@@ -103,6 +112,15 @@ public class ExecutionFlow {
             CalendarContract.fromContract(plan.getCalendar());
         } catch (RuntimeException bad) {
             return "its deployment calendar is not valid: " + bad.getMessage();
+        }
+        // what runs as a process: no shell, interpreter or wrapper, whoever wrote the plan on the topic
+        for (PlanStep step : concat(plan.getSteps(), plan.getRollbackProcedure())) {
+            if (RUNS_ARGV.contains(step.getKind()) && !step.getCommand().isEmpty()) {
+                List<String> refused = io.deploystage.platform.domain.CommandPolicy.problems("step " + step.getStepId(), step.getCommand());
+                if (!refused.isEmpty()) {
+                    return String.join("; ", refused);
+                }
+            }
         }
         if (plan.getSteps().isEmpty()) {
             return "it has no steps";

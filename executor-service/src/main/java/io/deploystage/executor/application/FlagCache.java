@@ -41,10 +41,14 @@ public class FlagCache {
     private final Map<String, Optional<Flag>> flags = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
     private volatile boolean listening;
+    /** Most flags (and unknown keys) kept: evaluations of random keys cannot grow the cache without end. */
+    private final int maxEntries;
     private volatile PgSubscriber subscriber;
 
     FlagCache(FlagStore store, Vertx vertx, @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
-            @ConfigProperty(name = "quarkus.datasource.username") String user, @ConfigProperty(name = "quarkus.datasource.password") String password) {
+            @ConfigProperty(name = "quarkus.datasource.username") String user, @ConfigProperty(name = "quarkus.datasource.password") String password,
+            io.deploystage.executor.config.ExecutorConfig config) {
+        this.maxEntries = config.flags().cacheEntries();
         this.store = store;
         this.vertx = vertx;
         this.url = url;
@@ -99,9 +103,17 @@ public class FlagCache {
         return Panache.withSession(() -> store.find(key)).invoke(flag -> {
             // a change committed while we read is not cached over
             if (listening && generation.get() == seen) {
+                if (flags.size() >= maxEntries) {
+                    flags.clear(); // full: start again from what is asked now (a read of the store per flag to refill)
+                }
                 flags.put(key, Optional.ofNullable(flag));
             }
         });
+    }
+
+    /** How many flags (and unknown keys) are kept now. */
+    public int size() {
+        return flags.size();
     }
 
     public void invalidate(String key) {

@@ -54,7 +54,10 @@ public class StepRunner {
     private final TrafficDriver traffic;
     private final Vertx vertx;
 
-    StepRunner(ExecutorConfig config, FlagStore flags, TrafficDriver traffic, Vertx vertx) {
+    private final io.deploystage.platform.http.UrlGuard urls;
+
+    StepRunner(ExecutorConfig config, FlagStore flags, TrafficDriver traffic, Vertx vertx, io.deploystage.platform.http.UrlGuard urls) {
+        this.urls = urls;
         this.config = config;
         this.flags = flags;
         this.traffic = traffic;
@@ -63,8 +66,25 @@ public class StepRunner {
 
     public static CommandRunner.Settings commandSettings(ExecutorConfig config) {
         ExecutorConfig.Command c = config.command();
-        return new CommandRunner.Settings(c.timeout(), c.workingDirectory().map(Path::of).orElse(null), c.environment(),
-                c.secretVariables().orElse(List.of()), c.maxOutput());
+        java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
+        c.inheritEnvironment().forEach(name -> {
+            String value = System.getenv(name);
+            if (value != null) {
+                environment.put(name, value);
+            }
+        });
+        environment.putAll(c.environment());
+        return new CommandRunner.Settings(c.timeout(), c.workingDirectory().map(Path::of).orElse(null), environment,
+                c.secretVariables().orElse(List.of()), c.maxOutput(), c.allowedPaths().orElse(List.of()).stream().map(StepRunner::real).toList());
+    }
+
+    /** A directory as the real path executables are compared with (a /tmp that is a link, say). */
+    private static Path real(String directory) {
+        try {
+            return Path.of(directory).toRealPath();
+        } catch (java.io.IOException e) {
+            return Path.of(directory);
+        }
     }
 
     /** Runs the step; {@code started} is when its current run began, {@code cancel} completes when it must stop waiting. */
@@ -79,7 +99,11 @@ public class StepRunner {
                 HttpCheckRunner.Check check = new HttpCheckRunner.Check(argv.get(0), argv.get(1), Integer.parseInt(argv.get(2)),
                         argv.size() > 3 ? argv.get(3) : null);
                 ExecutorConfig.HttpCheck c = config.httpCheck();
-                yield OffLoop.run(() -> Outcome.of(HttpCheckRunner.run(check, c.attempts(), c.firstBackoff(), c.timeout())));
+                // a rollback ordered meanwhile stops the retries at once: the check's result no longer matters
+                yield OffLoop.run(() -> cancel.isDone() ? new Outcome(Ending.CANCELLED, "stopped while checking", Duration.ZERO)
+                        : Outcome.of(HttpCheckRunner.run(check, c.attempts(), c.firstBackoff(), c.timeout(), urls::refusal, cancel::isDone)))
+                        .map(outcome -> cancel.isDone() ? new Outcome(Ending.CANCELLED, "stopped while checking: " + outcome.detail(),
+                                outcome.duration()) : outcome);
             }
             case GIT_TAG -> {
                 if (config.gitRepository().isEmpty()) {

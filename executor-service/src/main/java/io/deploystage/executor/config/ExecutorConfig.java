@@ -59,6 +59,19 @@ public interface ExecutorConfig {
         /** Extra environment of every command (for example a PATH with the deploy tools first). */
         Map<String, String> environment();
 
+        /**
+         * The only variables a command gets from the executor's own environment (never its database password or tokens):
+         * these, then {@link #environment()}.
+         */
+        @WithDefault("PATH,HOME,LANG,LC_ALL,TZ,TMPDIR,USER,JAVA_HOME")
+        List<String> inheritEnvironment();
+
+        /**
+         * Directories the executables of commands must lie in (argv[0], resolved on the command's PATH, symbolic links
+         * followed). Unset: any executable, with a warning at start.
+         */
+        Optional<List<String>> allowedPaths();
+
         /** Names of environment variables whose values are masked in step output and logs. */
         Optional<List<String>> secretVariables();
 
@@ -127,6 +140,10 @@ public interface ExecutorConfig {
         /** builtin (this executor's flag store, served over OFREP) or command (run the plan's flagSet argv). */
         @WithDefault("builtin")
         String provider();
+
+        /** Most flags (and unknown keys) the OFREP cache keeps in memory; when full it starts again. */
+        @WithDefault("10000")
+        int cacheEntries();
     }
 
     /** Blue/green deployments. */

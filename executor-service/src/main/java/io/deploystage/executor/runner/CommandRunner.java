@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.deploystage.platform.domain.CommandPolicy;
+
 /**
  * Runs a step's command: the argv from the plan, never through a shell, with a timeout, the working directory and
  * environment of the deploy descriptor, and its output captured (truncated, secrets masked). Blocking: call it off
@@ -17,9 +19,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CommandRunner {
 
-    /** What to run with. */
+    /**
+     * What to run with: the command's whole environment (nothing else of the executor's reaches it), and the directories
+     * its executable must lie in (empty: any).
+     */
     public record Settings(Duration timeout, Path workingDirectory, Map<String, String> environment, List<String> secretVariables,
-            int maxOutput) {
+            int maxOutput, List<Path> allowedPaths) {
+
+        public Settings(Duration timeout, Path workingDirectory, Map<String, String> environment, List<String> secretVariables, int maxOutput) {
+            this(timeout, workingDirectory, environment, secretVariables, maxOutput, List.of());
+        }
     }
 
     private CommandRunner() {
@@ -30,10 +39,22 @@ public final class CommandRunner {
         if (argv.isEmpty()) {
             return new StepResult(false, "no command", Duration.ZERO);
         }
+        List<String> problems = CommandPolicy.problems("the command", argv);
+        if (!problems.isEmpty()) {
+            return new StepResult(false, "refused: " + String.join("; ", problems), elapsed(started));
+        }
+        if (!settings.allowedPaths().isEmpty()) {
+            Path executable = resolve(argv.get(0), settings.environment().get("PATH"), settings.workingDirectory());
+            if (executable == null || !CommandPolicy.allowed(executable, settings.allowedPaths())) {
+                return new StepResult(false, "refused: " + argv.get(0) + (executable == null ? " is not an executable found on the command's PATH"
+                        : " is " + executable) + ", not under executor.command.allowed-paths " + settings.allowedPaths(), elapsed(started));
+            }
+        }
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
         if (settings.workingDirectory() != null) {
             builder.directory(settings.workingDirectory().toFile());
         }
+        builder.environment().clear(); // never the executor's own secrets: only what the settings give
         builder.environment().putAll(settings.environment());
         List<String> secrets = settings.secretVariables().stream().map(settings.environment()::get).toList();
         Process process;
@@ -63,6 +84,31 @@ public final class CommandRunner {
             Thread.currentThread().interrupt();
             return new StepResult(false, "interrupted", elapsed(started));
         }
+    }
+
+    /** The real path of the executable argv[0] names (on PATH when it has no '/'), or null when there is none. */
+    static Path resolve(String program, String path, Path workingDirectory) {
+        List<Path> candidates = new java.util.ArrayList<>();
+        if (program.contains("/")) {
+            Path p = Path.of(program);
+            candidates.add(p.isAbsolute() || workingDirectory == null ? p : workingDirectory.resolve(p));
+        } else if (path != null) {
+            for (String dir : path.split(java.io.File.pathSeparator)) {
+                if (!dir.isEmpty()) {
+                    candidates.add(Path.of(dir, program));
+                }
+            }
+        }
+        for (Path candidate : candidates) {
+            if (java.nio.file.Files.isRegularFile(candidate) && java.nio.file.Files.isExecutable(candidate)) {
+                try {
+                    return candidate.toRealPath();
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     private static Duration elapsed(long started) {

@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
 public final class SecretMask {
 
     static final String MASK = "****";
-    private static final Pattern ASSIGNMENT = Pattern.compile("(?i)((?:password|passwd|secret|token|api[_-]?key|authorization)\\s*[=:]\\s*)(\\S+)");
+    /** key=value, key: value (YAML), "key": "value" (JSON), with the key anywhere in a longer name (db_password, githubToken). */
+    private static final Pattern ASSIGNMENT = Pattern.compile("(?i)((?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key"
+            + "|credentials?|authorization)[\\w-]*[\"']?\\s*[=:]\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'|[^\\s,}]+)");
     private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
 
     private SecretMask() {

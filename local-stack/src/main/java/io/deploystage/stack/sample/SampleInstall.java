@@ -67,6 +67,8 @@ public final class SampleInstall {
         public Map<String, String> executorConfig(long owner) {
             Map<String, String> config = new LinkedHashMap<>();
             environment(owner).forEach((name, value) -> config.put("executor.command.environment." + name, value));
+            // commands are confined to the sample's tools and the system's own programs (false, true, … in tests)
+            config.put("executor.command.allowed-paths", bin() + ",/usr/bin,/bin");
             return config;
         }
 

@@ -84,11 +84,13 @@ public class PullSources {
     /** Deployments and environments whose Prometheus baseline was read. */
     private final Set<String> baselined = ConcurrentHashMap.newKeySet();
     private volatile PeriodicTask task;
+    private final io.deploystage.platform.http.UrlGuard urls;
 
     private record Scrape(Reading reading, Instant at) {
     }
 
-    PullSources(MonitorConfig config, Vertx vertx, Outbox outbox, OutboxRelay relay, KafkaClientService kafka) {
+    PullSources(MonitorConfig config, Vertx vertx, Outbox outbox, OutboxRelay relay, KafkaClientService kafka, io.deploystage.platform.http.UrlGuard urls) {
+        this.urls = urls;
         this.config = config;
         this.vertx = vertx;
         this.outbox = outbox;
@@ -315,8 +317,9 @@ public class PullSources {
     }
 
     private String get(URI uri, int maxBytes) {
-        if (!List.of("http", "https").contains(uri.getScheme())) {
-            throw new IllegalArgumentException("only http(s) URLs are read: " + abbreviate(uri.toString()));
+        String refused = urls.refusal(uri.toString());
+        if (refused != null) {
+            throw new IllegalArgumentException("refused: " + abbreviate(refused));
         }
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(config.sources().timeout()).GET().build();
         try {

@@ -54,8 +54,13 @@ public class DeliveryWorker {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private PeriodicTask task;
 
+    /** The start of a send error that no retry can mend. */
+    static final String REFUSED = "refused: ";
+    private final io.deploystage.platform.http.UrlGuard urls;
+
     DeliveryWorker(NotifierConfig config, Outbox outbox, OutboxRelay relay, ChangelogWriter changelog,
-            io.deploystage.platform.messaging.DeadLetters deadLetters) {
+            io.deploystage.platform.messaging.DeadLetters deadLetters, io.deploystage.platform.http.UrlGuard urls) {
+        this.urls = urls;
         this.config = config;
         this.outbox = outbox;
         this.relay = relay;
@@ -166,7 +171,8 @@ public class DeliveryWorker {
             delivery.status = "DELIVERED";
             status = DeliveryStatus.DELIVERED;
             LOG.infof("Release %s: notified %s (attempt %d)", delivery.releaseId, delivery.destination, delivery.attempts);
-        } else if (delivery.attempts >= config.retry().attempts()) {
+        } else if (delivery.attempts >= config.retry().attempts() || error.startsWith(REFUSED)) {
+            // a URL the policy refuses will be refused again: no retries, dead-lettered with the reason
             delivery.status = "FAILED";
             delivery.lastError = error.length() > 1000 ? error.substring(0, 1000) : error;
             status = DeliveryStatus.FAILED;
@@ -205,6 +211,11 @@ public class DeliveryWorker {
         if (destination == null || delivery.url == null && destination.url().isEmpty()) {
             return "destination " + delivery.destination + " has no url configured";
         }
+        String target = delivery.url != null ? delivery.url : destination.url().get();
+        String refused = urls.refusal(target);
+        if (refused != null) {
+            return REFUSED + refused;
+        }
         String body = delivery.body;
         if ("pagerduty".equals(delivery.kind)) {
             if (destination.token().isEmpty()) {
@@ -215,7 +226,7 @@ public class DeliveryWorker {
             event.put("routing_key", destination.token().get());
             body = JsonText.write(event);
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(delivery.url != null ? delivery.url : destination.url().get()))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target))
                 .timeout(config.retry().timeout())
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", delivery.id.toString())

@@ -75,11 +75,19 @@ public class NotificationFlow {
             String entry = Changelog.entry(outcome.getVersion(), java.time.LocalDate.now(java.time.ZoneOffset.UTC), Changelog.line(
                     outcome.getService(), outcome.getVersion(), outcome.getStrategy().name(), outcome.getReleaseId()));
             return trackers(outcome, outcome.getService(), summary, (kind, destination) -> kind.equals("github")
-                    ? TrackerRequests.githubDeployed(destination.url().orElse("https://api.github.com"), destination.repository().orElse(""), issues,
-                            outcome.getService(), outcome.getVersion(), outcome.getReleaseId(), entry)
-                    : TrackerRequests.jiraDeployed(destination.url().orElse(""), issues, destination.transition().orElse(null),
-                            outcome.getService(), outcome.getVersion(), outcome.getReleaseId()));
+                    ? TrackerRequests.githubDeployed(destination.url().orElse("https://api.github.com"), destination.repository().orElse(""),
+                            java.util.Set.copyOf(destination.repositories().orElse(List.of())), issues, outcome.getService(), outcome.getVersion(),
+                            outcome.getReleaseId(), entry)
+                    : TrackerRequests.jiraDeployed(destination.url().orElse(""), jiraProjects(destination), issues,
+                            destination.transition().orElse(null), outcome.getService(), outcome.getVersion(), outcome.getReleaseId()));
         }));
+    }
+
+    /** The Jira project keys a release may name: the destination's project and its other projects. */
+    private static java.util.Set<String> jiraProjects(NotifierConfig.Destination destination) {
+        java.util.Set<String> projects = new java.util.HashSet<>(destination.projects().orElse(List.of()));
+        destination.project().ifPresent(projects::add);
+        return projects;
     }
 
     /** Remembers the issues a release names, for the trackers. */

@@ -58,8 +58,14 @@ public interface NotifierConfig {
         /** Jira transition id that resolves an issue (e.g. "31" for Done). */
         Optional<String> transition();
 
-        /** Jira project key for flag cleanup tickets. */
+        /** Jira project key for flag cleanup tickets; a release may name issues of this project. */
         Optional<String> project();
+
+        /** For kind github: repositories besides {@link #repository()} whose issues a release may name (owner/name). */
+        Optional<List<String>> repositories();
+
+        /** For kind jira: project keys besides {@link #project()} whose issues a release may name. */
+        Optional<List<String>> projects();
     }
 
     /** Per destination: after this many failed attempts in a row, stop sending to it for {@link #breakerCooldown()}. */

@@ -26,8 +26,12 @@ public final class TrackerRequests {
     private TrackerRequests() {
     }
 
-    public static List<Request> githubDeployed(String api, String repository, List<String> issues, String service, String version,
-            String releaseId, String changelogEntry) {
+    /**
+     * {@code others}: repositories besides the destination's own that a release may name (owner/repo#12); an issue in any
+     * other repository is left alone, so a release cannot make the token comment on or close issues elsewhere.
+     */
+    public static List<Request> githubDeployed(String api, String repository, java.util.Set<String> others, List<String> issues, String service,
+            String version, String releaseId, String changelogEntry) {
         List<Request> requests = new ArrayList<>();
         String base = api.replaceAll("/+$", "");
         for (String issue : issues) {
@@ -36,6 +40,9 @@ public final class TrackerRequests {
                 continue;
             }
             String repo = m.group(1) == null ? repository : m.group(1);
+            if (!repo.equalsIgnoreCase(repository) && others.stream().noneMatch(repo::equalsIgnoreCase)) {
+                continue;
+            }
             String number = m.group(2);
             requests.add(new Request("comment " + repo + "#" + number, "POST", base + "/repos/" + repo + "/issues/" + number + "/comments",
                     Map.of("body", "Deployed to production in " + service + " " + version + " (release " + releaseId + ").")));
@@ -52,11 +59,13 @@ public final class TrackerRequests {
         return requests;
     }
 
-    public static List<Request> jiraDeployed(String base, List<String> issues, String transition, String service, String version, String releaseId) {
+    /** {@code projects}: the Jira project keys a release may name (CHK for CHK-12); other keys are left alone. */
+    public static List<Request> jiraDeployed(String base, java.util.Set<String> projects, List<String> issues, String transition, String service,
+            String version, String releaseId) {
         List<Request> requests = new ArrayList<>();
         String root = base.replaceAll("/+$", "");
         for (String issue : issues) {
-            if (!JIRA.matcher(issue).matches()) {
+            if (!JIRA.matcher(issue).matches() || !projects.contains(issue.substring(0, issue.lastIndexOf('-')))) {
                 continue;
             }
             requests.add(new Request("comment " + issue, "POST", root + "/rest/api/2/issue/" + issue + "/comment",

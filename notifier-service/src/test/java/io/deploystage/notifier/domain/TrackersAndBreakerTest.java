@@ -17,9 +17,9 @@ import io.deploystage.notifier.domain.TrackerRequests.Request;
 class TrackersAndBreakerTest {
 
     @Test
-    void githubCommentsOnAndClosesEachIssueThenPublishesTheRelease() {
-        List<Request> requests = TrackerRequests.githubDeployed("https://api.github.com/", "acme/checkout",
-                List.of("#12", "acme/payments#7", "CHK-3", "not an issue"), "checkout", "1.5.0", "r1", "## [1.5.0] - 2026-11-27");
+    void githubCommentsOnAndClosesEachIssueOfItsConfiguredRepositoriesThenPublishesTheRelease() {
+        List<Request> requests = TrackerRequests.githubDeployed("https://api.github.com/", "acme/checkout", java.util.Set.of("acme/payments"),
+                List.of("#12", "acme/payments#7", "evil/elsewhere#1", "CHK-3", "not an issue"), "checkout", "1.5.0", "r1", "## [1.5.0] - 2026-11-27");
         assertEquals(List.of("POST https://api.github.com/repos/acme/checkout/issues/12/comments",
                 "PATCH https://api.github.com/repos/acme/checkout/issues/12",
                 "POST https://api.github.com/repos/acme/payments/issues/7/comments",
@@ -31,12 +31,16 @@ class TrackersAndBreakerTest {
     }
 
     @Test
-    void jiraCommentsAndTransitionsItsOwnKeysOnly() {
-        List<Request> requests = TrackerRequests.jiraDeployed("https://acme.atlassian.net", List.of("CHK-3", "#12"), "31", "checkout", "1.5.0", "r1");
+    void jiraCommentsAndTransitionsTheKeysOfItsConfiguredProjectsOnly() {
+        List<Request> requests = TrackerRequests.jiraDeployed("https://acme.atlassian.net", java.util.Set.of("CHK"), List.of("CHK-3", "#12", "HR-9"),
+                "31", "checkout", "1.5.0", "r1");
         assertEquals(List.of("POST https://acme.atlassian.net/rest/api/2/issue/CHK-3/comment",
                 "POST https://acme.atlassian.net/rest/api/2/issue/CHK-3/transitions"), requests.stream().map(r -> r.method() + " " + r.url()).toList());
         assertEquals(Map.of("transition", Map.of("id", "31")), requests.get(1).body());
-        assertEquals(1, TrackerRequests.jiraDeployed("https://j", List.of("CHK-3"), null, "s", "1", "r").size(), "no transition configured");
+        assertEquals(1, TrackerRequests.jiraDeployed("https://j", java.util.Set.of("CHK"), List.of("CHK-3"), null, "s", "1", "r").size(),
+                "no transition configured");
+        assertEquals(List.of(), TrackerRequests.jiraDeployed("https://j", java.util.Set.of(), List.of("CHK-3"), null, "s", "1", "r"),
+                "no project configured: no issue may be named");
     }
 
     @Test

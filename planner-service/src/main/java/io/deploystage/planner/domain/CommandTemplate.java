@@ -7,6 +7,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.deploystage.platform.domain.CommandPolicy;
+
 /**
  * A command as argv with placeholders ({version}, {commit}, {environment}, {instance}, and {weight} and {flag} for
  * traffic and flag steps). It is never given to a shell: the template may not start a shell, may not contain shell
@@ -21,8 +23,6 @@ public record CommandTemplate(List<String> argv, boolean rerunSafe) {
     private static final Pattern SHELL_META = Pattern.compile("[;&|$`<>(){}\\[\\]*?!~#'\"\\\\\\s]");
     /** A value that may be substituted: version, commit, environment, instance name, weight or flag key. */
     private static final Pattern SAFE_VALUE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+=,-]{0,199}");
-    private static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "csh", "tcsh", "fish", "busybox", "env",
-            "eval", "exec", "xargs", "cmd", "cmd.exe", "powershell", "pwsh");
 
     public CommandTemplate {
         argv = List.copyOf(argv);
@@ -35,16 +35,8 @@ public record CommandTemplate(List<String> argv, boolean rerunSafe) {
 
     /** The problems of this template, in words; empty when it is valid. */
     public List<String> problems(String where) {
-        List<String> problems = new ArrayList<>();
-        if (argv.isEmpty()) {
-            problems.add(where + ": the command is empty");
-            return problems;
-        }
-        String program = argv.get(0);
-        String base = program.substring(program.lastIndexOf('/') + 1);
-        if (SHELLS.contains(base)) {
-            problems.add(where + ": '" + base + "' would run a shell or another program's text; give the program itself as argv[0]");
-        }
+        // shells, interpreters and wrappers: the rule the executor applies to the plan too
+        List<String> problems = new ArrayList<>(CommandPolicy.problems(where, argv));
         for (int i = 0; i < argv.size(); i++) {
             String arg = argv.get(i);
             if (arg.length() > 500) {

@@ -19,6 +19,18 @@ public interface PlatformConfig {
     /** Test hooks that simulate a crash at a precise point; all off by default. */
     Fault fault();
 
+    /** Which URLs the service calls (smoke and version checks, scrapes, Prometheus, notification destinations). */
+    Urls urls();
+
+    interface Urls {
+        /** Address ranges every address of a URL's host must be in (e.g. 10.0.0.0/8); unset: any not denied. */
+        java.util.Optional<java.util.List<String>> allow();
+
+        /** Address ranges never called: link-local and the cloud metadata addresses by default. */
+        @WithDefault("169.254.0.0/16,fd00:ec2::254/128,fe80::/10,100.100.100.200/32")
+        java.util.List<String> deny();
+    }
+
     interface Outbox {
         /** How often the relay looks for committed events that are not yet on Kafka. */
         @WithDefault("50ms")
