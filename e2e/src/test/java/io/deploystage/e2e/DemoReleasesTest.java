@@ -74,38 +74,34 @@ class DemoReleasesTest {
      * The demo's releases queue behind any checkout deployment an earlier test left unfinished (this executor pauses
      * a bake it cannot judge): roll those back and wait until none is active, so this test starts from a quiet service.
      */
-    static void settleCheckout(String executorUrl) throws Exception {
+    static void settleCheckout(String executorUrl) {
         HttpClient http = HttpClient.newHttpClient();
         String token = system.stack.tokens().mint("olga", "operator");
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        java.util.Set<String> active = java.util.Set.of("QUEUED", "RUNNING", "PAUSED", "ROLLING_BACK");
+        java.util.Set<String> active = java.util.Set.of("QUEUED", "RUNNING", "PAUSED", "WAITING_FOR_WINDOW", "ROLLING_BACK");
         java.util.Set<String> ordered = new java.util.HashSet<>();
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (true) {
+        io.deploystage.stack.Await.until(Duration.ofMinutes(3), "no checkout deployment left active by earlier tests", () -> {
             HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create(executorUrl + "/deployments?service=" + SampleDescriptor.SERVICE))
                     .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, list.statusCode(), list.body());
-            List<Map<String, Object>> left = new java.util.ArrayList<>();
+            boolean quiet = true;
             for (var node : json.readTree(list.body())) {
-                if (active.contains(node.get("state").asText())) {
-                    left.add(Map.of("id", node.get("deploymentId").asText(), "state", node.get("state").asText()));
+                String state = node.get("state").asText();
+                if (!active.contains(state)) {
+                    continue;
                 }
-            }
-            if (left.isEmpty()) {
-                return;
-            }
-            assertTrue(System.nanoTime() < deadline, "checkout deployments left active by earlier tests: " + left);
-            for (Map<String, Object> d : left) {
-                String action = "QUEUED".equals(d.get("state")) ? "abort" : "rollback";
-                if (!"ROLLING_BACK".equals(d.get("state")) && ordered.add(d.get("id") + "/" + action)) {
-                    System.out.println("DemoReleasesTest: " + action + " " + d + ", left by an earlier test");
-                    http.send(HttpRequest.newBuilder(URI.create(executorUrl + "/deployments/" + d.get("id") + "/" + action))
+                quiet = false;
+                String id = node.get("deploymentId").asText();
+                String action = "QUEUED".equals(state) ? "abort" : "rollback";
+                if (!"ROLLING_BACK".equals(state) && ordered.add(id + "/" + action)) {
+                    System.out.println("DemoReleasesTest: " + action + " " + id + " (" + state + "), left by an earlier test");
+                    http.send(HttpRequest.newBuilder(URI.create(executorUrl + "/deployments/" + id + "/" + action))
                             .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
                             HttpResponse.BodyHandlers.ofString());
                 }
             }
-            Thread.sleep(1000);
-        }
+            return quiet;
+        });
     }
 
     @AfterAll
