@@ -10,9 +10,11 @@ import java.util.concurrent.Callable;
 
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -46,6 +48,14 @@ public class Watch implements Callable<Integer> {
             + " DEPLOY_STAGE_KAFKA; default ${DEFAULT-VALUE})")
     String kafka;
 
+    @Option(names = "--kafka-user", defaultValue = "${env:DEPLOY_STAGE_KAFKA_USER}", description = "Kafka principal to log in as with"
+            + " SCRAM-SHA-512 (env DEPLOY_STAGE_KAFKA_USER; its password only from env DEPLOY_STAGE_KAFKA_PASSWORD); unset: no login")
+    String kafkaUser;
+
+    @Option(names = "--kafka-security-protocol", defaultValue = "${env:DEPLOY_STAGE_KAFKA_SECURITY_PROTOCOL:-SASL_PLAINTEXT}",
+            description = "with --kafka-user: SASL_PLAINTEXT or SASL_SSL (env DEPLOY_STAGE_KAFKA_SECURITY_PROTOCOL; default ${DEFAULT-VALUE})")
+    String kafkaSecurityProtocol;
+
     @Option(names = "--registry", defaultValue = "${env:DEPLOY_STAGE_REGISTRY:-http://localhost:8081/apis/registry/v3}",
             description = "Apicurio Registry v3 API (env DEPLOY_STAGE_REGISTRY; default ${DEFAULT-VALUE})")
     String registry;
@@ -70,6 +80,17 @@ public class Watch implements Callable<Integer> {
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        if (kafkaUser != null && !kafkaUser.isBlank()) {
+            String password = System.getenv("DEPLOY_STAGE_KAFKA_PASSWORD");
+            if (password == null) {
+                spec.commandLine().getErr().println("deploy-stage: --kafka-user " + kafkaUser + " needs its password in DEPLOY_STAGE_KAFKA_PASSWORD");
+                return ExitCodes.USAGE;
+            }
+            props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, kafkaSecurityProtocol);
+            props.put(SaslConfigs.SASL_MECHANISM, "SCRAM-SHA-512");
+            props.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                    + jaasQuoted(kafkaUser) + "\" password=\"" + jaasQuoted(password) + "\";");
+        }
         Map<String, Object> serde = new HashMap<>();
         serde.put("apicurio.registry.url", registry);
         serde.put("apicurio.registry.use-specific-avro-reader", false);
@@ -79,7 +100,12 @@ public class Watch implements Callable<Integer> {
             try {
                 consumer.listTopics(Duration.ofSeconds(10));
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                spec.commandLine().getErr().println("deploy-stage: cannot reach Kafka at " + kafka + " (give --kafka or DEPLOY_STAGE_KAFKA)");
+                spec.commandLine().getErr().println("deploy-stage: cannot reach Kafka at " + kafka + " (give --kafka or DEPLOY_STAGE_KAFKA"
+                        + (kafkaUser == null ? ", and --kafka-user if it wants a login)" : ")"));
+                return ExitCodes.UNREACHABLE;
+            } catch (org.apache.kafka.common.errors.AuthenticationException e) {
+                spec.commandLine().getErr().println("deploy-stage: Kafka at " + kafka + " refused the login" + (kafkaUser == null ? " (give"
+                        + " --kafka-user and DEPLOY_STAGE_KAFKA_PASSWORD)" : " of " + kafkaUser) + ": " + e.getMessage());
                 return ExitCodes.UNREACHABLE;
             }
             consumer.subscribe(Topics.all());
@@ -97,6 +123,11 @@ public class Watch implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** A value inside a JAAS option's double quotes: backslashes and quotes escaped. */
+    static String jaasQuoted(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     private static String describe(AvroKafkaDeserializer<Object> decoder, ConsumerRecord<String, byte[]> record) {

@@ -60,6 +60,8 @@ class CliTest {
 
     static Map<String, String> env(RunningSystem system, String... roles) {
         return Map.of("DEPLOY_STAGE_GATE_URL", system.service("gate-service").baseUrl(),
+                "DEPLOY_STAGE_KAFKA_USER", "watch",
+                "DEPLOY_STAGE_KAFKA_PASSWORD", system.stack.kafkaPassword("watch"),
                 "DEPLOY_STAGE_PLANNER_URL", system.service("planner-service").baseUrl(),
                 "DEPLOY_STAGE_EXECUTOR_URL", system.service("executor-service").baseUrl(),
                 "DEPLOY_STAGE_KAFKA", system.stack.kafkaBootstrapServers(),

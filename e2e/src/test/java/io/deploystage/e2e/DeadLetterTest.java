@@ -17,23 +17,21 @@ import org.junit.jupiter.api.Test;
 
 import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.Topics;
+import io.deploystage.stack.KafkaAccess;
 import io.deploystage.stack.SampleEvents;
+import io.deploystage.stack.ServiceProcess;
 
 /** Garbage and unknown-schema records on every input topic land in its DLQ with the reason; the flow goes on. */
 class DeadLetterTest {
 
-    /** Which services consume each input topic: each of them dead-letters a bad record on its own. */
-    static final Map<String, Set<String>> CONSUMERS = Map.of(
-            Topics.RELEASE_CANDIDATES, Set.of("gate-service", "planner-service", "notifier-service"),
-            Topics.GATE_RESULTS, Set.of("gate-service"),
-            Topics.GATE_DECISIONS, Set.of("planner-service", "executor-service", "notifier-service"),
-            Topics.DEPLOYMENT_PLANS, Set.of("executor-service", "monitor-service"),
-            Topics.STEP_EVENTS, Set.of("monitor-service", "notifier-service"),
-            Topics.DEPLOYMENT_OUTCOMES, Set.of("monitor-service", "notifier-service"),
-            Topics.METRIC_SAMPLES, Set.of("monitor-service"),
-            Topics.HEALTH_VERDICTS, Set.of("executor-service", "notifier-service"),
-            Topics.ROLLBACK_COMMANDS, Set.of("executor-service", "notifier-service"),
-            Topics.OPERATOR_COMMANDS, Set.of("executor-service"));
+    /**
+     * Which services consume each input topic (the Kafka rules, checked against each service's configuration by
+     * {@link KafkaAclTest}): each of them dead-letters a bad record on its own.
+     */
+    static final Map<String, Set<String>> CONSUMERS = KafkaAccess.principals().stream()
+            .filter(p -> ServiceProcess.SERVICES.contains(p.name()))
+            .flatMap(p -> p.reads().stream().map(topic -> Map.entry(topic, p.name())))
+            .collect(Collectors.groupingBy(Map.Entry::getKey, Collectors.mapping(Map.Entry::getValue, Collectors.toSet())));
 
     @Test
     void badRecordsOnEveryInputTopicAreDeadLetteredAndAValidReleaseAfterThemCompletes() {

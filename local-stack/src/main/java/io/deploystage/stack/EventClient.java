@@ -35,16 +35,19 @@ import io.deploystage.events.Topics;
  */
 public final class EventClient implements AutoCloseable {
 
-    private final String bootstrapServers;
+    private final Map<String, Object> kafkaConfig;
     private final String registryUrl;
+    private final String groupPrefix;
     private final KafkaProducer<String, Object> producer;
     private final KafkaProducer<String, byte[]> rawProducer;
 
-    public EventClient(String bootstrapServers, String registryUrl) {
-        this.bootstrapServers = bootstrapServers;
+    /** A client with these Kafka settings (bootstrap servers and login); its readers' groups start with the prefix. */
+    public EventClient(Map<String, Object> kafkaConfig, String registryUrl, String groupPrefix) {
+        this.kafkaConfig = Map.copyOf(kafkaConfig);
         this.registryUrl = registryUrl;
+        this.groupPrefix = groupPrefix;
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(kafkaConfig);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroKafkaSerializer.class.getName());
@@ -57,8 +60,15 @@ public final class EventClient implements AutoCloseable {
         this.rawProducer = new KafkaProducer<>(raw);
     }
 
+    /** A client of the stack's super user: tests act as CI, operators and services at once. */
     public static EventClient forStack(LocalStack stack) {
-        return new EventClient(stack.kafkaBootstrapServers(), stack.registryUrl());
+        return new EventClient(stack.kafkaAdminConfig(), stack.registryUrl(), "reader-");
+    }
+
+    /** A client logged in as one of {@link KafkaAccess}'s principals, with only its rights. */
+    public static EventClient as(LocalStack stack, String principal) {
+        String groups = KafkaAccess.principal(principal).groupPrefix();
+        return new EventClient(stack.kafkaClientConfig(principal), stack.registryUrl(), groups == null ? principal + "-" : groups);
     }
 
     /** Publishes an event to its topic, keyed by its releaseId, and waits for the broker's acknowledgement. */
@@ -128,8 +138,8 @@ public final class EventClient implements AutoCloseable {
         Reader(List<String> topics, boolean raw) {
             this.raw = raw;
             Properties props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+            props.putAll(kafkaConfig);
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, groupPrefix + UUID.randomUUID());
             props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

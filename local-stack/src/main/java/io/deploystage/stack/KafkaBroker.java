@@ -11,19 +11,29 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.utils.Time;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 
-/** A single-node Kafka broker in KRaft mode, run inside this JVM (tests) or as a child JVM (local runs). */
+/**
+ * A single-node Kafka broker in KRaft mode, run inside this JVM (tests) or as a child JVM (local runs). Nothing on it is
+ * open: clients log in over SASL (SCRAM-SHA-512 for the principals of {@link KafkaAccess}; the broker's own super user
+ * "admin" with PLAIN, its password new at every start) and the StandardAuthorizer refuses whatever no ACL allows.
+ */
 public final class KafkaBroker implements AutoCloseable {
+
+    private static final String PLAIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule";
 
     private final int port;
     private final Path dataDir;
+    private final String adminPassword = KafkaAccess.randomSecret();
     private KafkaRaftServer inProcess;
     private Properties props;
     private Process child;
@@ -47,6 +57,8 @@ public final class KafkaBroker implements AutoCloseable {
         Properties props = broker.prepare();
         Path config = dataDir.resolve("server.properties");
         try (Writer out = Files.newBufferedWriter(config)) {
+            // holds the admin password: readable by this user only
+            Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             props.store(out, "Deploy Stage local broker");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -82,6 +94,14 @@ public final class KafkaBroker implements AutoCloseable {
         return "localhost:" + port;
     }
 
+    /** Client settings of the broker's super user (used to create topics, principals and ACLs, and by tests). */
+    public Map<String, Object> adminConfig() {
+        return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",
+                SaslConfigs.SASL_MECHANISM, "PLAIN",
+                SaslConfigs.SASL_JAAS_CONFIG, PLAIN_MODULE + " required username=\"admin\" password=\"" + adminPassword + "\";");
+    }
+
     /** The child JVM, when the broker runs as one. */
     public Process process() {
         return child;
@@ -93,11 +113,23 @@ public final class KafkaBroker implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.bootstrap.servers", "localhost:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        props.put("listeners", "SASL_PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        props.put("advertised.listeners", "SASL_PLAINTEXT://localhost:" + port);
         props.put("controller.listener.names", "CONTROLLER");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+        props.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+        // clients: SCRAM-SHA-512 (credentials kept in the cluster's metadata); the broker itself: PLAIN as "admin"
+        String adminLogin = PLAIN_MODULE + " required username=\"admin\" password=\"" + adminPassword + "\" user_admin=\"" + adminPassword + "\";";
+        props.put("sasl.enabled.mechanisms", KafkaAccess.MECHANISM + ",PLAIN");
+        props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        props.put("sasl.mechanism.controller.protocol", "PLAIN");
+        props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", adminLogin);
+        props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        props.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        props.put("listener.name.controller.plain.sasl.jaas.config", adminLogin);
+        props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        props.put("super.users", "User:admin");
+        props.put("allow.everyone.if.no.acl.found", "false");
         props.put("log.dirs", dataDir.resolve("logs").toString());
         props.put("num.partitions", "3");
         props.put("auto.create.topics.enable", "true");

@@ -116,12 +116,14 @@ public final class Launcher {
         return expected ? 0 : 1;
     }
 
-    /** deploy-stage.env: the CLI's settings for this run (URLs, Kafka, registry, a local token with every role). */
+    /** deploy-stage.env: the CLI's settings for this run (URLs, Kafka with the read-only principal, registry, a local token with every role). */
     private static void writeCliEnvironment(Path workDir, LocalStack stack, java.util.Map<String, ServiceProcess> services) {
         String env = "export DEPLOY_STAGE_GATE_URL=" + services.get("gate-service").baseUrl() + "\n"
                 + "export DEPLOY_STAGE_PLANNER_URL=" + services.get("planner-service").baseUrl() + "\n"
                 + "export DEPLOY_STAGE_EXECUTOR_URL=" + services.get("executor-service").baseUrl() + "\n"
                 + "export DEPLOY_STAGE_KAFKA=" + stack.kafkaBootstrapServers() + "\n"
+                + "export DEPLOY_STAGE_KAFKA_USER=watch\n"
+                + "export DEPLOY_STAGE_KAFKA_PASSWORD=" + stack.kafkaPassword("watch") + "\n"
                 + "export DEPLOY_STAGE_REGISTRY=" + stack.registryUrl() + "\n"
                 + "export DEPLOY_STAGE_TOKEN=" + stack.tokens().mint("local-operator", "ci", "operator", "approver", "senior", "team-lead") + "\n";
         try {

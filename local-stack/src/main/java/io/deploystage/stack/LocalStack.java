@@ -42,9 +42,11 @@ public final class LocalStack implements AutoCloseable {
     private final ApicurioRegistry registry;
     private final List<Started> started;
     private final DevTokens tokens = new DevTokens();
+    private final Map<String, String> kafkaPasswords;
 
-    private LocalStack(KafkaBroker kafka, Postgres postgres, ApicurioRegistry registry, List<Started> started) {
+    private LocalStack(KafkaBroker kafka, Map<String, String> kafkaPasswords, Postgres postgres, ApicurioRegistry registry, List<Started> started) {
         this.kafka = kafka;
+        this.kafkaPasswords = kafkaPasswords;
         this.postgres = postgres;
         this.registry = registry;
         this.started = started;
@@ -73,14 +75,17 @@ public final class LocalStack implements AutoCloseable {
             kafka = options.kafkaMode() == KafkaMode.IN_PROCESS
                     ? KafkaBroker.startInProcess(kafkaDir)
                     : KafkaBroker.startChildProcess(kafkaDir, options.kafkaPort() > 0 ? options.kafkaPort() : FreePorts.next());
-            createTopics(kafka.bootstrapServers());
+            createTopics(kafka.adminConfig());
+            Map<String, String> kafkaPasswords = KafkaAccess.newPasswords();
+            KafkaAccess.apply(kafka.adminConfig(), kafkaPasswords);
+            awaitLogin(kafka.bootstrapServers(), kafkaPasswords);
             long t3 = System.nanoTime();
             List<Started> started = List.of(
                     new Started("postgresql", millis(t1 - t0), null),
                     new Started("apicurio-registry", millis(t2 - t1), registry.process() == null ? null : TiedProcess.command(registry.process())),
                     new Started("kafka", millis(t3 - t2), kafka.process() == null ? null : TiedProcess.command(kafka.process())));
             LOG.info(() -> "Local stack up: " + started.stream().map(s -> s.component() + " " + s.millis() + " ms").toList());
-            return new LocalStack(kafka, postgres, registry, started);
+            return new LocalStack(kafka, kafkaPasswords, postgres, registry, started);
         } catch (RuntimeException e) {
             if (kafka != null) {
                 kafka.close();
@@ -97,8 +102,8 @@ public final class LocalStack implements AutoCloseable {
      * Creates every event topic and its dead-letter topic up front (3 partitions), so the first release does not
      * wait for consumers to discover auto-created topics.
      */
-    static void createTopics(String bootstrapServers) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    static void createTopics(Map<String, Object> adminConfig) {
+        try (Admin admin = Admin.create(adminConfig)) {
             var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = Topics.all().stream()
                     .flatMap(t -> java.util.stream.Stream.of(t, Topics.deadLetterOf(t)))
@@ -114,11 +119,45 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** The configuration a Deploy Stage service needs to run against this stack with its own database. */
+    /**
+     * Waits until the broker accepts the new SCRAM credentials (they reach its metadata a moment after the controller
+     * took them): a client refused at login gives up, so a service started before would fail.
+     */
+    private static void awaitLogin(String bootstrapServers, Map<String, String> passwords) {
+        Map<String, Object> config = new LinkedHashMap<>(KafkaAccess.clientConfig("watch", passwords.get("watch")));
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (Admin admin = Admin.create(config)) {
+                admin.describeCluster().clusterId().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Kafka does not accept the principals' logins: " + e.getMessage(), e);
+                }
+                pause(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * The configuration a Deploy Stage service needs to run against this stack with its own database (named after the
+     * service, without "-service") and its own Kafka principal.
+     */
     public Map<String, String> serviceConfig(String database) {
         postgres.ensureDatabase(database);
         Map<String, String> config = new LinkedHashMap<>();
         config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        kafkaClientConfig(database + "-service").forEach((key, value) -> {
+            if (!key.equals(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                config.put("kafka." + key, value.toString());
+            }
+        });
         config.put("deploystage.registry-url", registry.apiUrl());
         config.put("quarkus.datasource.reactive.url", postgres.reactiveUrl(database));
         config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl(database));
@@ -130,6 +169,25 @@ public final class LocalStack implements AutoCloseable {
 
     public String kafkaBootstrapServers() {
         return kafka.bootstrapServers();
+    }
+
+    /** Settings of a Kafka client logged in as one of {@link KafkaAccess}'s principals, bootstrap servers included. */
+    public Map<String, Object> kafkaClientConfig(String principal) {
+        KafkaAccess.principal(principal);
+        Map<String, Object> config = new LinkedHashMap<>(KafkaAccess.clientConfig(principal, kafkaPasswords.get(principal)));
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        return config;
+    }
+
+    /** Settings of a Kafka client logged in as the broker's super user (tests that act as every party at once). */
+    public Map<String, Object> kafkaAdminConfig() {
+        return kafka.adminConfig();
+    }
+
+    /** The password of one of {@link KafkaAccess}'s principals on this stack (for the local run's instructions). */
+    public String kafkaPassword(String principal) {
+        KafkaAccess.principal(principal);
+        return kafkaPasswords.get(principal);
     }
 
     public String registryUrl() {
