@@ -32,8 +32,16 @@ public final class ApicurioRegistry implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts the registry; {@code storageFile} keeps its H2 data across restarts when given. */
-    public static ApicurioRegistry start(Path workDir, int httpPort, Path storageFile) {
+    /** A registry account: HTTP basic login with one of Apicurio's roles (sr-readonly, sr-developer, sr-admin). */
+    public record User(String name, String password, String role) {
+    }
+
+    /**
+     * Starts the registry; {@code storageFile} keeps its H2 data across restarts when given. Writing (registering a
+     * schema) takes one of the {@code users}' logins with sr-developer or sr-admin (role-based authorization);
+     * reading schemas needs none, as a schema is no secret and every consumer must decode.
+     */
+    public static ApicurioRegistry start(Path workDir, int httpPort, Path storageFile, List<User> users) {
         String external = System.getenv(URL_OVERRIDE);
         if (external != null && !external.isBlank()) {
             return new ApicurioRegistry(external, null);
@@ -54,12 +62,38 @@ public final class ApicurioRegistry implements AutoCloseable {
         command.addAll(List.of("-jar", home.resolve("quarkus-run.jar").toString()));
         try {
             Files.createDirectories(workDir);
+            writeAuthConfig(workDir, users);
             Process process = TiedProcess.start(command, workDir, workDir.resolve("apicurio-registry.log"));
             ApicurioRegistry registry = new ApicurioRegistry("http://localhost:" + port + "/apis/registry/v3", process);
             registry.awaitReady("http://127.0.0.1:" + managementPort + "/health/ready", Duration.ofSeconds(90), workDir);
             return registry;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start Apicurio Registry", e);
+        }
+    }
+
+    /**
+     * Authentication settings in config/application.properties of the registry's working folder (read by Quarkus at
+     * start; readable by this user only, so the passwords are on no command line).
+     */
+    private static void writeAuthConfig(Path workDir, List<User> users) throws IOException {
+        Properties auth = new Properties();
+        auth.setProperty("quarkus.http.auth.basic", "true");
+        auth.setProperty("apicurio.authn.mechanism.priority", "basic");
+        auth.setProperty("apicurio.auth.role-based-authorization", "true");
+        auth.setProperty("apicurio.auth.anonymous-read-access.enabled", "true");
+        auth.setProperty("quarkus.security.users.embedded.plain-text", "true");
+        for (User user : users) {
+            auth.setProperty("quarkus.security.users.embedded.users." + user.name(), user.password());
+            auth.setProperty("quarkus.security.users.embedded.roles." + user.name(), user.role());
+        }
+        Path config = workDir.resolve("config").resolve("application.properties");
+        Files.createDirectories(config.getParent());
+        Files.deleteIfExists(config);
+        Files.createFile(config, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        try (java.io.Writer out = Files.newBufferedWriter(config)) {
+            auth.store(out, "Deploy Stage: who may write to this registry");
         }
     }
 

@@ -36,22 +36,27 @@ import io.deploystage.events.Topics;
 public final class EventClient implements AutoCloseable {
 
     private final Map<String, Object> kafkaConfig;
-    private final String registryUrl;
+    private final Map<String, Object> registryConfig;
     private final String groupPrefix;
     private final KafkaProducer<String, Object> producer;
     private final KafkaProducer<String, byte[]> rawProducer;
 
-    /** A client with these Kafka settings (bootstrap servers and login); its readers' groups start with the prefix. */
-    public EventClient(Map<String, Object> kafkaConfig, String registryUrl, String groupPrefix) {
+    /**
+     * A client with these Kafka settings (bootstrap servers and login) and this registry login (it registers the
+     * schemas of what it publishes); its readers' groups start with the prefix.
+     */
+    public EventClient(Map<String, Object> kafkaConfig, String registryUrl, Map.Entry<String, String> registryLogin, String groupPrefix) {
         this.kafkaConfig = Map.copyOf(kafkaConfig);
-        this.registryUrl = registryUrl;
+        this.registryConfig = Map.of("apicurio.registry.url", registryUrl,
+                "apicurio.registry.auth.username", registryLogin.getKey(),
+                "apicurio.registry.auth.password", registryLogin.getValue());
         this.groupPrefix = groupPrefix;
         Properties props = new Properties();
         props.putAll(kafkaConfig);
+        props.putAll(registryConfig);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroKafkaSerializer.class.getName());
-        props.put("apicurio.registry.url", registryUrl);
         props.put("apicurio.registry.auto-register", "true");
         this.producer = new KafkaProducer<>(props);
         Properties raw = new Properties();
@@ -62,13 +67,13 @@ public final class EventClient implements AutoCloseable {
 
     /** A client of the stack's super user: tests act as CI, operators and services at once. */
     public static EventClient forStack(LocalStack stack) {
-        return new EventClient(stack.kafkaAdminConfig(), stack.registryUrl(), "reader-");
+        return new EventClient(stack.kafkaAdminConfig(), stack.registryUrl(), stack.registryAdmin(), "reader-");
     }
 
-    /** A client logged in as one of {@link KafkaAccess}'s principals, with only its rights. */
+    /** A client logged in to Kafka as one of {@link KafkaAccess}'s principals, with only its rights there. */
     public static EventClient as(LocalStack stack, String principal) {
         String groups = KafkaAccess.principal(principal).groupPrefix();
-        return new EventClient(stack.kafkaClientConfig(principal), stack.registryUrl(), groups == null ? principal + "-" : groups);
+        return new EventClient(stack.kafkaClientConfig(principal), stack.registryUrl(), stack.registryAdmin(), groups == null ? principal + "-" : groups);
     }
 
     /** Publishes an event to its topic, keyed by its releaseId, and waits for the broker's acknowledgement. */
@@ -146,7 +151,7 @@ public final class EventClient implements AutoCloseable {
             props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             this.consumer = new KafkaConsumer<>(props);
             Map<String, Object> serde = new HashMap<>();
-            serde.put("apicurio.registry.url", registryUrl);
+            serde.putAll(registryConfig);
             serde.put("apicurio.registry.use-specific-avro-reader", false);
             deserializer.configure(serde, false);
             consumer.subscribe(topics);

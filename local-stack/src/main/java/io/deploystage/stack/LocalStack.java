@@ -23,6 +23,9 @@ public final class LocalStack implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(LocalStack.class.getName());
 
+    /** The registry account of tools and tests that publish as any party (an sr-admin). */
+    static final String REGISTRY_ADMIN = "admin";
+
     /** Where the broker runs: inside this JVM (tests) or as a child JVM (local runs). */
     public enum KafkaMode { IN_PROCESS, CHILD_PROCESS }
 
@@ -43,10 +46,13 @@ public final class LocalStack implements AutoCloseable {
     private final List<Started> started;
     private final DevTokens tokens = new DevTokens();
     private final Map<String, String> kafkaPasswords;
+    private final Map<String, String> registryPasswords;
 
-    private LocalStack(KafkaBroker kafka, Map<String, String> kafkaPasswords, Postgres postgres, ApicurioRegistry registry, List<Started> started) {
+    private LocalStack(KafkaBroker kafka, Map<String, String> kafkaPasswords, Map<String, String> registryPasswords, Postgres postgres,
+            ApicurioRegistry registry, List<Started> started) {
         this.kafka = kafka;
         this.kafkaPasswords = kafkaPasswords;
+        this.registryPasswords = registryPasswords;
         this.postgres = postgres;
         this.registry = registry;
         this.started = started;
@@ -62,11 +68,16 @@ public final class LocalStack implements AutoCloseable {
         Postgres postgres = Postgres.start(options.persistent() ? workDir.resolve("postgres") : null, options.postgresPort());
         databases.forEach(postgres::ensureDatabase);
         long t1 = System.nanoTime();
+        Map<String, String> registryPasswords = new LinkedHashMap<>();
+        for (String service : ServiceProcess.SERVICES) {
+            registryPasswords.put(service, KafkaAccess.randomSecret());
+        }
+        registryPasswords.put(REGISTRY_ADMIN, KafkaAccess.randomSecret());
         ApicurioRegistry registry = null;
         KafkaBroker kafka = null;
         try {
             registry = ApicurioRegistry.start(workDir.resolve("apicurio"), options.registryPort(),
-                    options.persistent() ? workDir.resolve("apicurio/registry-db") : null);
+                    options.persistent() ? workDir.resolve("apicurio/registry-db") : null, registryUsers(registryPasswords));
             long t2 = System.nanoTime();
             Path kafkaDir = workDir.resolve("kafka");
             if (!options.persistent()) {
@@ -85,7 +96,7 @@ public final class LocalStack implements AutoCloseable {
                     new Started("apicurio-registry", millis(t2 - t1), registry.process() == null ? null : TiedProcess.command(registry.process())),
                     new Started("kafka", millis(t3 - t2), kafka.process() == null ? null : TiedProcess.command(kafka.process())));
             LOG.info(() -> "Local stack up: " + started.stream().map(s -> s.component() + " " + s.millis() + " ms").toList());
-            return new LocalStack(kafka, kafkaPasswords, postgres, registry, started);
+            return new LocalStack(kafka, kafkaPasswords, registryPasswords, postgres, registry, started);
         } catch (RuntimeException e) {
             if (kafka != null) {
                 kafka.close();
@@ -145,6 +156,13 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** Each service writes schemas as itself (sr-developer); the admin account is the tools' and tests'. */
+    private static List<ApicurioRegistry.User> registryUsers(Map<String, String> passwords) {
+        return passwords.entrySet().stream()
+                .map(e -> new ApicurioRegistry.User(e.getKey(), e.getValue(), e.getKey().equals(REGISTRY_ADMIN) ? "sr-admin" : "sr-developer"))
+                .toList();
+    }
+
     /**
      * The configuration a Deploy Stage service needs to run against this stack with its own database (named after the
      * service, without "-service") and its own Kafka principal.
@@ -159,6 +177,8 @@ public final class LocalStack implements AutoCloseable {
             }
         });
         config.put("deploystage.registry-url", registry.apiUrl());
+        config.put("deploystage.registry-username", database + "-service");
+        config.put("deploystage.registry-password", registryPasswords.get(database + "-service"));
         config.put("quarkus.datasource.reactive.url", postgres.reactiveUrl(database));
         config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl(database));
         config.put("quarkus.datasource.username", postgres.user());
@@ -192,6 +212,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String registryUrl() {
         return registry.apiUrl();
+    }
+
+    /** The login (user, password) of the registry account that may write any schema, for tools and tests. */
+    public Map.Entry<String, String> registryAdmin() {
+        return Map.entry(REGISTRY_ADMIN, registryPasswords.get(REGISTRY_ADMIN));
     }
 
     /** Mints tokens the services of this stack accept. */

@@ -13,6 +13,12 @@ public interface PlatformConfig {
     @WithDefault("http://localhost:8081/apis/registry/v3")
     String registryUrl();
 
+    /** The registry login (HTTP basic) the service registers its schemas with; unset: none (a registry open to all). */
+    java.util.Optional<String> registryUsername();
+
+    /** Its password (give it as DEPLOYSTAGE_REGISTRY_PASSWORD; never logged). */
+    java.util.Optional<String> registryPassword();
+
     /** The transactional outbox relay. */
     Outbox outbox();
 

@@ -46,11 +46,14 @@ public class EventDecoder {
 
     EventDecoder(PlatformConfig config, Dependencies dependencies) {
         this.dependencies = dependencies;
-        deserializer.configure(Map.of(
+        Map<String, Object> serde = new java.util.HashMap<>(Map.of(
                 "apicurio.registry.url", config.registryUrl(),
                 "apicurio.registry.use-specific-avro-reader", false,
                 "apicurio.registry.retry-count", 2,
-                "apicurio.registry.retry-backoff-ms", 100), false);
+                "apicurio.registry.retry-backoff-ms", 100));
+        config.registryUsername().ifPresent(user -> serde.put("apicurio.registry.auth.username", user));
+        config.registryPassword().ifPresent(password -> serde.put("apicurio.registry.auth.password", password));
+        deserializer.configure(serde, false);
     }
 
     /**
