@@ -5,3 +5,4 @@ CREATE DATABASE planner;
 CREATE DATABASE executor;
 CREATE DATABASE monitor;
 CREATE DATABASE notifier;
+CREATE DATABASE registry;

@@ -44,18 +44,26 @@ public final class KafkaAccess {
     public static final String MECHANISM = "SCRAM-SHA-512";
 
     /** One principal's rights. */
-    public record Principal(String name, List<String> writes, List<String> reads, String groupPrefix) {
+    public record Principal(String name, List<String> writes, List<String> reads, String groupPrefix, boolean deadLetters) {
+
+        /** Every topic it may write: its outputs, and the dead-letter topics of its inputs when it dead-letters. */
+        public List<String> writable() {
+            List<String> topics = new ArrayList<>(writes);
+            if (deadLetters) {
+                reads.stream().map(Topics::deadLetterOf).forEach(topics::add);
+            }
+            return topics;
+        }
 
         /** The ACLs that grant exactly these rights (allow only; the authorizer refuses everything else). */
         public List<AclBinding> bindings() {
             List<AclBinding> bindings = new ArrayList<>();
             String user = "User:" + name;
-            for (String topic : writes) {
+            for (String topic : writable()) {
                 bindings.add(allow(user, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE));
             }
             for (String topic : reads) {
                 bindings.add(allow(user, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ));
-                bindings.add(allow(user, ResourceType.TOPIC, Topics.deadLetterOf(topic), PatternType.LITERAL, AclOperation.WRITE));
             }
             if (groupPrefix != null) {
                 bindings.add(allow(user, ResourceType.GROUP, groupPrefix, PatternType.PREFIXED, AclOperation.READ));
@@ -140,10 +148,11 @@ public final class KafkaAccess {
                     continue;
                 }
                 String[] fields = line.split("\\s+");
-                if (fields.length != 4) {
-                    throw new IllegalStateException("kafka-access.conf: expected principal, writes, reads, groups in: " + line);
+                if (fields.length != 5 || !List.of("yes", "no").contains(fields[4])) {
+                    throw new IllegalStateException("kafka-access.conf: expected principal, writes, reads, groups, dead-letters (yes/no) in: " + line);
                 }
-                principals.add(new Principal(fields[0], topics(fields[1]), topics(fields[2]), "-".equals(fields[3]) ? null : fields[3]));
+                principals.add(new Principal(fields[0], topics(fields[1]), topics(fields[2]), "-".equals(fields[3]) ? null : fields[3],
+                        "yes".equals(fields[4])));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
