@@ -52,7 +52,8 @@ public final class Launcher {
         running.add(stack);
         stack.started().forEach(s -> say(String.format("  %-18s up in %5d ms%s", s.component(), s.millis(),
                 s.process() == null ? "" : ", RSS " + LocalStack.rssMib(s.process().pid()) + " MiB")));
-        say("  kafka " + stack.kafkaBootstrapServers() + ", registry " + stack.registryUrl());
+        say("  kafka " + stack.kafkaBootstrapServers() + " (SASL/SCRAM logins, ACLs of kafka-access.conf), registry " + stack.registryUrl()
+                + " (writes need a service login)");
 
         long owner = ProcessHandle.current().pid();
         say("Installing the sample service " + SampleDescriptor.SERVICE + " and starting version 1.0.0 on its instances…");

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
@@ -76,13 +75,12 @@ public final class HttpCheckRunner {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(check.url())).timeout(timeout)
                     .method(check.method(), HttpRequest.BodyPublishers.noBody()).build();
-            HttpResponse<java.io.InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            String body;
-            try (java.io.InputStream in = response.body()) {
-                body = check.expectBodyContains() == null ? "" : new String(in.readNBytes(MAX_BODY), java.nio.charset.StandardCharsets.UTF_8);
-            }
-            if (response.statusCode() != check.expectStatus()) {
-                return "status " + response.statusCode() + ", expected " + check.expectStatus();
+            // the whole answer within the timeout, at most MAX_BODY of it
+            io.deploystage.platform.http.BoundedHttp.Answer response = io.deploystage.platform.http.BoundedHttp.exchange(HTTP, request,
+                    check.expectBodyContains() == null ? 0 : MAX_BODY, timeout);
+            String body = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+            if (response.status() != check.expectStatus()) {
+                return "status " + response.status() + ", expected " + check.expectStatus();
             }
             if (check.expectBodyContains() != null && !body.contains(check.expectBodyContains())) {
                 return "the body does not contain \"" + check.expectBodyContains() + "\"";

@@ -1,12 +1,11 @@
 package io.deploystage.monitor.application;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import io.deploystage.platform.http.BoundedHttp;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -323,22 +322,21 @@ public class PullSources {
         }
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(config.sources().timeout()).GET().build();
         try {
-            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream body = response.body()) {
-                byte[] bytes = body.readNBytes(maxBytes);
-                if (bytes.length == maxBytes) {
-                    // cut at the last whole line: a number cut short would read as a counter reset
-                    int end = maxBytes;
-                    while (end > 0 && bytes[end - 1] != '\n') {
-                        end--;
-                    }
-                    bytes = java.util.Arrays.copyOf(bytes, end);
+            // the whole answer within the source timeout, at most maxBytes of it
+            BoundedHttp.Answer response = BoundedHttp.exchange(http, request, maxBytes, config.sources().timeout());
+            byte[] bytes = response.body();
+            if (response.truncated()) {
+                // cut at the last whole line: a number cut short would read as a counter reset
+                int end = maxBytes;
+                while (end > 0 && bytes[end - 1] != '\n') {
+                    end--;
                 }
-                if (response.statusCode() / 100 != 2) {
-                    throw new IllegalStateException(uri.getHost() + ":" + uri.getPort() + uri.getPath() + " answered " + response.statusCode());
-                }
-                return new String(bytes, StandardCharsets.UTF_8);
+                bytes = java.util.Arrays.copyOf(bytes, end);
             }
+            if (response.status() / 100 != 2) {
+                throw new IllegalStateException(uri.getHost() + ":" + uri.getPort() + uri.getPath() + " answered " + response.status());
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + uri.getHost() + ":" + uri.getPort() + uri.getPath() + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));

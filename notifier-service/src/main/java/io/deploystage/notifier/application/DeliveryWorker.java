@@ -3,7 +3,6 @@ package io.deploystage.notifier.application;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -247,8 +246,9 @@ public class DeliveryWorker {
                     .header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(destination.secret().get(), timestamp, delivery.body));
         }
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() / 100 == 2 ? null : "HTTP " + response.statusCode();
+            // the whole answer within the timeout; its body is not needed (a receiver's long or endless answer is cut)
+            int status = io.deploystage.platform.http.BoundedHttp.exchange(http, request.build(), 0, config.retry().timeout()).status();
+            return status / 100 == 2 ? null : "HTTP " + status;
         } catch (java.io.IOException e) {
             return e.getClass().getSimpleName() + ": " + e.getMessage();
         } catch (InterruptedException e) {
