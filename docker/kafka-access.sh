@@ -20,7 +20,7 @@ topics=()
 while read -r principal writes reads groups deadletters; do
     case "$principal" in ''|'#'*) continue ;; esac
     for t in ${writes//,/ } ${reads//,/ }; do
-        if [ "$t" != "-" ]; then topics+=("$t"); fi
+        if [ "$t" != "-" ]; then topics+=("${t%.dlq}"); fi
     done
 done < "$CONF"
 for t in $(printf '%s\n' "${topics[@]}" | sort -u); do

@@ -60,6 +60,10 @@ public class Watch implements Callable<Integer> {
             description = "Apicurio Registry v3 API (env DEPLOY_STAGE_REGISTRY; default ${DEFAULT-VALUE})")
     String registry;
 
+    @Option(names = "--registry-user", defaultValue = "${env:DEPLOY_STAGE_REGISTRY_USER}", description = "registry login (HTTP basic;"
+            + " env DEPLOY_STAGE_REGISTRY_USER; its password only from env DEPLOY_STAGE_REGISTRY_PASSWORD); unset: none")
+    String registryUser;
+
     @Option(names = "--from-beginning", description = "start with the events already on the topics")
     boolean fromBeginning;
 
@@ -94,6 +98,10 @@ public class Watch implements Callable<Integer> {
         Map<String, Object> serde = new HashMap<>();
         serde.put("apicurio.registry.url", registry);
         serde.put("apicurio.registry.use-specific-avro-reader", false);
+        if (registryUser != null && !registryUser.isBlank()) {
+            serde.put("apicurio.registry.auth.username", registryUser);
+            serde.put("apicurio.registry.auth.password", java.util.Objects.requireNonNullElse(System.getenv("DEPLOY_STAGE_REGISTRY_PASSWORD"), ""));
+        }
         long end = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props); AvroKafkaDeserializer<Object> decoder = new AvroKafkaDeserializer<>()) {
             decoder.configure(serde, false);

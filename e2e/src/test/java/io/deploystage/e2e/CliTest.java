@@ -66,6 +66,8 @@ class CliTest {
                 "DEPLOY_STAGE_EXECUTOR_URL", system.service("executor-service").baseUrl(),
                 "DEPLOY_STAGE_KAFKA", system.stack.kafkaBootstrapServers(),
                 "DEPLOY_STAGE_REGISTRY", system.stack.registryUrl(),
+                "DEPLOY_STAGE_REGISTRY_USER", system.stack.registryReader().getKey(),
+                "DEPLOY_STAGE_REGISTRY_PASSWORD", system.stack.registryReader().getValue(),
                 "DEPLOY_STAGE_TOKEN", system.stack.tokens().mint("ci-bot", roles));
     }
 

@@ -107,6 +107,59 @@ class ExecutorResumeTest {
         }
     }
 
+    @Test
+    void killedDuringARollbackStepThatIsNotSafeToRerunItPausesAndAnnouncesItWithTheEscalationContact() throws Exception {
+        RunningSystem system = RunningSystem.get();
+        ServiceProcess executor = system.service("executor-service");
+        DeploymentPlan plan = failingPlanWithSlowRollback();
+        String id = plan.getEventId().toString();
+        try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
+            system.client.publish(plan);
+            reader.awaitUntil(records -> Trail.of(records, plan.getReleaseId(), StepEvent.class).stream()
+                    .anyMatch(s -> s.getStepId().equals("rollback-prod-1") && s.getStatus() == StepStatus.STARTED && s.getRollback()),
+                    Duration.ofSeconds(60), "the rollback step to start");
+            executor.kill9();
+            executor.start();
+
+            Map<?, ?> paused = awaitState(system, executor, id, "PAUSED");
+            assertTrue(String.valueOf(paused.get("reason")).contains("rollback-prod-1 was interrupted"), paused.toString());
+            reader.awaitUntil(records -> Trail.of(records, plan.getReleaseId(), StepEvent.class).stream()
+                    .anyMatch(s -> s.getStatus() == StepStatus.INTERRUPTED), Duration.ofSeconds(30), "the interruption announced");
+            StepEvent interrupted = Trail.of(reader.seen(), plan.getReleaseId(), StepEvent.class).stream()
+                    .filter(s -> s.getStatus() == StepStatus.INTERRUPTED).findFirst().orElseThrow();
+            assertEquals("rollback-prod-1", interrupted.getStepId());
+            assertTrue(interrupted.getRollback(), "a rollback step");
+            assertEquals("dana (team lead)", interrupted.getEscalationContact(), "the notifier pages the plan's contact with it");
+            assertTrue(interrupted.getDetail().contains("not declared safe to re-run"), interrupted.getDetail());
+            assertTrue(Trail.of(reader.seen(), plan.getReleaseId(), DeploymentOutcome.class).isEmpty(), "no outcome while it waits");
+
+            HttpResponse<String> resumed = HTTP.send(HttpRequest.newBuilder(URI.create(executor.baseUrl() + "/deployments/" + id + "/resume"))
+                    .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, resumed.statusCode(), resumed.body());
+            reader.awaitUntil(records -> !Trail.of(records, plan.getReleaseId(), DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(60),
+                    "the outcome");
+            assertEquals(DeploymentResult.ROLLED_BACK, Trail.of(reader.seen(), plan.getReleaseId(), DeploymentOutcome.class).get(0).getOutcome());
+        }
+    }
+
+    /** Staging passes, the production deploy fails, and the rollback step that returns prod-1 is slow and not safe to re-run. */
+    private static DeploymentPlan failingPlanWithSlowRollback() {
+        UUID id = UUID.randomUUID();
+        PlanStep staging = PlanStep.newBuilder().setStepId("staging-deploy").setEnvironment(Environment.STAGING).setKind(StepKind.COMMAND)
+                .setAction("Deploy to staging").setCommand(List.of("true")).setExpectedOutcome("done").setIdempotent(true).build();
+        PlanStep production = PlanStep.newBuilder().setStepId("prod-deploy").setEnvironment(Environment.PRODUCTION).setKind(StepKind.COMMAND)
+                .setAction("Deploy to prod-1").setCommand(List.of("false")).setExpectedOutcome("done").setIdempotent(false).setInstance("prod-1")
+                .build();
+        PlanStep undo = PlanStep.newBuilder().setStepId("rollback-prod-1").setEnvironment(Environment.PRODUCTION).setKind(StepKind.COMMAND)
+                .setAction("Return prod-1 to the previous version").setCommand(List.of("sleep", "3")).setExpectedOutcome("done")
+                .setIdempotent(false).setInstance("prod-1").build();
+        return DeploymentPlan.newBuilder().setEventId(id).setReleaseId("rel-" + id).setOccurredAt(Instant.now()).setCausationId(null)
+                .setService("stalls-" + id.toString().substring(0, 6)).setVersion("2.0.0").setRisk(RiskLevel.MEDIUM)
+                .setStrategy(Strategy.DIRECT).setRationale("test").setSteps(List.of(staging, production)).setRollbackProcedure(List.of(undo))
+                .setEscalationContact("dana (team lead)").setDeploymentChecklist("# c").setRollbackPlan("# r").build();
+    }
+
     /** A plan whose staging migration is slow and not declared safe to re-run. */
     private static DeploymentPlan slowPlan() {
         UUID id = UUID.randomUUID();

@@ -37,9 +37,9 @@ public final class ApicurioRegistry implements AutoCloseable {
     }
 
     /**
-     * Starts the registry; {@code storageFile} keeps its H2 data across restarts when given. Writing (registering a
-     * schema) takes one of the {@code users}' logins with sr-developer or sr-admin (role-based authorization);
-     * reading schemas needs none, as a schema is no secret and every consumer must decode.
+     * Starts the registry; {@code storageFile} keeps its H2 data across restarts when given. Every call takes one of
+     * the {@code users}' logins (HTTP basic): registering a schema one with sr-developer or sr-admin, reading one any
+     * (role-based authorization; sr-readonly only reads).
      */
     public static ApicurioRegistry start(Path workDir, int httpPort, Path storageFile, List<User> users) {
         String external = System.getenv(URL_OVERRIDE);
@@ -81,7 +81,7 @@ public final class ApicurioRegistry implements AutoCloseable {
         auth.setProperty("quarkus.http.auth.basic", "true");
         auth.setProperty("apicurio.authn.mechanism.priority", "basic");
         auth.setProperty("apicurio.auth.role-based-authorization", "true");
-        auth.setProperty("apicurio.auth.anonymous-read-access.enabled", "true");
+        auth.setProperty("apicurio.auth.anonymous-read-access.enabled", "false");
         auth.setProperty("quarkus.security.users.embedded.plain-text", "true");
         for (User user : users) {
             auth.setProperty("quarkus.security.users.embedded.users." + user.name(), user.password());

@@ -166,7 +166,8 @@ public final class KafkaAccess {
         }
         List<String> topics = List.of(field.split(","));
         for (String topic : topics) {
-            if (!Topics.all().contains(topic)) {
+            String event = topic.endsWith(Topics.DEAD_LETTER_SUFFIX) ? topic.substring(0, topic.length() - Topics.DEAD_LETTER_SUFFIX.length()) : topic;
+            if (!Topics.all().contains(event)) {
                 throw new IllegalStateException("kafka-access.conf names an unknown topic: " + topic);
             }
         }

@@ -53,7 +53,7 @@ public final class Launcher {
         stack.started().forEach(s -> say(String.format("  %-18s up in %5d ms%s", s.component(), s.millis(),
                 s.process() == null ? "" : ", RSS " + LocalStack.rssMib(s.process().pid()) + " MiB")));
         say("  kafka " + stack.kafkaBootstrapServers() + " (SASL/SCRAM logins, ACLs of kafka-access.conf), registry " + stack.registryUrl()
-                + " (writes need a service login)");
+                + " (logins only)");
 
         long owner = ProcessHandle.current().pid();
         say("Installing the sample service " + SampleDescriptor.SERVICE + " and starting version 1.0.0 on its instances…");
@@ -126,6 +126,8 @@ public final class Launcher {
                 + "export DEPLOY_STAGE_KAFKA_USER=watch\n"
                 + "export DEPLOY_STAGE_KAFKA_PASSWORD=" + stack.kafkaPassword("watch") + "\n"
                 + "export DEPLOY_STAGE_REGISTRY=" + stack.registryUrl() + "\n"
+                + "export DEPLOY_STAGE_REGISTRY_USER=" + stack.registryReader().getKey() + "\n"
+                + "export DEPLOY_STAGE_REGISTRY_PASSWORD=" + stack.registryReader().getValue() + "\n"
                 + "export DEPLOY_STAGE_TOKEN=" + stack.tokens().mint("local-operator", "ci", "operator", "approver", "senior", "team-lead") + "\n";
         try {
             Path file = workDir.resolve("deploy-stage.env");

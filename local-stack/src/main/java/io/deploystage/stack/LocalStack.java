@@ -25,6 +25,8 @@ public final class LocalStack implements AutoCloseable {
 
     /** The registry account of tools and tests that publish as any party (an sr-admin). */
     static final String REGISTRY_ADMIN = "admin";
+    /** The registry account of readers that only decode (the CLI's watch): sr-readonly. */
+    public static final String REGISTRY_READER = "watch";
 
     /** Where the broker runs: inside this JVM (tests) or as a child JVM (local runs). */
     public enum KafkaMode { IN_PROCESS, CHILD_PROCESS }
@@ -73,6 +75,7 @@ public final class LocalStack implements AutoCloseable {
             registryPasswords.put(service, KafkaAccess.randomSecret());
         }
         registryPasswords.put(REGISTRY_ADMIN, KafkaAccess.randomSecret());
+        registryPasswords.put(REGISTRY_READER, KafkaAccess.randomSecret());
         ApicurioRegistry registry = null;
         KafkaBroker kafka = null;
         try {
@@ -156,10 +159,14 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** Each service writes schemas as itself (sr-developer); the admin account is the tools' and tests'. */
+    /** Each service writes schemas as itself (sr-developer); the admin account is the tools' and tests', watch only reads. */
     private static List<ApicurioRegistry.User> registryUsers(Map<String, String> passwords) {
         return passwords.entrySet().stream()
-                .map(e -> new ApicurioRegistry.User(e.getKey(), e.getValue(), e.getKey().equals(REGISTRY_ADMIN) ? "sr-admin" : "sr-developer"))
+                .map(e -> new ApicurioRegistry.User(e.getKey(), e.getValue(), switch (e.getKey()) {
+                    case REGISTRY_ADMIN -> "sr-admin";
+                    case REGISTRY_READER -> "sr-readonly";
+                    default -> "sr-developer";
+                }))
                 .toList();
     }
 
@@ -217,6 +224,11 @@ public final class LocalStack implements AutoCloseable {
     /** The login (user, password) of the registry account that may write any schema, for tools and tests. */
     public Map.Entry<String, String> registryAdmin() {
         return Map.entry(REGISTRY_ADMIN, registryPasswords.get(REGISTRY_ADMIN));
+    }
+
+    /** The login (user, password) of the registry's read-only account (the CLI's watch). */
+    public Map.Entry<String, String> registryReader() {
+        return Map.entry(REGISTRY_READER, registryPasswords.get(REGISTRY_READER));
     }
 
     /** Mints tokens the services of this stack accept. */

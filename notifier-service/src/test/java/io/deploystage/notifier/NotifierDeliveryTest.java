@@ -117,7 +117,7 @@ class NotifierDeliveryTest extends RealStackTest {
         }
     }
 
-    /** An HTTP receiver that records requests, fails the first three on /hook, and applies each Idempotency-Key once. */
+    /** An HTTP receiver that records requests, fails the first three on /hook of the retry test, and applies each Idempotency-Key once. */
     static final class Receiver {
         final HttpServer server;
         final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
@@ -138,7 +138,9 @@ class NotifierDeliveryTest extends RealStackTest {
                         "key", String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")),
                         "timestamp", String.valueOf(exchange.getRequestHeaders().getFirst(WebhookSignature.TIMESTAMP_HEADER)),
                         "signature", String.valueOf(exchange.getRequestHeaders().getFirst(WebhookSignature.SIGNATURE_HEADER))));
-                int status = path.equals("/down") ? 503 : path.equals("/hook") && hookCalls.incrementAndGet() <= 3 ? 503 : 200;
+                // the retry test's release ("retry-…") finds /hook failing three times, whichever tests ran before
+                int status = path.equals("/down") ? 503
+                        : path.equals("/hook") && body.contains("\"retry-") && hookCalls.incrementAndGet() <= 3 ? 503 : 200;
                 if (status == 200) {
                     String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
                     if (!applied.contains(path + key)) {
@@ -158,7 +160,7 @@ class NotifierDeliveryTest extends RealStackTest {
 
     @Test
     void aReceiverThatFailsThreeTimesGetsTheSignedMessageExactlyOnceAndSlackGetsBlockKit() throws Exception {
-        String releaseId = "note-" + UUID.randomUUID();
+        String releaseId = "retry-" + UUID.randomUUID();
         DeploymentOutcome outcome = DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId)
                 .setOccurredAt(Instant.now()).setDeploymentId(UUID.randomUUID().toString()).setService("checkout").setVersion("1.2.0")
                 .setStrategy(Strategy.CANARY).setOutcome(DeploymentResult.ROLLED_BACK)
@@ -312,6 +314,45 @@ class NotifierDeliveryTest extends RealStackTest {
             assertTrue(records(reader.seen(), deployed).stream().noneMatch(r -> r.getDestination().equals("oncall")), "a deploy is not on-call news");
         }
         assertTrue(RECEIVER.requests.stream().anyMatch(r -> r.get("path").equals("/oncall") && r.get("body").contains("error rate 7.10% exceeds 5%")));
+    }
+
+    private static io.deploystage.events.StepEvent.Builder interrupted(String releaseId, String stepId, String reason) {
+        return io.deploystage.events.StepEvent.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(Instant.now())
+                .setDeploymentId(UUID.randomUUID().toString()).setStepId(stepId).setEnvironment(io.deploystage.events.Environment.PRODUCTION)
+                .setStatus(io.deploystage.events.StepStatus.INTERRUPTED).setAction("Return prod-1 to the previous version").setDetail(reason);
+    }
+
+    @Test
+    void aRollbackStepInterruptedAndNotSafeToRerunPagesTheContactAndAForwardOneDoesNot() throws Exception {
+        String stalled = "stall-" + UUID.randomUUID();
+        String forward = "fwd-" + UUID.randomUUID();
+        client.publish(SampleEvents.releaseCandidate(stalled, "checkout", "1.3.0"));
+        client.publish(SampleEvents.releaseCandidate(forward, "checkout", "1.3.1"));
+        awaitRow("select count(*) from release_info where release_id = ?", stalled);
+        awaitRow("select count(*) from release_info where release_id = ?", forward);
+        String reason = "step rollback-prod-1 was interrupted (the executor stopped while it ran) and is not declared safe to re-run";
+        io.deploystage.events.StepEvent rollbackStep = interrupted(stalled, "rollback-prod-1", reason).setRollback(true)
+                .setEscalationContact("dana (team lead)").build();
+        io.deploystage.events.StepEvent forwardStep = interrupted(forward, "staging-migrate", reason).build();
+        try (var reader = client.reader(List.of(Topics.NOTIFICATION_RECORDS))) {
+            client.publish(forwardStep);
+            client.publish(rollbackStep);
+            reader.awaitUntil(records -> records(records, stalled).stream().anyMatch(r -> r.getDestination().equals("pager")
+                    && r.getStatus() == DeliveryStatus.DELIVERED), Duration.ofSeconds(30), "the page delivered");
+            reader.poll(Duration.ofSeconds(2));
+            assertTrue(records(reader.seen(), forward).isEmpty(), "a forward step that waits for an operator pages nobody");
+            assertTrue(records(reader.seen(), stalled).stream().anyMatch(r -> r.getDestination().equals("oncall")), "and the on-call channel hears it");
+        }
+        List<Map<String, String>> pages = RECEIVER.requests.stream().filter(r -> r.get("path").equals("/pagerduty/v2/enqueue")
+                && r.get("body").contains(stalled)).toList();
+        assertEquals(1, pages.size());
+        JsonNode page = new ObjectMapper().readTree(pages.get(0).get("body"));
+        assertEquals("critical", page.get("payload").get("severity").asText());
+        assertEquals(rollbackStep.getEventId().toString(), page.get("dedup_key").asText());
+        assertEquals("ROLLBACK STALLED: the rollback of v1.3.0 of checkout stopped at step rollback-prod-1 (interrupted, not safe to re-run);"
+                + " production may run either version. Paging dana (team lead): a human must decide (resume, abort or roll back).",
+                page.get("payload").get("summary").asText());
+        assertTrue(page.get("payload").get("custom_details").get("reason").asText().contains("not declared safe to re-run"), page.toString());
     }
 
     @Test

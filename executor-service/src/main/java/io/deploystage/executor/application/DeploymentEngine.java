@@ -273,16 +273,24 @@ public class DeploymentEngine {
                 }
                 PlanStep step = list.get(d.nextStep);
                 if (next instanceof StepLifecycle.Pause pause) {
+                    List<SpecificRecordBase> events = new ArrayList<>();
                     if (pause.interrupted()) {
                         row.status = StepEntity.INTERRUPTED;
                         row.detail = "interrupted: the executor stopped while this step ran";
+                        // announced: watchers see why it stopped, and an interrupted rollback step pages its contact
+                        events.add(ExecutorEvents.step(plan, d.phase, step, StepStatus.INTERRUPTED, row.runs, pause.reason(), null));
                     }
                     d.state = DeploymentState.PAUSED;
                     d.pauseRequested = false;
                     d.reason = pause.reason();
                     d.updatedAt = now;
-                    LOG.warnf("Release %s: deployment %s PAUSED: %s", d.releaseId, d.deploymentId, d.reason);
-                    return Uni.createFrom().item(Result.<Begun>of(null, List.of()));
+                    if (pause.interrupted() && d.phase == Phase.ROLLBACK) {
+                        LOG.errorf("Release %s: deployment %s PAUSED in its rollback, production may run either version (escalation: %s): %s",
+                                d.releaseId, d.deploymentId, plan.getEscalationContact(), d.reason);
+                    } else {
+                        LOG.warnf("Release %s: deployment %s PAUSED: %s", d.releaseId, d.deploymentId, d.reason);
+                    }
+                    return Uni.createFrom().item(Result.<Begun>of(null, events));
                 }
                 if (next instanceof StepLifecycle.Skip skip) {
                     StepEntity skipped = Deployments.newRow(deploymentId, d.phase, d.nextStep, step, StepEntity.SKIPPED, now);

@@ -38,6 +38,9 @@ public final class ExecutorEvents {
                 .setDetail(detail == null ? null : abbreviate(detail))
                 .setDurationMillis(durationMillis)
                 .setInstance(step.getKind() == io.deploystage.events.StepKind.COMMAND ? step.getInstance() : null)
+                .setRollback(phase == Phase.ROLLBACK)
+                // an interrupted rollback step leaves production on either version: whoever reads this must reach a human
+                .setEscalationContact(status == StepStatus.INTERRUPTED && phase == Phase.ROLLBACK ? plan.getEscalationContact() : null)
                 .build();
     }
 

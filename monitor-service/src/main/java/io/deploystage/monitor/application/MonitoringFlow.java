@@ -126,7 +126,9 @@ public class MonitoringFlow {
                     boolean ran = step.getStatus() != io.deploystage.events.StepStatus.SKIPPED && step.getStatus() != io.deploystage.events.StepStatus.WAITING;
                     if (step.getInstance() != null && ran) {
                         // while a version is put on an instance, and for the warm-up after, latency and throughput are not judged
-                        boolean running = step.getStatus() == io.deploystage.events.StepStatus.STARTED;
+                        // an interrupted step may have left the instance half-way: judged as one being deployed
+                        boolean running = step.getStatus() == io.deploystage.events.StepStatus.STARTED
+                                || step.getStatus() == io.deploystage.events.StepStatus.INTERRUPTED;
                         Instant until = step.getOccurredAt().plus(running ? DEPLOYING : config.warmUp());
                         watched.warmUntil(step.getEnvironment().name(), until);
                         LOG.infof("Release %s: %s %s; %s warms up until %s", watched.releaseId, step.getInstance(),

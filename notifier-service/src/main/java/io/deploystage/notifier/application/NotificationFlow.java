@@ -147,6 +147,17 @@ public class NotificationFlow {
 
     /** A flag step that brought a flag to 100% of users: a cleanup ticket in the trackers. */
     public Uni<List<SpecificRecordBase>> onStepEvent(StepEvent step) {
+        if (step.getStatus() == io.deploystage.events.StepStatus.INTERRUPTED && step.getRollback()) {
+            // a rollback that cannot go on by itself is escalated as a failed one is: the on-call route pages the contact
+            return ReleaseInfoEntity.<ReleaseInfoEntity>findById(step.getReleaseId()).chain(info -> {
+                String service = info == null ? null : info.service;
+                String version = info == null ? "?" : info.version;
+                String summary = Announcement.rollbackStalled(service, version, step.getStepId(), step.getEscalationContact());
+                LOG.errorf("Release %s: %s", step.getReleaseId(), summary);
+                return notify(step, new Notice("rollback-failed", step.getReleaseId(), service, version, "production", "-", "PAUSED",
+                        summary, step.getDetail()));
+            });
+        }
         java.util.regex.Matcher flag = FLAG_AT_100.matcher(step.getStepId());
         if (step.getStatus() != io.deploystage.events.StepStatus.SUCCEEDED || !flag.matches()) {
             return Uni.createFrom().item(List.of());

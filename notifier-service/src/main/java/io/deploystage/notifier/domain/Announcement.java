@@ -26,6 +26,13 @@ public final class Announcement {
                 + (contact == null || contact.isBlank() ? "the escalation contact" : contact) + ": a human must take over.";
     }
 
+    /** A rollback step broke off and is not safe to re-run: the rollback waits, production may run either version. */
+    public static String rollbackStalled(String service, String version, String step, String contact) {
+        return "ROLLBACK STALLED: the rollback of v" + version + " of " + (service == null ? "the service" : service) + " stopped at step " + step
+                + " (interrupted, not safe to re-run); production may run either version. Paging "
+                + (contact == null || contact.isBlank() ? "the escalation contact" : contact) + ": a human must decide (resume, abort or roll back).";
+    }
+
     public static String rollback(String deploymentId, String reason) {
         return "Rollback ordered for deployment " + deploymentId + ": " + reason;
     }

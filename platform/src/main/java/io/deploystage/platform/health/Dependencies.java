@@ -54,8 +54,12 @@ public class Dependencies {
     /** Null when the registry answers its system info, else why not. */
     public Uni<String> registryProblem() {
         String url = config.registryUrl() + "/system/info";
-        return Uni.createFrom().completionStage(() -> http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(PROBE_TIMEOUT).GET().build(),
-                        HttpResponse.BodyHandlers.discarding()))
+        HttpRequest.Builder probe = HttpRequest.newBuilder(URI.create(url)).timeout(PROBE_TIMEOUT).GET();
+        if (config.registryUsername().isPresent() && config.registryPassword().isPresent()) {
+            probe.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((config.registryUsername().get() + ":"
+                    + config.registryPassword().get()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return Uni.createFrom().completionStage(() -> http.sendAsync(probe.build(), HttpResponse.BodyHandlers.discarding()))
                 .map(answer -> answer.statusCode() == 200 ? (String) null : "Apicurio Registry: " + url + " answered " + answer.statusCode())
                 .onFailure().recoverWithItem(e -> "Apicurio Registry: " + url + " " + describe(e));
     }
