@@ -81,19 +81,8 @@ class ExecutorResumeTest {
         DeploymentPlan plan = slowPlan();
         String id = plan.getEventId().toString();
         try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
-            system.client.publish(plan);
-            reader.awaitUntil(records -> Trail.of(records, plan.getReleaseId(), StepEvent.class).stream()
-                    .anyMatch(s -> s.getStepId().equals("staging-migrate") && s.getStatus() == StepStatus.STARTED), Duration.ofSeconds(60),
-                    "the migration to start");
-            executor.kill9();
-            executor.start();
-
-            Map<?, ?> paused = awaitState(system, executor, id, "PAUSED");
-            assertTrue(String.valueOf(paused.get("reason")).contains("staging-migrate was interrupted"), paused.toString());
-            HttpResponse<String> resumed = HTTP.send(HttpRequest.newBuilder(URI.create(executor.baseUrl() + "/deployments/" + id + "/resume"))
-                    .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(202, resumed.statusCode(), resumed.body());
+            killWhileRunning(system, executor, reader, plan, "staging-migrate");
+            resume(system, executor, id);
 
             reader.awaitUntil(records -> !Trail.of(records, plan.getReleaseId(), DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(60),
                     "the outcome");
@@ -115,15 +104,7 @@ class ExecutorResumeTest {
         DeploymentPlan plan = failingPlanWithSlowRollback();
         String id = plan.getEventId().toString();
         try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
-            system.client.publish(plan);
-            reader.awaitUntil(records -> Trail.of(records, plan.getReleaseId(), StepEvent.class).stream()
-                    .anyMatch(s -> s.getStepId().equals("rollback-prod-1") && s.getStatus() == StepStatus.STARTED && s.getRollback()),
-                    Duration.ofSeconds(60), "the rollback step to start");
-            executor.kill9();
-            executor.start();
-
-            Map<?, ?> paused = awaitState(system, executor, id, "PAUSED");
-            assertTrue(String.valueOf(paused.get("reason")).contains("rollback-prod-1 was interrupted"), paused.toString());
+            killWhileRunning(system, executor, reader, plan, "rollback-prod-1");
             reader.awaitUntil(records -> Trail.of(records, plan.getReleaseId(), StepEvent.class).stream()
                     .anyMatch(s -> s.getStatus() == StepStatus.INTERRUPTED), Duration.ofSeconds(30), "the interruption announced");
             StepEvent interrupted = Trail.of(reader.seen(), plan.getReleaseId(), StepEvent.class).stream()
@@ -133,15 +114,31 @@ class ExecutorResumeTest {
             assertEquals("dana (team lead)", interrupted.getEscalationContact(), "the notifier pages the plan's contact with it");
             assertTrue(interrupted.getDetail().contains("not declared safe to re-run"), interrupted.getDetail());
             assertTrue(Trail.of(reader.seen(), plan.getReleaseId(), DeploymentOutcome.class).isEmpty(), "no outcome while it waits");
-
-            HttpResponse<String> resumed = HTTP.send(HttpRequest.newBuilder(URI.create(executor.baseUrl() + "/deployments/" + id + "/resume"))
-                    .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(202, resumed.statusCode(), resumed.body());
+            resume(system, executor, id);
             reader.awaitUntil(records -> !Trail.of(records, plan.getReleaseId(), DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(60),
                     "the outcome");
             assertEquals(DeploymentResult.ROLLED_BACK, Trail.of(reader.seen(), plan.getReleaseId(), DeploymentOutcome.class).get(0).getOutcome());
         }
+    }
+
+    /** Publishes the plan, kill -9s the executor while the step runs, restarts it: the deployment is PAUSED on that step. */
+    private static void killWhileRunning(RunningSystem system, ServiceProcess executor, io.deploystage.stack.EventClient.Reader reader,
+            DeploymentPlan plan, String stepId) {
+        system.client.publish(plan);
+        reader.awaitUntil(records -> Trail.of(records, plan.getReleaseId(), StepEvent.class).stream()
+                .anyMatch(s -> s.getStepId().equals(stepId) && s.getStatus() == StepStatus.STARTED), Duration.ofSeconds(60), stepId + " to start");
+        executor.kill9();
+        executor.start();
+        Map<?, ?> paused = awaitState(system, executor, plan.getEventId().toString(), "PAUSED");
+        assertTrue(String.valueOf(paused.get("reason")).contains(stepId + " was interrupted"), paused.toString());
+    }
+
+    /** An operator resumes the deployment. */
+    private static void resume(RunningSystem system, ServiceProcess executor, String id) throws Exception {
+        HttpResponse<String> resumed = HTTP.send(HttpRequest.newBuilder(URI.create(executor.baseUrl() + "/deployments/" + id + "/resume"))
+                .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, resumed.statusCode(), resumed.body());
     }
 
     /** Staging passes, the production deploy fails, and the rollback step that returns prod-1 is slow and not safe to re-run. */
