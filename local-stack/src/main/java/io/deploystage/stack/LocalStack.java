@@ -178,11 +178,7 @@ public final class LocalStack implements AutoCloseable {
         postgres.ensureDatabase(database);
         Map<String, String> config = new LinkedHashMap<>();
         config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        kafkaClientConfig(database + "-service").forEach((key, value) -> {
-            if (!key.equals(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)) {
-                config.put("kafka." + key, value.toString());
-            }
-        });
+        KafkaAccess.clientConfig(database + "-service", kafkaPassword(database + "-service")).forEach((key, value) -> config.put("kafka." + key, value));
         config.put("deploystage.registry-url", registry.apiUrl());
         config.put("deploystage.registry-username", database + "-service");
         config.put("deploystage.registry-password", registryPasswords.get(database + "-service"));
