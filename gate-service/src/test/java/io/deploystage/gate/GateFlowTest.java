@@ -56,6 +56,35 @@ class GateFlowTest extends RealStackTest {
         }
     }
 
+    /**
+     * A backlog of candidates is taken in polled batches of up to 500 and decided set-wise: every release is answered
+     * WAITING exactly once, each from its own candidate. (Staging a few hundred events as a chain of one Uni per event
+     * once overflowed the event loop's stack and left the batch's transaction open for good.)
+     */
+    @Test
+    void aBacklogOfCandidatesIsDecidedSetWiseEachReleaseAnsweredOnce() {
+        String prefix = "backlog-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        int releases = 1500;
+        List<ReleaseCandidate> candidates = java.util.stream.IntStream.range(0, releases)
+                .mapToObj(i -> SampleEvents.releaseCandidate(prefix + i, "checkout", "2.0." + i)).toList();
+        try (var reader = client.reader(List.of(Topics.GATE_DECISIONS))) {
+            client.publishAll(candidates);
+            reader.awaitUntil(seen -> waiting(seen, prefix).size() >= releases, Duration.ofSeconds(120), releases + " WAITING decisions");
+            reader.poll(Duration.ofSeconds(2));
+            List<GateDecision> waiting = waiting(reader.seen(), prefix);
+            assertEquals(releases, waiting.size(), "one WAITING decision per release, none twice");
+            assertEquals(releases, waiting.stream().map(GateDecision::getReleaseId).distinct().count());
+            java.util.Map<String, String> causeOf = new java.util.HashMap<>();
+            candidates.forEach(c -> causeOf.put(c.getReleaseId(), c.getEventId().toString()));
+            waiting.forEach(d -> assertEquals(causeOf.get(d.getReleaseId()), d.getCausationId(), "answers its own candidate"));
+        }
+    }
+
+    private static List<GateDecision> waiting(List<ConsumerRecord<String, Object>> seen, String prefix) {
+        return seen.stream().filter(r -> r.value() instanceof GateDecision d && d.getOutcome() == GateOutcome.WAITING
+                && d.getReleaseId().startsWith(prefix)).map(r -> (GateDecision) r.value()).toList();
+    }
+
     @Test
     void garbageAndUnknownSchemasAreDeadLetteredWithTheReasonAndTheGateGoesOn() {
         String releaseId = "rel-" + UUID.randomUUID();

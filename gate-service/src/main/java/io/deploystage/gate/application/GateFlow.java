@@ -61,28 +61,63 @@ public class GateFlow {
     public record Evaluation(GateDecision decision, List<SpecificRecordBase> events) {
     }
 
-    public Uni<List<SpecificRecordBase>> onReleaseCandidate(ReleaseCandidate event) {
-        Candidate candidate = GateEvents.candidate(event);
-        return ReleaseEntity.<ReleaseEntity>findById(candidate.releaseId())
-                .chain(existing -> {
-                    if (existing != null) {
-                        return Uni.createFrom().item(existing);
-                    }
-                    ReleaseEntity release = new ReleaseEntity();
-                    release.releaseId = candidate.releaseId();
-                    release.service = candidate.service();
-                    release.version = candidate.version();
-                    release.requiredGates = candidate.requiredGates().stream().map(Enum::name).sorted().collect(Collectors.joining(","));
-                    release.requestedBy = candidate.requestedBy();
-                    release.submittedAt = candidate.submittedAt();
-                    return release.<ReleaseEntity>persist();
-                })
-                .chain(release -> decide(release, event.getEventId(), "release candidate", Instant.now(), true))
-                .map(Evaluation::events);
+    /**
+     * A polled batch of candidates, set-wise: the releases not seen before are recorded (the first candidate of a release
+     * wins) and every release of the batch is evaluated, with one query each for the releases, results and waivers.
+     */
+    public Uni<List<SpecificRecordBase>> onReleaseCandidates(List<ReleaseCandidate> events) {
+        Map<String, Candidate> candidates = new LinkedHashMap<>();
+        Map<String, Cause> causes = new LinkedHashMap<>();
+        for (ReleaseCandidate event : events) {
+            Candidate candidate = GateEvents.candidate(event);
+            if (candidates.putIfAbsent(candidate.releaseId(), candidate) == null) {
+                causes.put(candidate.releaseId(), new Cause(event.getEventId(), "release candidate"));
+            }
+        }
+        return ReleaseEntity.<ReleaseEntity>list("releaseId in ?1", List.copyOf(candidates.keySet())).chain(existing -> {
+            Map<String, ReleaseEntity> releases = new LinkedHashMap<>();
+            existing.forEach(r -> releases.put(r.releaseId, r));
+            List<ReleaseEntity> created = candidates.values().stream().filter(c -> !releases.containsKey(c.releaseId()))
+                    .map(GateFlow::entityOf).toList();
+            created.forEach(r -> releases.put(r.releaseId, r));
+            return (created.isEmpty() ? Uni.createFrom().voidItem() : ReleaseEntity.persist(created))
+                    .chain(() -> decideAll(List.copyOf(releases.values()), causes, Instant.now(), true));
+        }).map(GateFlow::events);
     }
 
-    public Uni<List<SpecificRecordBase>> onGateResult(GateResult event) {
-        GateReport report = GateEvents.report(event);
+    /**
+     * A polled batch of gate results, set-wise: the results are recorded and each release they belong to is evaluated
+     * once, after all of them, with one query each for the releases, results and waivers. A result may come before
+     * its candidate: it is kept and counted once the candidate arrives.
+     */
+    public Uni<List<SpecificRecordBase>> onGateResults(List<GateResult> events) {
+        List<GateResultEntity> rows = new ArrayList<>();
+        Map<String, List<GateResult>> byRelease = new LinkedHashMap<>();
+        for (GateResult event : events) {
+            rows.add(rowOf(event, GateEvents.report(event)));
+            byRelease.computeIfAbsent(event.getReleaseId(), k -> new ArrayList<>()).add(event);
+        }
+        Map<String, Cause> causes = new LinkedHashMap<>();
+        byRelease.forEach((releaseId, results) -> causes.put(releaseId, new Cause(results.get(results.size() - 1).getEventId(),
+                results.stream().map(r -> r.getStage().name()).collect(Collectors.joining(", ")) + " result")));
+        return GateResultEntity.persist(rows)
+                .chain(() -> ReleaseEntity.<ReleaseEntity>list("releaseId in ?1", List.copyOf(byRelease.keySet())))
+                .chain(releases -> decideAll(releases, causes, Instant.now(), false))
+                .map(GateFlow::events);
+    }
+
+    private static ReleaseEntity entityOf(Candidate candidate) {
+        ReleaseEntity release = new ReleaseEntity();
+        release.releaseId = candidate.releaseId();
+        release.service = candidate.service();
+        release.version = candidate.version();
+        release.requiredGates = candidate.requiredGates().stream().map(Enum::name).sorted().collect(Collectors.joining(","));
+        release.requestedBy = candidate.requestedBy();
+        release.submittedAt = candidate.submittedAt();
+        return release;
+    }
+
+    private static GateResultEntity rowOf(GateResult event, GateReport report) {
         GateResultEntity row = new GateResultEntity();
         row.eventId = event.getEventId();
         row.releaseId = event.getReleaseId();
@@ -91,11 +126,11 @@ public class GateFlow {
         row.occurredAt = report.occurredAt();
         row.findings = JsonText.write(report.findings());
         row.coverage = report.coverage();
-        return row.persist()
-                .chain(() -> ReleaseEntity.<ReleaseEntity>findById(event.getReleaseId()))
-                // a result may come before its candidate: it is kept and counted once the candidate arrives
-                .chain(release -> release == null ? Uni.createFrom().item(List.<SpecificRecordBase>of())
-                        : decide(release, event.getEventId(), report.stage() + " result", Instant.now(), false).map(Evaluation::events));
+        return row;
+    }
+
+    private static List<SpecificRecordBase> events(Map<String, Evaluation> evaluations) {
+        return evaluations.values().stream().flatMap(e -> e.events().stream()).toList();
     }
 
     /** An approver accepts a finding; refused for the release's own requester, an unknown finding or a past expiry. */
@@ -126,7 +161,7 @@ public class GateFlow {
                 entity.expiresAt = acceptance.expiresAt();
                 entity.createdAt = now;
                 LOG.infof("Release %s: %s accepted %s until %s", releaseId, acceptance.acceptedBy(), waiver.findingId(), acceptance.expiresAt());
-                return entity.persist().chain(() -> decide(release, entity.id, "waiver by " + acceptance.acceptedBy(), now, true));
+                return entity.persist().chain(() -> decide(release, new Cause(entity.id, "waiver by " + acceptance.acceptedBy()), now, true));
             });
         });
     }
@@ -135,7 +170,7 @@ public class GateFlow {
     public Uni<List<SpecificRecordBase>> reconsider(String releaseId, Instant now) {
         return ReleaseEntity.<ReleaseEntity>findById(releaseId).chain(release -> release == null || release.lastDecisionId == null
                 ? Uni.createFrom().item(List.<SpecificRecordBase>of())
-                : decide(release, EventEnvelope.derivedId(release.lastDecisionId, "deadline"), "deadline check", now, false)
+                : decide(release, new Cause(EventEnvelope.derivedId(release.lastDecisionId, "deadline"), "deadline check"), now, false)
                         .map(Evaluation::events));
     }
 
@@ -150,42 +185,70 @@ public class GateFlow {
         return Uni.createFrom().item(GateEvaluator.evaluate(candidateOf(release), reports, waivers, config.policyFor(release.service), now));
     }
 
-    private Uni<Evaluation> decide(ReleaseEntity release, UUID cause, String causeText, Instant now, boolean recordUnchanged) {
-        return reports(release.releaseId).chain(reports -> waivers(release.releaseId).chain(waivers -> {
-            Candidate candidate = candidateOf(release);
-            GatePolicy policy = config.policyFor(release.service);
-            GateDecision decision = GateEvaluator.evaluate(candidate, reports, waivers, policy, now);
-            boolean changed = !decision.outcome().name().equals(release.lastOutcome);
-            List<SpecificRecordBase> events = new ArrayList<>();
-            if (changed) {
-                UUID decisionId = EventEnvelope.derivedId(cause, "gate-decision");
-                release.lastOutcome = decision.outcome().name();
-                release.lastDecisionId = decisionId;
-                events.add(GateEvents.decision(decisionId, cause, candidate, decision));
-                LOG.infof("Release %s: gate %s after %s (%s)", release.releaseId, decision.outcome(), causeText,
-                        decision.reasons().stream().filter(r -> r.effect() != io.deploystage.gate.domain.Reason.Effect.SATISFIED)
-                                .map(r -> r.rule()).toList());
+    /** What caused an evaluation: the event or request, and its description in the ledger. */
+    private record Cause(UUID id, String text) {
+    }
+
+    private Uni<Evaluation> decide(ReleaseEntity release, Cause cause, Instant now, boolean recordUnchanged) {
+        return decideAll(List.of(release), Map.of(release.releaseId, cause), now, recordUnchanged).map(all -> all.get(release.releaseId));
+    }
+
+    /**
+     * Evaluates the releases (loaded in this transaction) with their results and waivers, read in one query each:
+     * a release whose outcome changed is announced with a GateDecision derived from its cause and recorded in the
+     * ledger; an unchanged one is recorded only if {@code recordUnchanged}. The ledger entries are written together.
+     */
+    private Uni<Map<String, Evaluation>> decideAll(List<ReleaseEntity> releases, Map<String, Cause> causes, Instant now,
+            boolean recordUnchanged) {
+        List<String> ids = releases.stream().map(r -> r.releaseId).toList();
+        return reports(ids).chain(reports -> waivers(ids).chain(waivers -> {
+            Map<String, Evaluation> evaluations = new LinkedHashMap<>();
+            List<LedgerEntry> entries = new ArrayList<>();
+            for (ReleaseEntity release : releases) {
+                Cause cause = causes.get(release.releaseId);
+                List<GateReport> releaseReports = reports.getOrDefault(release.releaseId, List.of());
+                List<Waiver> releaseWaivers = waivers.getOrDefault(release.releaseId, List.of());
+                Candidate candidate = candidateOf(release);
+                GatePolicy policy = config.policyFor(release.service);
+                GateDecision decision = GateEvaluator.evaluate(candidate, releaseReports, releaseWaivers, policy, now);
+                boolean changed = !decision.outcome().name().equals(release.lastOutcome);
+                List<SpecificRecordBase> events = new ArrayList<>();
+                if (changed) {
+                    UUID decisionId = EventEnvelope.derivedId(cause.id(), "gate-decision");
+                    release.lastOutcome = decision.outcome().name();
+                    release.lastDecisionId = decisionId;
+                    events.add(GateEvents.decision(decisionId, cause.id(), candidate, decision));
+                    LOG.infof("Release %s: gate %s after %s (%s)", release.releaseId, decision.outcome(), cause.text(),
+                            decision.reasons().stream().filter(r -> r.effect() != io.deploystage.gate.domain.Reason.Effect.SATISFIED)
+                                    .map(r -> r.rule()).toList());
+                }
+                if (changed || recordUnchanged) {
+                    entries.add(ledgerEntry(release, decision, changed, candidate, releaseReports, releaseWaivers, policy, cause, now));
+                }
+                evaluations.put(release.releaseId, new Evaluation(decision, events));
             }
-            if (!changed && !recordUnchanged) {
-                return Uni.createFrom().item(new Evaluation(decision, events));
-            }
-            LedgerEntry entry = new LedgerEntry();
-            entry.id = UUID.randomUUID();
-            entry.releaseId = release.releaseId;
-            entry.outcome = decision.outcome().name();
-            entry.announced = changed;
-            entry.reasons = JsonText.write(decision.reasons());
-            Map<String, Object> inputs = new LinkedHashMap<>();
-            inputs.put("candidate", candidate);
-            inputs.put("reports", reports);
-            inputs.put("waivers", waivers);
-            inputs.put("policy", policy);
-            inputs.put("now", now);
-            entry.inputs = JsonText.write(inputs);
-            entry.cause = causeText.length() > 64 ? causeText.substring(0, 64) : causeText;
-            entry.decidedAt = now;
-            return entry.persist().replaceWith(new Evaluation(decision, events));
+            return (entries.isEmpty() ? Uni.createFrom().voidItem() : LedgerEntry.persist(entries)).replaceWith(evaluations);
         }));
+    }
+
+    private static LedgerEntry ledgerEntry(ReleaseEntity release, GateDecision decision, boolean announced, Candidate candidate,
+            List<GateReport> reports, List<Waiver> waivers, GatePolicy policy, Cause cause, Instant now) {
+        LedgerEntry entry = new LedgerEntry();
+        entry.id = UUID.randomUUID();
+        entry.releaseId = release.releaseId;
+        entry.outcome = decision.outcome().name();
+        entry.announced = announced;
+        entry.reasons = JsonText.write(decision.reasons());
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        inputs.put("candidate", candidate);
+        inputs.put("reports", reports);
+        inputs.put("waivers", waivers);
+        inputs.put("policy", policy);
+        inputs.put("now", now);
+        entry.inputs = JsonText.write(inputs);
+        entry.cause = cause.text().length() > 64 ? cause.text().substring(0, 64) : cause.text();
+        entry.decidedAt = now;
+        return entry;
     }
 
     public static Candidate candidateOf(ReleaseEntity release) {
@@ -195,16 +258,26 @@ public class GateFlow {
     }
 
     public static Uni<List<GateReport>> reports(String releaseId) {
-        return GateResultEntity.<GateResultEntity>list("releaseId", releaseId).map(rows -> rows.stream()
-                .map(r -> new GateReport(r.eventId.toString(), Stage.valueOf(r.stage), io.deploystage.gate.domain.Verdict.valueOf(r.verdict),
-                        JsonText.read(r.findings, FINDINGS), r.coverage, r.occurredAt))
-                .toList());
+        return reports(List.of(releaseId)).map(all -> all.getOrDefault(releaseId, List.of()));
     }
 
     public static Uni<List<Waiver>> waivers(String releaseId) {
-        return WaiverEntity.<WaiverEntity>list("releaseId = ?1 order by createdAt", releaseId).map(rows -> rows.stream()
-                .map(w -> new Waiver(Stage.valueOf(w.stage), w.findingId, new Acceptance(w.acceptedBy, w.rationale, w.expiresAt)))
-                .toList());
+        return waivers(List.of(releaseId)).map(all -> all.getOrDefault(releaseId, List.of()));
+    }
+
+    /** The results of the releases, in one query, by release. */
+    private static Uni<Map<String, List<GateReport>>> reports(List<String> releaseIds) {
+        return GateResultEntity.<GateResultEntity>list("releaseId in ?1", releaseIds).map(rows -> rows.stream()
+                .collect(Collectors.groupingBy(r -> r.releaseId, Collectors.mapping(r -> new GateReport(r.eventId.toString(),
+                        Stage.valueOf(r.stage), io.deploystage.gate.domain.Verdict.valueOf(r.verdict), JsonText.read(r.findings, FINDINGS),
+                        r.coverage, r.occurredAt), Collectors.toList()))));
+    }
+
+    /** The waivers of the releases, in one query, by release, each release's in the order they were given. */
+    private static Uni<Map<String, List<Waiver>>> waivers(List<String> releaseIds) {
+        return WaiverEntity.<WaiverEntity>list("releaseId in ?1 order by createdAt", releaseIds).map(rows -> rows.stream()
+                .collect(Collectors.groupingBy(w -> w.releaseId, Collectors.mapping(w -> new Waiver(Stage.valueOf(w.stage), w.findingId,
+                        new Acceptance(w.acceptedBy, w.rationale, w.expiresAt)), Collectors.toList()))));
     }
 
     /** Why a waiver was refused, with the HTTP status that says so. */

@@ -2,7 +2,6 @@ package io.deploystage.gate.messaging;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -24,14 +23,15 @@ public class GateInputs {
         this.flow = flow;
     }
 
+    /** A polled batch of candidates is recorded and evaluated set-wise, in one transaction. */
     @Incoming("release-candidates")
-    Uni<Void> releaseCandidate(ConsumerRecord<String, byte[]> record) {
-        return inbox.consume(record, ReleaseCandidate.class, flow::onReleaseCandidate);
+    Uni<Void> releaseCandidates(ConsumerRecords<String, byte[]> records) {
+        return inbox.consumeAll(records, ReleaseCandidate.class, GateEvents::candidate, flow::onReleaseCandidates);
     }
 
-    /** Gate results come in bursts from CI: a polled batch is decided in one transaction. */
+    /** Gate results come in bursts from CI: a polled batch is decided set-wise, in one transaction. */
     @Incoming("gate-results")
     Uni<Void> gateResults(ConsumerRecords<String, byte[]> records) {
-        return inbox.consumeBatch(records, GateResult.class, flow::onGateResult);
+        return inbox.consumeAll(records, GateResult.class, GateEvents::report, flow::onGateResults);
     }
 }

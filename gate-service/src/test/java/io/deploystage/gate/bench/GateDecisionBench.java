@@ -25,7 +25,8 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Gate results to decision on the real broker, one gate instance: latency from the last gate result's send time
- * to the CLEARED decision's send time (both producer timestamps on this machine), and results per second.
+ * to the CLEARED decision's send time (both producer timestamps on this machine), and results per second, the releases'
+ * candidates having been recorded (and answered WAITING) before the burst of results; candidates per second too.
  * Run on purpose: ./mvnw -Pbench -pl gate-service -am verify -Dtest=GateDecisionBench -Dsurefire.failIfNoSpecifiedTests=false
  * Size with -Dbench.releases=N (default 1000).
  */
@@ -53,9 +54,18 @@ class GateDecisionBench {
             results.addAll(SampleEvents.passingGates(prefix + i));
         }
         try (var reader = client.reader(List.of(Topics.GATE_DECISIONS, Topics.GATE_RESULTS))) {
+            // the candidates first, each answered WAITING (timed on their own), then the burst of results alone
+            long candidatesStart = System.nanoTime();
             client.publishAll(candidates);
+            reader.awaitUntil(seen -> decided(seen, prefix, GateOutcome.WAITING).size() >= releases, Duration.ofMinutes(10),
+                    releases + " WAITING decisions");
+            double candidateSeconds = (System.nanoTime() - candidatesStart) / 1e9;
+            System.out.printf("%n%s: %d candidates recorded and answered WAITING in %.2f s (%.0f candidates/s)%n", label, releases,
+                    candidateSeconds, releases / candidateSeconds);
             long start = System.nanoTime();
             client.publishAll(results);
+            System.out.printf("%s: %d results published in %.2f s (the load generator's own pace, in this JVM)%n", label, results.size(),
+                    (System.nanoTime() - start) / 1e9);
             reader.awaitUntil(seen -> cleared(seen, prefix).size() >= releases, Duration.ofMinutes(10), releases + " decisions");
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Long> lastResultAt = new HashMap<>();
@@ -98,7 +108,11 @@ class GateDecisionBench {
     }
 
     private static List<ConsumerRecord<String, Object>> cleared(List<ConsumerRecord<String, Object>> seen, String prefix) {
-        return seen.stream().filter(r -> r.value() instanceof GateDecision d && d.getOutcome() == GateOutcome.CLEARED
+        return decided(seen, prefix, GateOutcome.CLEARED);
+    }
+
+    private static List<ConsumerRecord<String, Object>> decided(List<ConsumerRecord<String, Object>> seen, String prefix, GateOutcome outcome) {
+        return seen.stream().filter(r -> r.value() instanceof GateDecision d && d.getOutcome() == outcome
                 && r.key().startsWith(prefix)).toList();
     }
 
