@@ -106,6 +106,47 @@ class PlannerFlowTest extends RealStackTest {
                 .body("status", equalTo("ISSUED")).body("strategy", equalTo("CANARY")).body("plan.choice.strategy", equalTo("CANARY"));
     }
 
+    /**
+     * Backlogs are planned set-wise, in polled batches of up to 500: for two services, half the releases' CLEARED
+     * decisions come before their candidates and half after; every release gets exactly one plan, caused by its
+     * decision, built from its own service's descriptor.
+     */
+    @Test
+    void backlogsOfDecisionsAndCandidatesInEitherOrderGiveOnePlanPerRelease() {
+        String first = "batch-a-" + UUID.randomUUID().toString().substring(0, 6);
+        String second = "batch-b-" + UUID.randomUUID().toString().substring(0, 6);
+        register(first);
+        register(second);
+        int releases = 600;
+        List<ReleaseCandidate> candidates = new java.util.ArrayList<>();
+        Map<String, GateDecision> decisionOf = new HashMap<>();
+        for (int i = 0; i < releases; i++) {
+            ReleaseCandidate candidate = candidate(first + "-" + i, i % 2 == 0 ? first : second, "3.0." + i, DbMigration.NONE, i % 3 == 0);
+            candidates.add(candidate);
+            decisionOf.put(candidate.getReleaseId(), decision(candidate, GateOutcome.CLEARED));
+        }
+        List<GateDecision> decisions = candidates.stream().map(c -> decisionOf.get(c.getReleaseId())).toList();
+        try (var reader = client.reader(List.of(Topics.DEPLOYMENT_PLANS))) {
+            client.publishAll(decisions.subList(0, releases / 2));
+            client.publishAll(candidates);
+            client.publishAll(decisions.subList(releases / 2, releases));
+            reader.awaitUntil(seen -> plansOf(seen, first + "-").size() >= releases, Duration.ofSeconds(120), releases + " plans");
+            reader.poll(Duration.ofSeconds(2));
+            List<DeploymentPlan> plans = plansOf(reader.seen(), first + "-");
+            assertEquals(releases, plans.size(), "one plan per release, none twice");
+            for (DeploymentPlan plan : plans) {
+                assertEquals(decisionOf.get(plan.getReleaseId()).getEventId().toString(), plan.getCausationId());
+                String service = decisionOf.get(plan.getReleaseId()).getService();
+                assertTrue(plan.getDeploymentChecklist().startsWith("# Deployment Checklist: " + service + " "), plan.getReleaseId());
+            }
+        }
+    }
+
+    private static List<DeploymentPlan> plansOf(List<ConsumerRecord<String, Object>> seen, String prefix) {
+        return seen.stream().filter(r -> r.value() instanceof DeploymentPlan p && p.getReleaseId().startsWith(prefix))
+                .map(r -> (DeploymentPlan) r.value()).toList();
+    }
+
     @Test
     void aBlockedDecisionGivesNoPlan() {
         String service = "checkout-" + UUID.randomUUID().toString().substring(0, 6);

@@ -28,9 +28,29 @@ public class CalendarBook {
         return scope(service).chain(own -> scope(DEFAULT).map(fallback -> DeploymentCalendar.combine(own, fallback)));
     }
 
+    /** The calendars of several services, with one query for the scopes set over REST. */
+    public Uni<java.util.Map<String, DeploymentCalendar>> forServices(java.util.Collection<String> services) {
+        java.util.List<String> scopes = new java.util.ArrayList<>(new java.util.LinkedHashSet<>(services));
+        scopes.add(DEFAULT);
+        return CalendarEntity.<CalendarEntity>list("scope in ?1", scopes).map(rows -> {
+            java.util.Map<String, CalendarEntity> stored = new java.util.HashMap<>();
+            rows.forEach(row -> stored.put(row.scope, row));
+            DeploymentCalendar fallback = calendarOf(DEFAULT, stored.get(DEFAULT));
+            java.util.Map<String, DeploymentCalendar> calendars = new java.util.HashMap<>();
+            for (String service : services) {
+                calendars.computeIfAbsent(service, s -> DeploymentCalendar.combine(calendarOf(s, stored.get(s)), fallback));
+            }
+            return calendars;
+        });
+    }
+
     /** The calendar of one scope as set over REST, else as configured; null when it has none. */
     public Uni<DeploymentCalendar> scope(String scope) {
-        return CalendarEntity.<CalendarEntity>findById(scope).map(stored -> stored != null ? JsonText.read(stored.body, DeploymentCalendar.class)
-                : config.calendar().containsKey(scope) ? config.calendar().get(scope).toCalendar() : null);
+        return CalendarEntity.<CalendarEntity>findById(scope).map(stored -> calendarOf(scope, stored));
+    }
+
+    private DeploymentCalendar calendarOf(String scope, CalendarEntity stored) {
+        return stored != null ? JsonText.read(stored.body, DeploymentCalendar.class)
+                : config.calendar().containsKey(scope) ? config.calendar().get(scope).toCalendar() : null;
     }
 }

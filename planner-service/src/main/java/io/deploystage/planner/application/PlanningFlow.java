@@ -1,7 +1,13 @@
 package io.deploystage.planner.application;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -24,7 +30,6 @@ import io.deploystage.planner.persistence.DescriptorEntity;
 import io.deploystage.planner.persistence.PlanEntity;
 import io.deploystage.platform.domain.DeploymentCalendar;
 import io.deploystage.platform.persistence.JsonText;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -52,57 +57,91 @@ public class PlanningFlow {
         this.calendars = calendars;
     }
 
-    public Uni<List<SpecificRecordBase>> onReleaseCandidate(ReleaseCandidate candidate) {
-        ChangeProfile profile = PlanEvents.profile(candidate);
-        return CandidateEntity.<CandidateEntity>findById(candidate.getReleaseId()).chain(existing -> {
-            if (existing != null) {
-                return Uni.createFrom().item(List.<SpecificRecordBase>of());
+    /**
+     * A polled batch of candidates, set-wise: those not seen before are recorded (the first of a release wins), and
+     * the releases whose CLEARED decision came first and waits for its candidate are planned now.
+     */
+    public Uni<List<SpecificRecordBase>> onReleaseCandidates(List<ReleaseCandidate> events) {
+        Map<String, ReleaseCandidate> byRelease = new LinkedHashMap<>();
+        events.forEach(e -> byRelease.putIfAbsent(e.getReleaseId(), e));
+        List<String> releaseIds = List.copyOf(byRelease.keySet());
+        return CandidateEntity.<CandidateEntity>list("releaseId in ?1", releaseIds).chain(existing -> {
+            Set<String> known = existing.stream().map(c -> c.releaseId).collect(Collectors.toSet());
+            List<CandidateEntity> created = byRelease.values().stream().filter(e -> !known.contains(e.getReleaseId()))
+                    .map(PlanningFlow::entityOf).toList();
+            if (created.isEmpty()) {
+                return none();
             }
-            CandidateEntity entity = new CandidateEntity();
-            entity.releaseId = candidate.getReleaseId();
-            entity.service = candidate.getService();
-            entity.version = candidate.getVersion();
-            entity.commitSha = candidate.getCommitSha();
-            entity.requestedBy = candidate.getRequestedBy();
-            entity.changeProfile = JsonText.write(profile);
-            entity.receivedAt = Instant.now();
-            // the decision may have come first: plan now
-            return entity.persist().chain(() -> PlanEntity.<PlanEntity>find("releaseId", candidate.getReleaseId()).<PlanEntity>firstResult())
-                    .chain(plan -> plan != null && AWAITING_CANDIDATE.equals(plan.status) ? plan(plan, entity) : none());
+            return CandidateEntity.persist(created)
+                    // the decision may have come first: plan now
+                    .chain(() -> PlanEntity.<PlanEntity>list("releaseId in ?1 and status = ?2",
+                            created.stream().map(c -> c.releaseId).toList(), AWAITING_CANDIDATE))
+                    .chain(waiting -> planAll(waiting, created));
         });
     }
 
-    public Uni<List<SpecificRecordBase>> onGateDecision(GateDecision decision) {
-        if (decision.getOutcome() != GateOutcome.CLEARED) {
-            LOG.infof("Release %s: gate %s, no plan", decision.getReleaseId(), decision.getOutcome());
+    /**
+     * A polled batch of gate decisions, set-wise: each release's first CLEARED decision becomes its plan (one per
+     * release, ever), planned at once when its candidate is known, else when the candidate comes.
+     */
+    public Uni<List<SpecificRecordBase>> onGateDecisions(List<GateDecision> decisions) {
+        Map<String, GateDecision> cleared = new LinkedHashMap<>();
+        for (GateDecision decision : decisions) {
+            if (decision.getOutcome() != GateOutcome.CLEARED) {
+                LOG.infof("Release %s: gate %s, no plan", decision.getReleaseId(), decision.getOutcome());
+            } else {
+                cleared.putIfAbsent(decision.getReleaseId(), decision);
+            }
+        }
+        if (cleared.isEmpty()) {
             return none();
         }
-        return PlanEntity.<PlanEntity>find("releaseId", decision.getReleaseId()).<PlanEntity>firstResult().chain(existing -> {
-            if (existing != null) {
+        List<String> releaseIds = List.copyOf(cleared.keySet());
+        return PlanEntity.<PlanEntity>list("releaseId in ?1", releaseIds).chain(existing -> {
+            Set<String> planned = existing.stream().map(p -> p.releaseId).collect(Collectors.toSet());
+            List<PlanEntity> created = cleared.values().stream().filter(d -> !planned.contains(d.getReleaseId()))
+                    .map(PlanningFlow::planOf).toList();
+            if (created.isEmpty()) {
                 return none();
             }
-            PlanEntity plan = new PlanEntity();
-            plan.deploymentId = EventEnvelope.derivedId(decision.getEventId(), "deployment-plan");
-            plan.releaseId = decision.getReleaseId();
-            plan.decisionId = decision.getEventId();
-            plan.gateWarnings = PlanEvents.gateWarnings(decision);
-            plan.service = decision.getService();
-            plan.version = decision.getVersion();
-            plan.status = AWAITING_CANDIDATE;
-            plan.createdAt = Instant.now();
-            return plan.persist().chain(() -> CandidateEntity.<CandidateEntity>findById(decision.getReleaseId()))
-                    .chain(candidate -> candidate == null ? none() : plan(plan, candidate));
+            // planned before they are written, so each plan row is inserted once, complete
+            return CandidateEntity.<CandidateEntity>list("releaseId in ?1", created.stream().map(p -> p.releaseId).toList())
+                    .chain(candidates -> planAll(created, candidates))
+                    .call(() -> PlanEntity.persist(created));
         });
+    }
+
+    private static CandidateEntity entityOf(ReleaseCandidate candidate) {
+        CandidateEntity entity = new CandidateEntity();
+        entity.releaseId = candidate.getReleaseId();
+        entity.service = candidate.getService();
+        entity.version = candidate.getVersion();
+        entity.commitSha = candidate.getCommitSha();
+        entity.requestedBy = candidate.getRequestedBy();
+        entity.changeProfile = JsonText.write(PlanEvents.profile(candidate));
+        entity.receivedAt = Instant.now();
+        return entity;
+    }
+
+    private static PlanEntity planOf(GateDecision decision) {
+        PlanEntity plan = new PlanEntity();
+        plan.deploymentId = EventEnvelope.derivedId(decision.getEventId(), "deployment-plan");
+        plan.releaseId = decision.getReleaseId();
+        plan.decisionId = decision.getEventId();
+        plan.gateWarnings = PlanEvents.gateWarnings(decision);
+        plan.service = decision.getService();
+        plan.version = decision.getVersion();
+        plan.status = AWAITING_CANDIDATE;
+        plan.createdAt = Instant.now();
+        return plan;
     }
 
     /** Plans the releases of a service that were waiting for its first descriptor. */
     public Uni<List<SpecificRecordBase>> onDescriptorRegistered(String service) {
         return PlanEntity.<PlanEntity>list("service = ?1 and status = ?2", service, NEEDS_DESCRIPTOR)
-                .onItem().transformToMulti(plans -> Multi.createFrom().iterable(plans))
-                .onItem().transformToUniAndConcatenate(plan -> CandidateEntity.<CandidateEntity>findById(plan.releaseId)
-                        .chain(candidate -> plan(plan, candidate)))
-                .collect().asList()
-                .map(lists -> lists.stream().flatMap(List::stream).toList());
+                .chain(plans -> plans.isEmpty() ? none()
+                        : CandidateEntity.<CandidateEntity>list("releaseId in ?1", plans.stream().map(p -> p.releaseId).toList())
+                                .chain(candidates -> planAll(plans, candidates)));
     }
 
     /** A team lead releases a plan held for escalation; the release's requester may not. */
@@ -127,12 +166,39 @@ public class PlanningFlow {
         });
     }
 
-    private Uni<List<SpecificRecordBase>> plan(PlanEntity plan, CandidateEntity candidate) {
-        return DescriptorEntity.<DescriptorEntity>find("service = ?1 order by version desc", candidate.service).<DescriptorEntity>firstResult()
-                .chain(descriptor -> calendars.forService(candidate.service).map(calendar -> plan(plan, candidate, descriptor, calendar)));
+    /**
+     * Plans each plan whose candidate is among {@code candidates} (the others wait for theirs), with the latest
+     * descriptor and the calendar of each service, read once for the whole set.
+     */
+    private Uni<List<SpecificRecordBase>> planAll(List<PlanEntity> plans, List<CandidateEntity> candidates) {
+        Map<String, CandidateEntity> candidateOf = new HashMap<>();
+        candidates.forEach(c -> candidateOf.put(c.releaseId, c));
+        List<PlanEntity> ready = plans.stream().filter(p -> candidateOf.containsKey(p.releaseId)).toList();
+        if (ready.isEmpty()) {
+            return none();
+        }
+        Set<String> services = ready.stream().map(p -> candidateOf.get(p.releaseId).service).collect(Collectors.toSet());
+        return DescriptorEntity.<DescriptorEntity>list("from DescriptorEntity d where d.service in ?1 and d.version = "
+                        + "(select max(e.version) from DescriptorEntity e where e.service = d.service)", List.copyOf(services))
+                .chain(descriptors -> calendars.forServices(services).map(calendarOf -> {
+                    // each service's descriptor read (and its configured override applied) once for the set
+                    Map<String, Descriptor> descriptorOf = new HashMap<>();
+                    descriptors.forEach(d -> descriptorOf.put(d.service, new Descriptor(d.version,
+                            JsonText.read(d.body, DeployDescriptor.class).withOverride(config.overrideFor(d.service)))));
+                    List<SpecificRecordBase> events = new ArrayList<>();
+                    for (PlanEntity plan : ready) {
+                        CandidateEntity candidate = candidateOf.get(plan.releaseId);
+                        events.addAll(plan(plan, candidate, descriptorOf.get(candidate.service), calendarOf.get(candidate.service)));
+                    }
+                    return events;
+                }));
     }
 
-    private List<SpecificRecordBase> plan(PlanEntity plan, CandidateEntity candidate, DescriptorEntity descriptor, DeploymentCalendar calendar) {
+    /** A registered descriptor version, read, with the service's configured override applied. */
+    private record Descriptor(int version, DeployDescriptor body) {
+    }
+
+    private List<SpecificRecordBase> plan(PlanEntity plan, CandidateEntity candidate, Descriptor descriptor, DeploymentCalendar calendar) {
         if (descriptor == null) {
             plan.status = NEEDS_DESCRIPTOR;
             plan.reason = "no deploy descriptor is registered for " + candidate.service;
@@ -143,15 +209,14 @@ public class PlanningFlow {
                 candidate.commitSha, candidate.requestedBy, JsonText.read(candidate.changeProfile, ChangeProfile.class), plan.gateWarnings);
         Plan built;
         try {
-            built = PlanBuilder.build(release, JsonText.read(descriptor.body, DeployDescriptor.class)
-                    .withOverride(config.overrideFor(candidate.service)), calendar, Instant.now());
+            built = PlanBuilder.build(release, descriptor.body(), calendar, Instant.now());
         } catch (IllegalArgumentException refused) {
             plan.status = REFUSED;
             plan.reason = refused.getMessage();
             LOG.warnf("Release %s: plan refused: %s", plan.releaseId, plan.reason);
             return List.of();
         }
-        plan.descriptorVersion = descriptor.version;
+        plan.descriptorVersion = descriptor.version();
         plan.strategy = built.strategy().name();
         plan.plan = JsonText.write(built);
         DeploymentPlan event = PlanEvents.event(plan.deploymentId, plan.decisionId, built);

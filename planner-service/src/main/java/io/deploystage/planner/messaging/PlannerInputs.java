@@ -2,7 +2,7 @@ package io.deploystage.planner.messaging;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.deploystage.events.GateDecision;
@@ -23,13 +23,15 @@ public class PlannerInputs {
         this.flow = flow;
     }
 
+    /** A polled batch of decisions is planned set-wise, in one transaction. */
     @Incoming("gate-decisions")
-    Uni<Void> gateDecision(ConsumerRecord<String, byte[]> record) {
-        return inbox.consume(record, GateDecision.class, flow::onGateDecision);
+    Uni<Void> gateDecisions(ConsumerRecords<String, byte[]> records) {
+        return inbox.consumeAll(records, GateDecision.class, decision -> { }, flow::onGateDecisions);
     }
 
+    /** A polled batch of candidates is recorded (and any release waiting for its candidate planned) in one transaction. */
     @Incoming("release-candidates")
-    Uni<Void> releaseCandidate(ConsumerRecord<String, byte[]> record) {
-        return inbox.consume(record, ReleaseCandidate.class, flow::onReleaseCandidate);
+    Uni<Void> releaseCandidates(ConsumerRecords<String, byte[]> records) {
+        return inbox.consumeAll(records, ReleaseCandidate.class, PlanEvents::profile, flow::onReleaseCandidates);
     }
 }
