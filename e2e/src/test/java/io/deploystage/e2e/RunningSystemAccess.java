@@ -25,6 +25,11 @@ public final class RunningSystemAccess {
         return system.service(name);
     }
 
+    /** Kafka client settings logged in as the broker's super user. */
+    public java.util.Map<String, Object> kafkaAdminConfig() {
+        return system.stack.kafkaAdminConfig();
+    }
+
     public DevTokens tokens() {
         return system.stack.tokens();
     }

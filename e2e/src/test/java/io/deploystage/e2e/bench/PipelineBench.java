@@ -43,7 +43,8 @@ import io.deploystage.stack.ServiceProcess;
  * of its own service (one deployment per service at a time), gates to outcome. One release in ten has its production
  * metrics breach the error-rate threshold once production is touched, and must be rolled back (also when the breach
  * lands after the deployment ended DEPLOYED: the stabilization window). Reports releases/s,
- * gate-to-plan and breach-to-rollback p50/p99 and each service's RSS, as a table and as JSON
+ * gate-to-plan and breach-to-rollback p50/p99 (also as multiples of a bare two-hop Kafka relay's, measured in the same run:
+ * {@link BareRelay}) and each service's RSS, as a table and as JSON
  * (e2e/target/pipeline-bench.json).
  * Run on purpose: ./mvnw -B -Pbench -pl e2e -am verify -Dtest=PipelineBench -Dsurefire.failIfNoSpecifiedTests=false
  * (-Dbench.sizes=1,100,1000 -Dbench.timeout=PT15M)
@@ -63,14 +64,16 @@ class PipelineBench {
         for (int n : sizes) {
             rows.add(run(system, n, timeout));
         }
-        System.out.printf("%n| releases | completed | wall s | releases/s | gate→plan p50 ms | p99 ms | breach→RollbackCommand p50 ms | p99 ms"
-                + " | breach→rollback step p50 ms | p99 ms | rolled back | RSS MiB gate/planner/executor/monitor/notifier |%n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|%n");
+        System.out.printf("%n| releases | completed | wall s | releases/s | bare relay p50 ms | p99 ms | gate→plan p50 ms | p99 ms (× relay p99)"
+                + " | breach→RollbackCommand p50 ms | p99 ms | breach→rollback step p50 ms (× relay p50) | p99 ms (× relay p99) | rolled back"
+                + " | RSS MiB gate/planner/executor/monitor/notifier |%n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n");
         for (Map<String, Object> r : rows) {
-            System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.get("releases"), r.get("completed"),
-                    r.get("wallSeconds"), r.get("releasesPerSecond"), r.get("gateToPlanP50Ms"), r.get("gateToPlanP99Ms"),
-                    r.get("breachToCommandP50Ms"), r.get("breachToCommandP99Ms"), r.get("breachToRollbackP50Ms"),
-                    r.get("breachToRollbackP99Ms"), r.get("rolledBack"), r.get("rssMib"));
+            System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s (×%s) | %s | %s | %s (×%s) | %s (×%s) | %s | %s |%n", r.get("releases"),
+                    r.get("completed"), r.get("wallSeconds"), r.get("releasesPerSecond"), r.get("bareRelayP50Ms"), r.get("bareRelayP99Ms"),
+                    r.get("gateToPlanP50Ms"), r.get("gateToPlanP99Ms"), r.get("gateToPlanP99xRelay"), r.get("breachToCommandP50Ms"),
+                    r.get("breachToCommandP99Ms"), r.get("breachToRollbackP50Ms"), r.get("breachToRollbackP50xRelay"),
+                    r.get("breachToRollbackP99Ms"), r.get("breachToRollbackP99xRelay"), r.get("rolledBack"), r.get("rssMib"));
         }
         Path json = Path.of("target", "pipeline-bench.json");
         Files.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows));
@@ -86,6 +89,9 @@ class PipelineBench {
         for (String service : services) {
             register(system, service);
         }
+        // the floor, measured in the same run on the same broker just before the releases: N records through a bare
+        // two-hop relay (no database, no registry)
+        long[] floor = BareRelay.measure(system.kafkaAdminConfig(), n);
         Map<String, String> releaseOf = new LinkedHashMap<>();
         services.forEach(s -> releaseOf.put(s, s + "-r"));
         Set<String> breaching = new java.util.HashSet<>();
@@ -172,6 +178,13 @@ class PipelineBench {
             row.put("breachToCommandP99Ms", Percentiles.of(c, 99));
             row.put("breachToRollbackP50Ms", Percentiles.of(b, 50));
             row.put("breachToRollbackP99Ms", Percentiles.of(b, 99));
+            long floorP50 = Math.max(1, Percentiles.of(floor, 50));
+            long floorP99 = Math.max(1, Percentiles.of(floor, 99));
+            row.put("bareRelayP50Ms", floorP50);
+            row.put("bareRelayP99Ms", floorP99);
+            row.put("gateToPlanP99xRelay", ratio(Percentiles.of(g, 99), floorP99));
+            row.put("breachToRollbackP50xRelay", ratio(Percentiles.of(b, 50), floorP50));
+            row.put("breachToRollbackP99xRelay", ratio(Percentiles.of(b, 99), floorP99));
             row.put("rolledBack", outcomes.values().stream().filter("ROLLED_BACK"::equals).count() + " of " + breaching.size());
             row.put("outcomes", outcomes.values().stream().collect(java.util.stream.Collectors.groupingBy(o -> o, java.util.stream.Collectors.counting())));
             List<Long> rss = new ArrayList<>();
@@ -182,6 +195,10 @@ class PipelineBench {
             System.out.printf("N=%d: %s%n", n, row);
             return row;
         }
+    }
+
+    private static String ratio(long value, long floor) {
+        return String.format(java.util.Locale.ROOT, "%.1f", (double) value / floor);
     }
 
     /** A production window with a third of the requests failing: over any error-rate threshold. */
