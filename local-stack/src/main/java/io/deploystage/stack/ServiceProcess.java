@@ -14,6 +14,15 @@ import java.util.Map;
 public final class ServiceProcess implements AutoCloseable {
 
     /** The five services, in the order of the flow. */
+    /**
+     * How a service's JVM runs here: at most 192 MB of heap, but starting at 24 MB and given back when free (with the
+     * default initial heap, 1/64 of this machine's memory, the whole 192 MB was committed from the start and counted in
+     * RSS while the live set stays near 40 MB); the serial collector and the C1 compiler only (no GC or C2 threads to
+     * feed on 2 cores); a smaller code cache than the default 240 MB reservation.
+     */
+    static final List<String> JVM_OPTIONS = List.of("-Xms24m", "-Xmx192m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
+            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=48m");
+
     public static final List<String> SERVICES = List.of("gate-service", "planner-service", "executor-service", "monitor-service",
             "notifier-service");
 
@@ -60,8 +69,8 @@ public final class ServiceProcess implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw install -DskipTests)");
         }
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        command.addAll(JVM_OPTIONS);
         Map<String, String> all = new LinkedHashMap<>(config);
         all.put("quarkus.http.port", Integer.toString(port));
         all.putAll(extra);
