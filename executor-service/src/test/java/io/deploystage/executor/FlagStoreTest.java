@@ -62,6 +62,23 @@ class FlagStoreTest extends RealStackTest {
     }
 
     @Test
+    void badEvaluationRequestsGetOfrepErrorsAndTheNextOneIsServed() {
+        String key = "flag-" + UUID.randomUUID().toString().substring(0, 8);
+        set(key, true, 100);
+        given().contentType(ContentType.JSON).body("{\"context\": {\"targetingKey\": ").post("/ofrep/v1/evaluate/flags/{key}", key)
+                .then().statusCode(400).body("errorCode", equalTo("PARSE_ERROR"));
+        given().contentType(ContentType.JSON).body("[1, 2]").post("/ofrep/v1/evaluate/flags/{key}", key)
+                .then().statusCode(400).body("errorCode", equalTo("PARSE_ERROR"));
+        given().contentType(ContentType.JSON).body(Map.of("context", "u1")).post("/ofrep/v1/evaluate/flags/{key}", key)
+                .then().statusCode(400).body("errorCode", equalTo("INVALID_CONTEXT"));
+        given().contentType(ContentType.JSON).body(Map.of("context", Map.of("targetingKey", "u1"))).post("/ofrep/v1/evaluate/flags/{key}",
+                "-" + "x".repeat(300)).then().statusCode(400).body("errorCode", equalTo("GENERAL"));
+        given().contentType(ContentType.JSON).body("{\"context\": {\"targetingKey\": \"" + "u".repeat(70_000) + "\"}}")
+                .post("/ofrep/v1/evaluate/flags/{key}", key).then().statusCode(413);
+        assertEquals(true, evaluate(key, "u1"), "served as before");
+    }
+
+    @Test
     void theKillSwitchTakesEffectInWellUnderASecond() {
         String key = "flag-" + UUID.randomUUID().toString().substring(0, 8);
         set(key, true, 100);
