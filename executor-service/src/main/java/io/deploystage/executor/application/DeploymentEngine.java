@@ -32,6 +32,7 @@ import io.deploystage.platform.outbox.Outbox;
 import io.deploystage.platform.outbox.OutboxRelay;
 import io.deploystage.platform.persistence.ReleaseLock;
 import io.deploystage.platform.runtime.PeriodicTask;
+import io.deploystage.platform.runtime.InOrder;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -155,18 +156,14 @@ public class DeploymentEngine {
                         if (running.claim(id)) {
                             launch(id, token);
                         }
-                    })).chain(() -> queued.isEmpty() ? Uni.createFrom().voidItem() : promote(queued, 0))
-                            .chain(() -> windowOpen.isEmpty() ? Uni.createFrom().voidItem() : openWindow(windowOpen, 0));
+                    })).chain(() -> queued.isEmpty() ? Uni.createFrom().voidItem() : promote(queued))
+                            .chain(() -> windowOpen.isEmpty() ? Uni.createFrom().voidItem() : openWindow(windowOpen));
                 });
     }
 
     /** The window of a waiting deployment opened: it runs again, and its first production step asks the calendar once more. */
-    private Uni<Void> openWindow(List<UUID> due, int index) {
-        if (index >= due.size()) {
-            wake();
-            return Uni.createFrom().voidItem();
-        }
-        return Panache.withTransaction(() -> Deployments.locked(due.get(index)).invoke(d -> {
+    private Uni<Void> openWindow(List<UUID> due) {
+        return InOrder.run(due, id -> Panache.withTransaction(() -> Deployments.locked(id).invoke(d -> {
             if (d != null && d.state == DeploymentState.WAITING_FOR_WINDOW) {
                 LOG.infof("Release %s: deployment %s: the deployment window opened (%s), production starts", d.releaseId, d.deploymentId, d.notBefore);
                 d.state = DeploymentState.RUNNING;
@@ -174,15 +171,11 @@ public class DeploymentEngine {
                 d.reason = null;
                 d.updatedAt = Instant.now();
             }
-        }).replaceWithVoid()).chain(() -> openWindow(due, index + 1));
+        }).replaceWithVoid())).invoke(this::wake);
     }
 
-    private Uni<Void> promote(List<UUID> queued, int index) {
-        if (index >= queued.size()) {
-            wake();
-            return Uni.createFrom().voidItem();
-        }
-        return Panache.withTransaction(() -> Deployments.locked(queued.get(index)).chain(d -> d == null || d.state != DeploymentState.QUEUED
+    private Uni<Void> promote(List<UUID> queued) {
+        return InOrder.run(queued, id -> Panache.withTransaction(() -> Deployments.locked(id).chain(d -> d == null || d.state != DeploymentState.QUEUED
                 ? Uni.createFrom().voidItem()
                 : ReleaseLock.lock("service:" + d.service).chain(() -> DeploymentEntity.count("service = ?1 and state in ?2 and deploymentId <> ?3",
                         d.service, DeploymentState.UNDER_WAY, d.deploymentId))
@@ -192,8 +185,7 @@ public class DeploymentEngine {
                                 d.updatedAt = Instant.now();
                                 LOG.infof("Release %s: deployment %s of %s leaves the queue", d.releaseId, d.deploymentId, d.service);
                             }
-                        }).replaceWithVoid()))
-                .chain(() -> promote(queued, index + 1));
+                        }).replaceWithVoid()))).invoke(this::wake);
     }
 
     /** Runs the deployment's driver on a context of its own; the driver releases its claim when it stops. */

@@ -37,6 +37,7 @@ import io.deploystage.executor.persistence.VerdictEntity;
 import io.deploystage.platform.messaging.CalendarContract;
 import io.deploystage.platform.messaging.RejectedEvent;
 import io.deploystage.platform.persistence.ReleaseLock;
+import io.deploystage.platform.runtime.InOrder;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -158,22 +159,12 @@ public class ExecutionFlow {
         // the clearance the plan answers
         return DeploymentEntity.<DeploymentEntity>list("releaseId = ?1 and state in ?2", decision.getReleaseId(), DeploymentState.ACTIVE)
                 .map(active -> active.stream().filter(d -> decision.getOccurredAt().isAfter(Deployments.plan(d).getOccurredAt())).toList())
-                .chain(active -> stopEach(decision, active, 0, reason, new ArrayList<>()));
-    }
-
-    private Uni<List<SpecificRecordBase>> stopEach(GateDecision decision, List<DeploymentEntity> active, int index, String reason,
-            List<SpecificRecordBase> emitted) {
-        if (index >= active.size()) {
-            return Uni.createFrom().item(emitted);
-        }
-        DeploymentEntity d = active.get(index);
-        LOG.warnf("Release %s: deployment %s stopped: %s", d.releaseId, d.deploymentId, reason);
-        return command(io.deploystage.events.EventEnvelope.derivedId(decision.getEventId(), d.deploymentId.toString()), d.deploymentId.toString(),
-                d.releaseId, Action.ROLLBACK, "gate", null, null, reason, false)
-                .chain(events -> {
-                    emitted.addAll(events);
-                    return stopEach(decision, active, index + 1, reason, emitted);
-                });
+                .chain(active -> InOrder.map(active, d -> {
+                    LOG.warnf("Release %s: deployment %s stopped: %s", d.releaseId, d.deploymentId, reason);
+                    return command(io.deploystage.events.EventEnvelope.derivedId(decision.getEventId(), d.deploymentId.toString()),
+                            d.deploymentId.toString(), d.releaseId, Action.ROLLBACK, "gate", null, null, reason, false);
+                }))
+                .map(emitted -> emitted.stream().<SpecificRecordBase>flatMap(List::stream).toList());
     }
 
     public Uni<List<SpecificRecordBase>> onRollback(RollbackCommand command) {

@@ -24,6 +24,7 @@ import io.deploystage.platform.persistence.JsonText;
 import io.deploystage.platform.outbox.OutboxRelay;
 import io.deploystage.platform.runtime.OffLoop;
 import io.deploystage.platform.runtime.PeriodicTask;
+import io.deploystage.platform.runtime.InOrder;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -87,7 +88,7 @@ public class DeliveryWorker {
     Uni<Void> deliverDue() {
         return recoverInterrupted().chain(() -> Panache.withSession(() -> DeliveryEntity.<DeliveryEntity>find(
                         "status = ?1 and nextAttemptAt <= ?2 order by nextAttemptAt", "PENDING", Instant.now()).page(0, 20).list()))
-                .chain(due -> each(due, 0));
+                .chain(due -> InOrder.run(due, this::deliver));
     }
 
     /**
@@ -122,11 +123,7 @@ public class DeliveryWorker {
                 .invoke(relay::wake);
     }
 
-    private Uni<Void> each(List<DeliveryEntity> due, int index) {
-        if (index >= due.size()) {
-            return Uni.createFrom().voidItem();
-        }
-        DeliveryEntity delivery = due.get(index);
+    private Uni<Void> deliver(DeliveryEntity delivery) {
         CircuitBreaker breaker = breakers.computeIfAbsent(delivery.destination,
                 d -> new CircuitBreaker(config.breakerThreshold(), config.breakerCooldown()));
         Instant blocked = breaker.blockedUntil(Instant.now());
@@ -136,7 +133,7 @@ public class DeliveryWorker {
                 if (fresh != null && "PENDING".equals(fresh.status)) {
                     fresh.nextAttemptAt = blocked;
                 }
-            })).chain(() -> each(due, index + 1));
+            })).replaceWithVoid();
         }
         // the claim is one conditional update, committed before the send (a crash after it is found by recoverInterrupted):
         // of two notifier instances that both saw the delivery due, the second waits for the first's row lock, finds it
@@ -158,8 +155,7 @@ public class DeliveryWorker {
                         })
                         .chain(error -> Panache.withTransaction(() -> DeliveryEntity.<DeliveryEntity>findById(delivery.id)
                                 .chain(fresh -> fresh == null || !"SENDING".equals(fresh.status) ? Uni.createFrom().voidItem() : record(fresh, error))))
-                        .invoke(relay::wake))
-                .chain(() -> each(due, index + 1));
+                        .invoke(relay::wake));
     }
 
     private Uni<Void> record(DeliveryEntity delivery, String error) {

@@ -27,6 +27,7 @@ import io.deploystage.platform.messaging.RejectedEvent;
 import io.deploystage.platform.outbox.Outbox;
 import io.deploystage.platform.outbox.OutboxRelay;
 import io.deploystage.platform.persistence.ReleaseLock;
+import io.deploystage.platform.runtime.InOrder;
 import io.deploystage.platform.runtime.OffLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -130,7 +131,7 @@ public class EventInbox {
                             .onFailure().recoverWithUni(e -> {
                                 LOG.infof("Batch of %d %s failed (%s); handling each record on its own", events.size(),
                                         type.getSimpleName(), e.toString());
-                                return each(decoded, 0, type, handler);
+                                return InOrder.run(decoded, next -> handle(next.record(), type, next.event(), handler));
                             });
         });
     }
@@ -177,15 +178,6 @@ public class EventInbox {
                     return (dead.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(dead).andFailFast().replaceWithVoid())
                             .replaceWith(valid);
                 });
-    }
-
-    private <T extends SpecificRecordBase> Uni<Void> each(List<Decoded<T>> decoded, int index, Class<T> type,
-            Function<List<T>, Uni<List<SpecificRecordBase>>> handler) {
-        if (index >= decoded.size()) {
-            return Uni.createFrom().voidItem();
-        }
-        Decoded<T> next = decoded.get(index);
-        return handle(next.record(), type, next.event(), handler).chain(() -> each(decoded, index + 1, type, handler));
     }
 
     /**
@@ -236,21 +228,8 @@ public class EventInbox {
     /** A handler of one event at a time, as a handler of several: each in turn, with a log line each. */
     private static <T extends SpecificRecordBase> Function<List<T>, Uni<List<SpecificRecordBase>>> eachOf(
             Function<T, Uni<List<SpecificRecordBase>>> handler) {
-        return events -> handleEach(events, 0, handler, new ArrayList<>());
-    }
-
-    private static <T extends SpecificRecordBase> Uni<List<SpecificRecordBase>> handleEach(List<T> events, int index,
-            Function<T, Uni<List<SpecificRecordBase>>> handler, List<SpecificRecordBase> emitted) {
-        if (index >= events.size()) {
-            return Uni.createFrom().item(emitted);
-        }
-        T event = events.get(index);
-        return Uni.createFrom().deferred(() -> handler.apply(event))
-                .invoke(out -> log(event, out))
-                .chain(out -> {
-                    emitted.addAll(out);
-                    return handleEach(events, index + 1, handler, emitted);
-                });
+        return events -> InOrder.map(events, event -> handler.apply(event).invoke(out -> log(event, out)))
+                .map(outs -> outs.stream().<SpecificRecordBase>flatMap(List::stream).toList());
     }
 
     private <T extends SpecificRecordBase> Uni<Void> handle(ConsumerRecord<String, byte[]> record, Class<T> type, T event,

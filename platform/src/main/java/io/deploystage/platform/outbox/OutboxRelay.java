@@ -18,6 +18,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import io.deploystage.platform.config.PlatformConfig;
+import io.deploystage.platform.runtime.InOrder;
 import io.deploystage.platform.runtime.PeriodicTask;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
@@ -81,7 +82,7 @@ public class OutboxRelay {
                         .chain(relaying -> !relaying ? Uni.createFrom().voidItem()
                                 : OutboxEntry.<OutboxEntry>find("order by seq").page(0, config.outbox().batchSize()).list()
                                         .chain(entries -> publish(entries, context))
-                                        .chain(pass -> park(pass.parked(), 0).chain(() -> pass.published().isEmpty() ? Uni.createFrom().voidItem()
+                                        .chain(pass -> park(pass.parked()).chain(() -> pass.published().isEmpty() ? Uni.createFrom().voidItem()
                                                 : OutboxEntry.delete("eventId in ?1", pass.published()).replaceWithVoid()))))
                 .replaceWithVoid();
     }
@@ -94,19 +95,18 @@ public class OutboxRelay {
     }
 
     /** Moves rows that can never be published to outbox_parked with the reason, so the relay goes on with the rest. */
-    private Uni<Void> park(List<Parked> parked, int index) {
-        if (index >= parked.size()) {
-            return Uni.createFrom().voidItem();
-        }
-        Parked p = parked.get(index);
+    private Uni<Void> park(List<Parked> parked) {
+        return InOrder.run(parked, this::parkOne);
+    }
+
+    private Uni<Void> parkOne(Parked p) {
         LOG.errorf("Outbox: %s %s for release %s can never be published and is parked in outbox_parked: %s", p.entry().eventType,
                 p.entry().eventId, p.entry().messageKey, p.reason());
         return Panache.getSession().chain(session -> session.createNativeQuery("insert into outbox_parked (event_id, seq, topic, message_key, "
                         + "event_type, payload, writer_schema, reason, created_at, parked_at) select event_id, seq, topic, message_key, event_type, "
                         + "payload, writer_schema, ?2, created_at, now() from outbox where event_id = ?1 on conflict (event_id) do nothing")
                 .setParameter(1, p.entry().eventId).setParameter(2, p.reason()).executeUpdate()
-                .chain(() -> session.createNativeQuery("delete from outbox where event_id = ?1").setParameter(1, p.entry().eventId).executeUpdate()))
-                .chain(() -> park(parked, index + 1));
+                .chain(() -> session.createNativeQuery("delete from outbox where event_id = ?1").setParameter(1, p.entry().eventId).executeUpdate())).replaceWithVoid();
     }
 
     /** A failure no retry can mend: the record is larger than the producer or broker accepts. */
@@ -136,7 +136,7 @@ public class OutboxRelay {
         entries.forEach(entry -> byKey.computeIfAbsent(entry.messageKey, k -> new ArrayList<>()).add(entry));
         List<UUID> published = Collections.synchronizedList(new ArrayList<>());
         List<Parked> parked = Collections.synchronizedList(new ArrayList<>());
-        List<Uni<Void>> sequences = byKey.values().stream().map(sequence -> inOrder(sequence, 0, published, parked)).toList();
+        List<Uni<Void>> sequences = byKey.values().stream().map(sequence -> InOrder.run(sequence, entry -> publishOne(entry, published, parked))).toList();
         return Uni.join().all(sequences).andCollectFailures()
                 .replaceWith(() -> new Pass(List.copyOf(published), List.copyOf(parked)))
                 .onFailure().recoverWithItem(e -> {
@@ -147,24 +147,20 @@ public class OutboxRelay {
                 .emitOn(task -> context.runOnContext(ignored -> task.run()));
     }
 
-    private Uni<Void> inOrder(List<OutboxEntry> sequence, int index, List<UUID> published, List<Parked> parked) {
-        if (index >= sequence.size()) {
-            return Uni.createFrom().voidItem();
-        }
-        OutboxEntry entry = sequence.get(index);
+    /** Sends one entry of a release's sequence; one that can never be published is noted to be parked, and the sequence goes on. */
+    private Uni<Void> publishOne(OutboxEntry entry, List<UUID> published, List<Parked> parked) {
         SpecificRecordBase event;
         try {
             event = Outbox.decode(entry);
         } catch (IllegalStateException unreadable) {
             parked.add(new Parked(entry, unreadable.getMessage()));
-            return inOrder(sequence, index + 1, published, parked);
+            return Uni.createFrom().voidItem();
         }
         return send(entry, event).invoke(() -> published.add(entry.eventId))
                 .onFailure(OutboxRelay::tooLarge).recoverWithItem(e -> {
                     parked.add(new Parked(entry, "larger than the broker accepts: " + e.getMessage()));
                     return null;
-                })
-                .chain(() -> inOrder(sequence, index + 1, published, parked));
+                });
     }
 
     private Uni<Void> send(OutboxEntry entry, SpecificRecordBase event) {
