@@ -95,6 +95,67 @@ class TwoExecutorsTest {
         }
     }
 
+    /**
+     * An operator's rollback taken by the instance that does not drive the deployment: the driving instance hears of it
+     * when it commits (a PostgreSQL notification), ends its waiting bake and starts the rollback procedure at once, not
+     * at its next heartbeat (every 30 s with the 90 s lease here); the rollback returns the real instances to the
+     * version they ran before.
+     */
+    @Test
+    void aRollbackTakenByTheOtherInstanceEndsTheDriversBakeAtOnce() throws Exception {
+        // bakes of 25 s and a heartbeat every 30 s: without the notification the driver would end its bake at the
+        // bake's end or at its next heartbeat, seconds later
+        Map<String, String> settings = Map.of("executor.health.max-window", "25s", "executor.health.freshness", "1s",
+                "executor.health.when-inconclusive", "PROCEED", "executor.lease-ttl", "90s");
+        RunningSystem system = RunningSystem.get();
+        ServiceProcess first = system.service("executor-service");
+        ServiceProcess second = ServiceProcess.of("executor-service", system.stack, Path.of("target", "e2e", "logs", "second-executor"), 0)
+                .configure(system.sample.executorConfig(ProcessHandle.current().pid()));
+        first.kill9();
+        first.start(settings);
+        second.start(settings);
+        String releaseId = "two-" + UUID.randomUUID().toString().substring(0, 8);
+        String before = system.sample.runningVersion("prod-1");
+        try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
+            system.client.publish(SampleEvents.releaseCandidate(releaseId, SampleDescriptor.SERVICE, "2.6.0"));
+            SampleEvents.passingGates(releaseId).forEach(system.client::publish);
+            reader.awaitUntil(seen -> Trail.of(seen, releaseId, StepEvent.class).stream()
+                    .anyMatch(s -> s.getStepId().equals("bake-5") && s.getStatus() == StepStatus.STARTED), Duration.ofSeconds(240), "bake-5 started");
+            String driver = driver(system, releaseId);
+            ServiceProcess other = driver.endsWith(":" + first.baseUrl().substring(first.baseUrl().lastIndexOf(':') + 1)) ? second : first;
+            String deploymentId = Trail.of(reader.seen(), releaseId, StepEvent.class).get(0).getDeploymentId();
+
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpRequest rollback = java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(other.baseUrl() + "/deployments/" + deploymentId + "/rollback"))
+                    .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build();
+            long sentAt = System.currentTimeMillis();
+            java.net.http.HttpResponse<String> response = http.send(rollback, java.net.http.HttpResponse.BodyHandlers.ofString());
+            long answeredAt = System.currentTimeMillis(); // the command is committed before the answer
+            assertEquals(202, response.statusCode(), response.body());
+
+            reader.awaitUntil(seen -> Trail.of(seen, releaseId, DeploymentOutcome.class).stream().findAny().isPresent(), Duration.ofSeconds(120),
+                    "the outcome");
+            assertEquals(DeploymentResult.ROLLED_BACK, Trail.of(reader.seen(), releaseId, DeploymentOutcome.class).get(0).getOutcome());
+            // the rollback's first step is begun by the driver (the other instance only recorded the command)
+            StepEvent firstBack = Trail.of(reader.seen(), releaseId, StepEvent.class).stream()
+                    .filter(s -> s.getRollback() && s.getStatus() == StepStatus.STARTED).findFirst().orElseThrow();
+            long startedAt = reader.seen().stream().filter(r -> r.value() == firstBack).mapToLong(r -> r.timestamp()).findFirst().orElseThrow();
+            System.out.printf("rollback taken by the other instance: the driver started %s %d ms after the command was sent, %d ms after it "
+                    + "was answered (committed)%n", firstBack.getStepId(), startedAt - sentAt, startedAt - answeredAt);
+            assertTrue(startedAt - answeredAt < 1_000, "the driver started the rollback " + (startedAt - answeredAt)
+                    + " ms after the command was committed");
+            assertEquals(driver, driver(system, releaseId), "the same instance drove the rollback");
+            assertEquals(before, system.sample.runningVersion("prod-1"), "prod-1 runs the version it ran before the release");
+            assertEquals(before, system.sample.runningVersion("prod-2"), "prod-2 runs the version it ran before the release");
+        } finally {
+            second.kill9();
+            first.kill9();
+            first.start(); // the settings the other end-to-end tests use
+        }
+    }
+
     /** The executor instance holding the deployment's lease (host:port), read from the executor's database. */
     private static String driver(RunningSystem system, String releaseId) throws SQLException {
         return Await.until(Duration.ofSeconds(30), "a driver for " + releaseId, () -> {

@@ -437,13 +437,21 @@ class ExecutionTest extends RealStackTest {
         sample.deploy("production", "prod-1", "3.2.0", ProcessHandle.current().pid());
         DeploymentPlan plan = run.start(plans.canary("checkout", "3.3.0"), true);
         AtomicBoolean sent = new AtomicBoolean();
+        List<StepEvent> bake = new ArrayList<>();
         DeploymentOutcome outcome = run.awaitOutcome(plan, TIMEOUT, step -> {
             if (step.getStepId().equals("bake-5") && step.getStatus() == StepStatus.STARTED && sent.compareAndSet(false, true)) {
                 run.stopAnsweringHealthy(plan);
                 client.publish(DeploymentRun.verdict(plan, Verdict.FAILING, "error rate 31% exceeds 5% (baseline 0.1%)"));
             }
+            if (step.getStepId().equals("bake-5") && step.getStatus() == StepStatus.FAILED) {
+                bake.add(step);
+            }
         });
         assertEquals(DeploymentResult.ROLLED_BACK, outcome.getOutcome());
+        // the step read the verdict when it was committed: before its window (1.5 s here) ended, though it polls only
+        // every 30 s in these tests (the step would otherwise have judged at its deadline, window + freshness = 2.5 s)
+        assertEquals(1, bake.size());
+        assertTrue(bake.get(0).getDurationMillis() < 1500, "bake-5 failed after " + bake.get(0).getDurationMillis() + " ms");
         assertTrue(outcome.getReason().contains("bake-5 failed: ERROR_RATE FAILING: error rate 31% exceeds 5%"), outcome.getReason());
         assertEquals("3.2.0", sample.runningVersion("prod-1"));
     }

@@ -122,9 +122,21 @@ public class DeploymentEngine {
         });
     }
 
-    /** A plan or a command committed: look at once rather than at the next tick. */
+    /**
+     * A plan or a command committed: look at once rather than at the next tick. Verdicts change nothing the pass looks
+     * at (the waiting steps hear of them through {@link DeploymentSignals}).
+     */
     void onCommitted(@Observes EventsCommitted committed) {
-        wake();
+        if (committed.consumed().stream().anyMatch(e -> !(e instanceof io.deploystage.events.HealthVerdict))) {
+            wake();
+        }
+    }
+
+    /** A deployment this instance drives was moved on elsewhere: check the drivers' steps now, not at the next heartbeat. */
+    void recheck() {
+        if (heartbeat != null) {
+            heartbeat.trigger();
+        }
     }
 
     public void wake() {
@@ -133,9 +145,16 @@ public class DeploymentEngine {
         }
     }
 
+    /** What the engine's pass needs of an active deployment (not its plan: a pass at a thousand deployments read megabytes). */
+    private record Active(UUID deploymentId, String service, DeploymentState state, Instant notBefore) {
+    }
+
     /** Starts queued deployments whose service is free, and a driver for every running deployment that has none. */
     Uni<Void> pass() {
-        return Panache.withSession(() -> DeploymentEntity.<DeploymentEntity>list("state in ?1 order by createdAt", DeploymentState.ACTIVE))
+        return Panache.withSession(() -> Panache.getSession().chain(session -> session.createSelectionQuery(
+                        "select deploymentId, service, state, notBefore from DeploymentEntity where state in :states order by createdAt", Object[].class)
+                        .setParameter("states", DeploymentState.ACTIVE).getResultList()))
+                .map(rows -> rows.stream().map(r -> new Active((UUID) r[0], (String) r[1], (DeploymentState) r[2], (Instant) r[3])).toList())
                 .chain(active -> {
                     List<UUID> queued = new ArrayList<>();
                     List<UUID> undriven = new ArrayList<>();
@@ -144,7 +163,7 @@ public class DeploymentEngine {
                             && !d.notBefore.isAfter(now)).map(d -> d.deploymentId).toList();
                     java.util.Set<String> busy = new java.util.HashSet<>();
                     active.stream().filter(d -> d.state != DeploymentState.QUEUED).forEach(d -> busy.add(d.service));
-                    for (DeploymentEntity d : active) {
+                    for (Active d : active) {
                         if (d.state == DeploymentState.QUEUED && busy.add(d.service)) {
                             queued.add(d.deploymentId);
                         } else if (DeploymentState.DRIVEN.contains(d.state) && !running.isDriven(d.deploymentId)) {

@@ -89,7 +89,7 @@ public class Deployments {
         Uni<List<SpecificRecordBase>> skipped = deployment.phase == Phase.FORWARD && !deployment.state.finished()
                 ? skipRemaining(deployment, plan, "stopped: rollback ordered (" + reason + ")").map(Stopped::events)
                 : Uni.createFrom().item(new ArrayList<>());
-        return skipped.invoke(() -> {
+        return skipped.call(() -> DeploymentSignals.moved(deployment.deploymentId)).invoke(() -> {
             deployment.phase = Phase.ROLLBACK;
             deployment.nextStep = 0;
             deployment.state = DeploymentState.ROLLING_BACK;
@@ -107,7 +107,7 @@ public class Deployments {
     public Uni<List<SpecificRecordBase>> stop(DeploymentEntity deployment, DeploymentState state, String reason) {
         DeploymentPlan plan = plan(deployment);
         LOG.warnf("Release %s: deployment %s %s: %s", deployment.releaseId, deployment.deploymentId, state, reason);
-        return skipRemaining(deployment, plan, "not run: " + reason).map(stopped -> {
+        return skipRemaining(deployment, plan, "not run: " + reason).call(() -> DeploymentSignals.moved(deployment.deploymentId)).map(stopped -> {
             running.cancel(deployment.deploymentId);
             List<StepLifecycle.Step> forward = lifecycle(plan.getSteps());
             String why = reason;

@@ -231,7 +231,7 @@ public class ExecutionFlow {
                         StepLifecycle.touchedProduction(Deployments.lifecycle(plan.getSteps()), Deployments.rows(rows)), newer),
                         eventId, deploymentId, releaseId, action, by, stepId, reason, strict);
             }));
-        });
+        }).call(() -> DeploymentSignals.evidence(List.of(id))); // an approval, say: the waiting step reads it once this commits
     }
 
     private Uni<List<SpecificRecordBase>> apply(DeploymentEntity deployment, Decision decision, UUID eventId, String deploymentId,
@@ -259,7 +259,15 @@ public class ExecutionFlow {
         });
     }
 
-    public Uni<List<SpecificRecordBase>> onVerdict(HealthVerdict verdict) {
+    /** A polled batch of the monitor's verdicts, kept in one statement for the waiting steps of their deployments. */
+    public Uni<List<SpecificRecordBase>> onVerdicts(List<HealthVerdict> verdicts) {
+        List<VerdictEntity> rows = verdicts.stream().map(ExecutionFlow::verdictRow).toList();
+        return VerdictEntity.persist(rows).call(() -> DeploymentSignals.evidence(rows.stream().map(r -> r.deploymentId).toList()))
+                .replaceWith(List.of());
+    }
+
+    /** The row a verdict is kept as; {@link RejectedEvent} when it names no deployment. */
+    public static VerdictEntity verdictRow(HealthVerdict verdict) {
         VerdictEntity row = new VerdictEntity();
         row.eventId = verdict.getEventId();
         row.deploymentId = parse(verdict.getDeploymentId());
@@ -272,7 +280,7 @@ public class ExecutionFlow {
         row.windowStart = verdict.getWindowStart();
         row.windowEnd = verdict.getWindowEnd();
         row.sampleCount = verdict.getSampleCount();
-        return row.persist().replaceWith(List.of());
+        return row;
     }
 
     private static UUID parse(String deploymentId) {

@@ -8,17 +8,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.deploystage.executor.domain.flags.Flag;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
 
 /**
  * Flags as OFREP evaluations read them, kept in memory. Every change to the store sends a PostgreSQL notification
@@ -34,63 +29,46 @@ public class FlagCache {
     private static final Logger LOG = Logger.getLogger(FlagCache.class);
 
     private final FlagStore store;
-    private final Vertx vertx;
-    private final String url;
-    private final String user;
-    private final String password;
+    private final PgNotifications notifications;
     private final Map<String, Optional<Flag>> flags = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
     private volatile boolean listening;
     /** Most flags (and unknown keys) kept: evaluations of random keys cannot grow the cache without end. */
     private final int maxEntries;
-    private volatile PgSubscriber subscriber;
 
-    FlagCache(FlagStore store, Vertx vertx, @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
-            @ConfigProperty(name = "quarkus.datasource.username") String user, @ConfigProperty(name = "quarkus.datasource.password") String password,
-            io.deploystage.executor.config.ExecutorConfig config) {
+    FlagCache(FlagStore store, PgNotifications notifications, io.deploystage.executor.config.ExecutorConfig config) {
         this.maxEntries = config.flags().cacheEntries();
         this.store = store;
-        this.vertx = vertx;
-        this.url = url;
-        this.user = user;
-        this.password = password;
-    }
-
-    void start(@Observes StartupEvent ignored) {
-        connect(PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", "")).setUser(user).setPassword(password));
+        this.notifications = notifications;
     }
 
     /**
-     * Connects a listener. A lost connection is retried every second by the subscriber itself; until it is subscribed
-     * again the cache is bypassed and emptied (notifications sent meanwhile are lost). A first connection that fails
-     * is retried with a new subscriber.
+     * Listens for changes. While the listener is not subscribed (at start, after a lost connection, when notifications
+     * sent meanwhile are lost) the cache is bypassed and emptied.
      */
-    private void connect(PgConnectOptions options) {
-        PgSubscriber candidate = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> {
-            if (listening) {
-                LOG.warn("Flag change listener disconnected: evaluations read the store until it reconnects");
+    void start(@Observes StartupEvent ignored) {
+        notifications.listen(CHANNEL, new PgNotifications.Listener() {
+            @Override
+            public void notified(String key) {
+                invalidate(key);
             }
-            listening = false;
-            invalidateAll();
-            return 1000L;
-        });
-        candidate.channel(CHANNEL).subscribeHandler(v -> {
-            invalidateAll();
-            listening = true;
-            LOG.info("Flag change listener subscribed: OFREP evaluations are served from memory");
-        }).handler(this::invalidate);
-        candidate.closeHandler(v -> listening = false);
-        candidate.connect().onSuccess(v -> subscriber = candidate).onFailure(e -> {
-            LOG.warnf("Flag change listener cannot connect (%s); retrying in 1 s, evaluations read the store meanwhile", e.getMessage());
-            candidate.close();
-            vertx.setTimer(1000, t -> connect(options));
-        });
-    }
 
-    void stop(@Observes ShutdownEvent ignored) {
-        if (subscriber != null) {
-            subscriber.close();
-        }
+            @Override
+            public void subscribed() {
+                invalidateAll();
+                listening = true;
+                LOG.info("Flag change listener subscribed: OFREP evaluations are served from memory");
+            }
+
+            @Override
+            public void lost() {
+                if (listening) {
+                    LOG.warn("Flag change listener disconnected: evaluations read the store until it reconnects");
+                }
+                listening = false;
+                invalidateAll();
+            }
+        });
     }
 
     /** The flag, or null when it is not defined. */

@@ -12,7 +12,8 @@ import io.deploystage.executor.domain.Phase;
 /**
  * The deployments this instance is driving, each with the step its driver is on and a cancellation signal: a rollback
  * or an abort cancels the step that waits (health, approval) at once; a running command is left to finish within its
- * timeout, never killed halfway.
+ * timeout, never killed halfway. New evidence for a deployment (a verdict, an approval, committed) nudges its waiting
+ * step to look again at once, rather than at its next poll.
  */
 @ApplicationScoped
 public class RunningSteps {
@@ -24,8 +25,11 @@ public class RunningSteps {
         }
     }
 
-    /** A driven deployment: the step it is on (null between steps) and the signal that step watches. */
-    private record Driven(At at, CompletableFuture<Void> signal) {
+    /** A driven deployment: the step it is on (null between steps), the signal that step watches and its evidence signal. */
+    private record Driven(At at, CompletableFuture<Void> signal, CompletableFuture<Void> evidence) {
+        Driven(At at, CompletableFuture<Void> signal) {
+            this(at, signal, new CompletableFuture<>());
+        }
     }
 
     private final Map<UUID, Driven> driven = new ConcurrentHashMap<>();
@@ -50,7 +54,7 @@ public class RunningSteps {
 
     /** The driver is on this step, or with null between steps (the step's result is being recorded). */
     void on(UUID deploymentId, At at) {
-        driven.computeIfPresent(deploymentId, (id, old) -> new Driven(at, old.signal()));
+        driven.computeIfPresent(deploymentId, (id, old) -> new Driven(at, old.signal(), old.evidence()));
     }
 
     /** The step each driver is on, for those on one. */
@@ -68,7 +72,24 @@ public class RunningSteps {
     void cancel(UUID deploymentId) {
         driven.computeIfPresent(deploymentId, (id, old) -> {
             old.signal().complete(null);
-            return new Driven(old.at(), new CompletableFuture<>());
+            return new Driven(old.at(), new CompletableFuture<>(), old.evidence());
+        });
+    }
+
+    /**
+     * Completes when evidence for the deployment is committed after this call (see {@link #nudge}); take it before
+     * reading the evidence, so what is committed during the read is not missed.
+     */
+    CompletableFuture<Void> evidence(UUID deploymentId) {
+        Driven d = driven.get(deploymentId);
+        return d == null ? new CompletableFuture<>() : d.evidence();
+    }
+
+    /** New evidence for the deployment is committed: its waiting step reads it now. */
+    void nudge(UUID deploymentId) {
+        driven.computeIfPresent(deploymentId, (id, old) -> {
+            old.evidence().complete(null);
+            return new Driven(old.at(), old.signal(), new CompletableFuture<>());
         });
     }
 
@@ -82,7 +103,7 @@ public class RunningSteps {
                 return old;
             }
             old.signal().complete(null);
-            return new Driven(old.at(), new CompletableFuture<>());
+            return new Driven(old.at(), new CompletableFuture<>(), old.evidence());
         });
     }
 }

@@ -55,8 +55,11 @@ public class StepRunner {
     private final Vertx vertx;
 
     private final io.deploystage.platform.http.UrlGuard urls;
+    private final RunningSteps running;
 
-    StepRunner(ExecutorConfig config, FlagStore flags, TrafficDriver traffic, Vertx vertx, io.deploystage.platform.http.UrlGuard urls) {
+    StepRunner(ExecutorConfig config, FlagStore flags, TrafficDriver traffic, Vertx vertx, io.deploystage.platform.http.UrlGuard urls,
+            RunningSteps running) {
+        this.running = running;
         this.urls = urls;
         this.config = config;
         this.flags = flags;
@@ -159,7 +162,7 @@ public class StepRunner {
                 StepParameters.checks(step.getCommand(), plan.getHealthChecks().stream().map(c -> c.getMetric().name()).toList()), started, deadline,
                 config.health().freshness());
         // the gate waits past the window's end for a verdict on its last part, for up to the freshness
-        return poll(cancel, started, deadline.plus(need.freshness()), over -> Panache.withSession(() -> VerdictEntity.<VerdictEntity>list(
+        return poll(plan.getEventId(), cancel, started, deadline.plus(need.freshness()), over -> Panache.withSession(() -> VerdictEntity.<VerdictEntity>list(
                 "deploymentId = ?1 and receivedAt >= ?2 order by receivedAt", plan.getEventId(), started)).map(rows -> {
                     HealthGate.Result result = HealthGate.judge(need, rows.stream().map(VerdictEntity::observed).toList(), Instant.now());
                     return switch (result.outcome()) {
@@ -178,7 +181,7 @@ public class StepRunner {
 
     private Uni<Outcome> waitForApproval(UUID deploymentId, PlanStep step, Instant started, CompletableFuture<Void> cancel) {
         Instant deadline = started.plus(config.approval().timeout());
-        return poll(cancel, started, deadline, over -> Panache.withSession(() -> CommandEntity.<CommandEntity>list(
+        return poll(deploymentId, cancel, started, deadline, over -> Panache.withSession(() -> CommandEntity.<CommandEntity>list(
                 "deploymentId = ?1 and kind = 'APPROVE' and stepId = ?2 order by receivedAt", deploymentId.toString(),
                 step.getStepId())).map(approvals -> {
                     if (!approvals.isEmpty()) {
@@ -189,18 +192,27 @@ public class StepRunner {
                 }));
     }
 
-    /** Asks {@code probe} (told whether the deadline has passed) every poll interval until it decides or the step is cancelled. */
-    private Uni<Outcome> poll(CompletableFuture<Void> cancel, Instant started, Instant deadline, Function<Boolean, Uni<Optional<Outcome>>> probe) {
+    /**
+     * Asks {@code probe} (told whether the deadline has passed) until it decides or the step is cancelled: again as soon
+     * as new evidence for the deployment is committed (a verdict, an approval), at the deadline, and at the latest every
+     * poll interval (evidence committed by another executor instance nudges nothing here).
+     */
+    private Uni<Outcome> poll(UUID deploymentId, CompletableFuture<Void> cancel, Instant started, Instant deadline,
+            Function<Boolean, Uni<Optional<Outcome>>> probe) {
         if (cancel.isDone()) {
             return Uni.createFrom().item(new Outcome(Ending.CANCELLED, "stopped while waiting", elapsed(started)));
         }
-        boolean over = !Instant.now().isBefore(deadline);
+        CompletableFuture<Void> evidence = running.evidence(deploymentId); // before the read: what commits during it wakes the next wait
+        Instant now = Instant.now();
+        boolean over = !now.isBefore(deadline);
+        Duration toDeadline = Duration.between(now, deadline);
+        Duration wait = over || toDeadline.compareTo(config.health().poll()) >= 0 ? config.health().poll() : toDeadline;
         return probe.apply(over).chain(decided -> decided.isPresent() ? Uni.createFrom().item(decided.get())
-                : sleep(config.health().poll(), cancel).chain(() -> poll(cancel, started, deadline, probe)));
+                : sleep(wait, CompletableFuture.anyOf(cancel, evidence)).chain(() -> poll(deploymentId, cancel, started, deadline, probe)));
     }
 
-    /** Waits on this Vert.x context for the interval, or less if the step is cancelled meanwhile. */
-    private Uni<Void> sleep(Duration interval, CompletableFuture<Void> cancel) {
+    /** Waits on this Vert.x context for the interval, or less if {@code early} completes meanwhile. */
+    private Uni<Void> sleep(Duration interval, CompletableFuture<?> early) {
         Context context = Vertx.currentContext();
         return Uni.createFrom().emitter(emitter -> {
             AtomicBoolean done = new AtomicBoolean();
@@ -209,7 +221,7 @@ public class StepRunner {
                     context.runOnContext(ignored -> emitter.complete(null));
                 }
             });
-            cancel.whenComplete((ignored, failure) -> {
+            early.whenComplete((ignored, failure) -> {
                 if (done.compareAndSet(false, true)) {
                     vertx.cancelTimer(timer);
                     context.runOnContext(ignored2 -> emitter.complete(null));

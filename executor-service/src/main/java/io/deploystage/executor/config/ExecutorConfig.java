@@ -89,8 +89,11 @@ public interface ExecutorConfig {
         @WithDefault("PAUSE")
         WhenInconclusive whenInconclusive();
 
-        /** How often a waiting step reads the verdicts received. */
-        @WithDefault("100ms")
+        /**
+         * How often, at the latest, a waiting step reads the verdicts and approvals received; a verdict or an approval
+         * this instance consumes wakes the step at once, so this only bounds how late one consumed by another instance is seen.
+         */
+        @WithDefault("1s")
         Duration poll();
 
         /**

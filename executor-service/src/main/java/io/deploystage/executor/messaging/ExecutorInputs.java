@@ -3,6 +3,7 @@ package io.deploystage.executor.messaging;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.deploystage.events.DeploymentPlan;
@@ -46,8 +47,9 @@ public class ExecutorInputs {
         return inbox.consume(record, GateDecision.class, flow::onGateDecision);
     }
 
+    /** Verdicts come in polled batches (at a thousand deployments under watch, several a second each). */
     @Incoming("health-verdicts")
-    Uni<Void> verdict(ConsumerRecord<String, byte[]> record) {
-        return inbox.consume(record, HealthVerdict.class, flow::onVerdict);
+    Uni<Void> verdicts(ConsumerRecords<String, byte[]> records) {
+        return inbox.consumeAll(records, HealthVerdict.class, ExecutionFlow::verdictRow, flow::onVerdicts);
     }
 }

@@ -198,16 +198,18 @@ public class EventInbox {
                                         events.size(), type.getSimpleName(), EventEnvelope.releaseId(first), EventEnvelope.eventId(first));
                             }
                             if (fresh.isEmpty()) {
-                                return Uni.createFrom().item(List.<SpecificRecordBase>of());
+                                return Uni.createFrom().item(new Handled<T>(fresh, List.of()));
                             }
-                            return Uni.createFrom().deferred(() -> handler.apply(fresh)).call(out -> outbox.stage(out));
+                            return Uni.createFrom().deferred(() -> handler.apply(fresh)).call(out -> outbox.stage(out))
+                                    .map(out -> new Handled<>(fresh, out));
                         })
                         .invoke(this::haltIfAsked))
-                .invoke(out -> {
+                .invoke(handled -> {
                     if (events.size() > 1) {
-                        LOG.infof("%s: %d %s handled in one transaction -> %d events", topic, events.size(), type.getSimpleName(), out.size());
+                        LOG.infof("%s: %d %s handled in one transaction -> %d events", topic, events.size(), type.getSimpleName(),
+                                handled.emitted().size());
                     }
-                    committed(topic, out);
+                    committed(topic, handled);
                 })
                 .replaceWithVoid();
     }
@@ -288,11 +290,15 @@ public class EventInbox {
         return Duration.ofMillis(Math.min(5_000, 200L << Math.min(retry, 5)));
     }
 
-    private void committed(String topic, List<SpecificRecordBase> out) {
-        if (!out.isEmpty()) {
+    /** What a consume transaction did: the events new to it, and those it emitted. */
+    private record Handled<T extends SpecificRecordBase>(List<T> consumed, List<SpecificRecordBase> emitted) {
+    }
+
+    private void committed(String topic, Handled<?> handled) {
+        if (!handled.emitted().isEmpty()) {
             relay.wake();
         }
-        afterCommit.fire(new EventsCommitted(topic, out.size()));
+        afterCommit.fire(new EventsCommitted(topic, handled.consumed(), handled.emitted().size()));
     }
 
     private Uni<Void> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
