@@ -22,8 +22,9 @@ import picocli.CommandLine.Parameters;
 @TopCommand
 @Command(name = "deploy-stage", mixinStandardHelpOptions = true, version = "deploy-stage 0.1.0",
         description = "Publish gate results, submit releases, read plans, watch events and steer deployments.",
-        subcommands = {DeployStage.Gate.class, DeployStage.Release.class, DeployStage.Plan.class, Watch.class, DeployStage.Approve.class,
-                DeployStage.Pause.class, DeployStage.Resume.class, DeployStage.Abort.class, DeployStage.Rollback.class, DeployStage.Flag.class},
+        subcommands = {DeployStage.Gate.class, DeployStage.Release.class, DeployStage.Plan.class, Listing.Status.class, Listing.ListCommand.class,
+                Watch.class, DeployStage.Approve.class, DeployStage.Pause.class, DeployStage.Resume.class, DeployStage.Abort.class,
+                DeployStage.Rollback.class, DeployStage.Flag.class, picocli.AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:rejected by the service (invalid input, a state that does not allow it)", "2:bad usage or unreadable file",
                 "3:service unreachable", "4:not authenticated or not allowed (role)", "5:not found", "6:the service failed"})
@@ -32,7 +33,7 @@ public class DeployStage {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String RELEASE_ID = "[A-Za-z0-9][A-Za-z0-9._:-]{0,199}";
 
-    @Command(name = "gate", description = "Gate results.", subcommands = Gate.Publish.class)
+    @Command(name = "gate", mixinStandardHelpOptions = true, description = "Gate results.", subcommands = Gate.Publish.class)
     static class Gate {
 
         @Command(name = "publish", mixinStandardHelpOptions = true,
@@ -91,7 +92,7 @@ public class DeployStage {
         }
     }
 
-    @Command(name = "release", description = "Releases.", subcommands = Release.Submit.class)
+    @Command(name = "release", mixinStandardHelpOptions = true, description = "Releases.", subcommands = Release.Submit.class)
     static class Release {
 
         @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submit a release candidate. Needs role ci.")
@@ -154,7 +155,7 @@ public class DeployStage {
         }
     }
 
-    @Command(name = "plan", description = "Deployment plans.", subcommands = Plan.Show.class)
+    @Command(name = "plan", mixinStandardHelpOptions = true, description = "Deployment plans.", subcommands = Plan.Show.class)
     static class Plan {
 
         @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a release's deployment checklist (or rollback plan) as Markdown.")
@@ -192,21 +193,17 @@ public class DeployStage {
         public Integer call() throws IOException {
             String deploymentId = target;
             if (!target.matches("[0-9a-fA-F-]{36}")) {
-                Api.Reply list = Api.get(endpoints.executor, "/deployments", endpoints.token, "application/json");
+                Api.Reply list = Api.get(endpoints.executor, "/deployments?" + Listing.Report.query("release", release(target)), endpoints.token,
+                        "application/json");
                 if (!list.ok()) {
                     return report(list);
                 }
-                deploymentId = null;
-                for (JsonNode d : JSON.readTree(list.body())) {
-                    if (target.equals(d.path("releaseId").asText())) {
-                        deploymentId = d.path("deploymentId").asText();
-                        break;
-                    }
-                }
-                if (deploymentId == null) {
-                    spec.commandLine().getErr().println("deploy-stage: no deployment of release " + target + " among the latest 100");
+                JsonNode latest = JSON.readTree(list.body()).path(0); // newest first
+                if (latest.isMissingNode()) {
+                    spec.commandLine().getErr().println("deploy-stage: release " + target + " has no deployment");
                     return ExitCodes.NOT_FOUND;
                 }
+                deploymentId = latest.path("deploymentId").asText();
             }
             Map<String, Object> body = new LinkedHashMap<>();
             if (comment != null) {
@@ -247,7 +244,7 @@ public class DeployStage {
     static class Rollback extends Steer {
     }
 
-    @Command(name = "flag", description = "Feature flags.", subcommands = Flag.Kill.class)
+    @Command(name = "flag", mixinStandardHelpOptions = true, description = "Feature flags.", subcommands = Flag.Kill.class)
     static class Flag {
 
         @Command(name = "kill", mixinStandardHelpOptions = true, description = "The kill switch: the flag is off for everyone at once. Needs role operator.")

@@ -111,6 +111,60 @@ class CliTest {
     }
 
     @Test
+    void operatorsListWhatIsThereAndReadAReleasesStatusAsATableOrAsJson() throws Exception {
+        RunningSystem system = RunningSystem.get();
+        Map<String, String> ci = env(system, "ci");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String release = "cli-" + UUID.randomUUID().toString().substring(0, 8);
+        Run submitted = cli(ci, "release", "submit", "-r", release, "-s", "checkout", "-v", "1.6.0", "--commit", "0a1b2c3d4e5f");
+        assertEquals(0, submitted.exitCode(), submitted.err());
+
+        Run releases = cli(ci, "list", "releases", "--output", "json");
+        assertEquals(0, releases.exitCode(), releases.err());
+        var row = java.util.stream.StreamSupport.stream(json.readTree(releases.out()).spliterator(), false)
+                .filter(r -> release.equals(r.path("releaseId").asText())).findFirst().orElseThrow(() -> new AssertionError(releases.out()));
+        assertEquals("checkout", row.path("service").asText());
+        assertEquals("1.6.0", row.path("version").asText());
+        Run table = cli(ci, "list", "releases", "--service", "checkout");
+        assertEquals(0, table.exitCode(), table.err());
+        assertTrue(table.out().startsWith("RELEASE"), table.out());
+        assertTrue(table.out().lines().anyMatch(l -> l.startsWith(release + " ") && l.contains("checkout") && l.contains("1.6.0")), table.out());
+
+        // no gate has reported: the status says WAITING with each missing gate, no plan and no deployment yet
+        Run status = cli(ci, "status", release);
+        assertEquals(0, status.exitCode(), status.err());
+        assertTrue(status.out().startsWith("release " + release + ": checkout 1.6.0, requested by ci-bot"), status.out());
+        assertTrue(status.out().contains("gate: WAITING"), status.out());
+        assertTrue(status.out().contains("plan: none yet") && status.out().contains("deployments:\n  none yet"), status.out());
+        Run statusJson = cli(ci, "status", release, "-o", "json");
+        assertEquals(0, statusJson.exitCode(), statusJson.err());
+        var parsed = json.readTree(statusJson.out());
+        assertEquals("WAITING", parsed.path("gate").path("outcome").asText());
+        assertTrue(parsed.path("plan").isNull() && parsed.path("deployments").isArray() && parsed.path("deployments").isEmpty(), statusJson.out());
+        assertEquals(5, cli(ci, "status", "cli-unknown-" + release).exitCode(), "an unknown release is not found");
+
+        Run deployments = cli(ci, "list", "deployments", "-o", "json");
+        assertEquals(0, deployments.exitCode(), deployments.err());
+        assertTrue(json.readTree(deployments.out()).isArray(), deployments.out());
+        Run flags = cli(ci, "list", "flags");
+        assertEquals(0, flags.exitCode(), flags.err());
+        assertTrue(flags.out().startsWith("FLAG"), flags.out());
+        Run wrong = cli(ci, "list", "everything");
+        assertEquals(2, wrong.exitCode(), "bad usage");
+        assertTrue(wrong.err().contains("use releases, deployments or flags"), wrong.err());
+
+        for (String group : List.of("gate", "release", "plan", "flag", "list", "status")) {
+            Run help = cli(ci, group, "--help");
+            assertEquals(0, help.exitCode(), group + " --help: " + help.err());
+            assertTrue(help.out().startsWith("Usage: deploy-stage " + group), help.out());
+        }
+        Run completion = cli(ci, "generate-completion");
+        assertEquals(0, completion.exitCode(), completion.err());
+        assertTrue(completion.out().contains("complete -F") && completion.out().contains("status") && completion.out().contains("list"),
+                "a bash/zsh completion script");
+    }
+
+    @Test
     void failuresHaveExitCodesAScriptCanTellApart() throws Exception {
         RunningSystem system = RunningSystem.get();
         Path broken = Files.writeString(dir.resolve("TEST-broken.xml"), "<testsuite name=\"x\" tests=\"1\"><testcase name=");

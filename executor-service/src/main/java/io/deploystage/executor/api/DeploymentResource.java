@@ -69,12 +69,22 @@ public class DeploymentResource {
     public record CommandRequest(String stepId, String comment) {
     }
 
+    /** The latest 100 deployments, newest first; of one service or one release when asked. */
     @GET
     @Authenticated
-    public Uni<List<Map<String, Object>>> list(@QueryParam("service") @Size(max = 255) String service) {
-        return Panache.withSession(() -> service == null
-                ? DeploymentEntity.<DeploymentEntity>find("order by createdAt desc").page(0, 100).list()
-                : DeploymentEntity.<DeploymentEntity>find("service = ?1 order by createdAt desc", service).page(0, 100).list())
+    public Uni<List<Map<String, Object>>> list(@QueryParam("service") @Size(max = 255) String service,
+            @QueryParam("release") @Size(max = 200) String release) {
+        StringBuilder where = new StringBuilder("deploymentId is not null");
+        Map<String, Object> parameters = new java.util.HashMap<>();
+        if (service != null) {
+            where.append(" and service = :service");
+            parameters.put("service", service);
+        }
+        if (release != null) {
+            where.append(" and releaseId = :release");
+            parameters.put("release", release);
+        }
+        return Panache.withSession(() -> DeploymentEntity.<DeploymentEntity>find(where + " order by createdAt desc", parameters).page(0, 100).list())
                 .map(all -> all.stream().map(DeploymentResource::summary).toList());
     }
 

@@ -1,6 +1,7 @@
 package io.deploystage.executor.api;
 
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -70,6 +71,13 @@ public class FlagResource {
         long started = System.nanoTime();
         return Panache.withTransaction(() -> store.kill(key, caller())).invoke(() -> cache.invalidate(key))
                 .map(flag -> Response.ok(Map.of("key", key, "killed", true, "tookMillis", (System.nanoTime() - started) / 1_000_000)).build());
+    }
+
+    /** Every flag, by key. */
+    @GET
+    @Authenticated
+    public Uni<List<Flag>> list() {
+        return Panache.withSession(store::all).map(all -> all.stream().sorted(java.util.Comparator.comparing(Flag::key)).toList());
     }
 
     @GET

@@ -157,6 +157,24 @@ public class GateResource {
                 .recoverWithItem(e -> problem(((GateFlow.WaiverRefused) e).status(), e.getMessage(), null));
     }
 
+    /** The latest 100 releases submitted, newest first (of one service when asked), with the decision last announced. */
+    @GET
+    @Authenticated
+    public Uni<List<Map<String, Object>>> list(@jakarta.ws.rs.QueryParam("service") @Size(max = 255) String service) {
+        return Panache.withSession(() -> (service == null ? ReleaseEntity.<ReleaseEntity>find("order by submittedAt desc")
+                : ReleaseEntity.<ReleaseEntity>find("service = ?1 order by submittedAt desc", service)).page(0, 100).list())
+                .map(all -> all.stream().map(release -> {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("releaseId", release.releaseId);
+                    row.put("service", release.service);
+                    row.put("version", release.version);
+                    row.put("requestedBy", release.requestedBy);
+                    row.put("outcome", release.lastOutcome);
+                    row.put("submittedAt", release.submittedAt == null ? null : release.submittedAt.toString());
+                    return row;
+                }).toList());
+    }
+
     /** A release's gate status: the current decision with every reason, the latest result of each gate, the waivers. */
     @GET
     @Path("/{releaseId}/gate")
