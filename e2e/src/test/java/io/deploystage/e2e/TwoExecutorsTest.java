@@ -41,11 +41,7 @@ class TwoExecutorsTest {
     void eachStepRunsOnceOnOneInstanceAndTheSurvivorTakesOverAfterAKill() throws Exception {
         RunningSystem system = RunningSystem.get();
         ServiceProcess first = system.service("executor-service");
-        ServiceProcess second = ServiceProcess.of("executor-service", system.stack, Path.of("target", "e2e", "logs", "second-executor"), 0)
-                .configure(system.sample.executorConfig(ProcessHandle.current().pid()));
-        first.kill9();
-        first.start(SETTINGS);
-        second.start(SETTINGS);
+        ServiceProcess second = secondBeside(system, first, SETTINGS);
         String releaseId = "two-" + UUID.randomUUID().toString().substring(0, 8);
         int actionsBefore = system.sample.actions().size();
         try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
@@ -109,11 +105,7 @@ class TwoExecutorsTest {
                 "executor.health.when-inconclusive", "PROCEED", "executor.lease-ttl", "90s");
         RunningSystem system = RunningSystem.get();
         ServiceProcess first = system.service("executor-service");
-        ServiceProcess second = ServiceProcess.of("executor-service", system.stack, Path.of("target", "e2e", "logs", "second-executor"), 0)
-                .configure(system.sample.executorConfig(ProcessHandle.current().pid()));
-        first.kill9();
-        first.start(settings);
-        second.start(settings);
+        ServiceProcess second = secondBeside(system, first, settings);
         String releaseId = "two-" + UUID.randomUUID().toString().substring(0, 8);
         String before = system.sample.runningVersion("prod-1");
         try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
@@ -154,6 +146,16 @@ class TwoExecutorsTest {
             first.kill9();
             first.start(); // the settings the other end-to-end tests use
         }
+    }
+
+    /** Restarts the system's executor with the settings and starts a second instance beside it, on the same database and group. */
+    private static ServiceProcess secondBeside(RunningSystem system, ServiceProcess first, Map<String, String> settings) throws Exception {
+        ServiceProcess second = ServiceProcess.of("executor-service", system.stack, Path.of("target", "e2e", "logs", "second-executor"), 0)
+                .configure(system.sample.executorConfig(ProcessHandle.current().pid()));
+        first.kill9();
+        first.start(settings);
+        second.start(settings);
+        return second;
     }
 
     /** The executor instance holding the deployment's lease (host:port), read from the executor's database. */

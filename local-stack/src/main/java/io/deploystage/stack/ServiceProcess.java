@@ -71,6 +71,11 @@ public final class ServiceProcess implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         command.addAll(JVM_OPTIONS);
+        // more JVM options for every service, to profile a benchmark say: -Ddeploystage.service-jvm-options="-XX:StartFlightRecording=..."
+        String more = System.getProperty("deploystage.service-jvm-options", "").trim();
+        if (!more.isEmpty()) {
+            command.addAll(List.of(more.split("\\s+")));
+        }
         Map<String, String> all = new LinkedHashMap<>(config);
         all.put("quarkus.http.port", Integer.toString(port));
         all.putAll(extra);
