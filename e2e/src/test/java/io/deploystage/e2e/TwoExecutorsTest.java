@@ -99,9 +99,9 @@ class TwoExecutorsTest {
      */
     @Test
     void aRollbackTakenByTheOtherInstanceEndsTheDriversBakeAtOnce() throws Exception {
-        // bakes of 25 s and a heartbeat every 30 s: without the notification the driver would end its bake at the
+        // bakes of 12 s and a heartbeat every 30 s: without the notification the driver would end its bake at the
         // bake's end or at its next heartbeat, seconds later
-        Map<String, String> settings = Map.of("executor.health.max-window", "25s", "executor.health.freshness", "1s",
+        Map<String, String> settings = Map.of("executor.health.max-window", "12s", "executor.health.freshness", "1s",
                 "executor.health.when-inconclusive", "PROCEED", "executor.lease-ttl", "90s");
         RunningSystem system = RunningSystem.get();
         ServiceProcess first = system.service("executor-service");
