@@ -195,7 +195,7 @@ public class StepRunner {
     /**
      * Asks {@code probe} (told whether the deadline has passed) until it decides or the step is cancelled: again as soon
      * as new evidence for the deployment is committed (a verdict, an approval), at the deadline, and at the latest every
-     * poll interval (evidence committed by another executor instance nudges nothing here).
+     * poll interval (a backstop, should the notification that evidence was committed be missed).
      */
     private Uni<Outcome> poll(UUID deploymentId, CompletableFuture<Void> cancel, Instant started, Instant deadline,
             Function<Boolean, Uni<Optional<Outcome>>> probe) {

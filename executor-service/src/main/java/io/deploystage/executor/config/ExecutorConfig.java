@@ -91,7 +91,8 @@ public interface ExecutorConfig {
 
         /**
          * How often, at the latest, a waiting step reads the verdicts and approvals received; a verdict or an approval
-         * this instance consumes wakes the step at once, so this only bounds how late one consumed by another instance is seen.
+         * committed by any instance wakes the step at once (a PostgreSQL notification), so this only bounds how late one is
+         * seen when that notification is missed (the listening connection down).
          */
         @WithDefault("1s")
         Duration poll();
