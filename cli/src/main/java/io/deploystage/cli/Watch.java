@@ -29,7 +29,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** A live, human-readable tail of every event, or of one release's, straight from Kafka; in colour on a terminal. */
+/**
+ * A live, human-readable tail of every event, or of one release's, in colour on a terminal: from the operator
+ * console's event stream (Server-Sent Events, with a token; no Kafka access needed) when a console URL is given, else
+ * straight from Kafka.
+ */
 @Command(name = "watch", mixinStandardHelpOptions = true, description = "Follow the events of one release, or of all, as they happen.")
 public class Watch implements Callable<Integer> {
 
@@ -64,6 +68,14 @@ public class Watch implements Callable<Integer> {
             + " env DEPLOY_STAGE_REGISTRY_USER; its password only from env DEPLOY_STAGE_REGISTRY_PASSWORD); unset: none")
     String registryUser;
 
+    @Option(names = "--console-url", defaultValue = "${env:DEPLOY_STAGE_CONSOLE_URL}", description = "the operator console's base URL"
+            + " (env DEPLOY_STAGE_CONSOLE_URL): follow its event stream with --token instead of reading Kafka")
+    String consoleUrl;
+
+    @Option(names = "--token", defaultValue = "${env:DEPLOY_STAGE_TOKEN}", description = "with --console-url: bearer token (JWT) of any"
+            + " role (env DEPLOY_STAGE_TOKEN)")
+    String token;
+
     @Option(names = "--from-beginning", description = "start with the events already on the topics")
     boolean fromBeginning;
 
@@ -76,6 +88,10 @@ public class Watch implements Callable<Integer> {
     @Override
     public Integer call() {
         boolean colour = !noColor && System.console() != null && System.getenv("NO_COLOR") == null;
+        long end = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
+        if (consoleUrl != null && !consoleUrl.isBlank()) {
+            return followConsole(colour, end);
+        }
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "deploy-stage-watch-" + UUID.randomUUID());
@@ -102,7 +118,6 @@ public class Watch implements Callable<Integer> {
             serde.put("apicurio.registry.auth.username", registryUser);
             serde.put("apicurio.registry.auth.password", java.util.Objects.requireNonNullElse(System.getenv("DEPLOY_STAGE_REGISTRY_PASSWORD"), ""));
         }
-        long end = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props); AvroKafkaDeserializer<Object> decoder = new AvroKafkaDeserializer<>()) {
             decoder.configure(serde, false);
             try {
@@ -133,6 +148,68 @@ public class Watch implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /**
+     * Follows the console's stream: what it holds first with --from-beginning, then every new event; a dropped stream
+     * is followed again (new events only) until the time is up.
+     */
+    private int followConsole(boolean colour, long end) {
+        var err = spec.commandLine().getErr();
+        if (token == null || token.isBlank()) {
+            err.println("deploy-stage: --console-url needs a token (--token or DEPLOY_STAGE_TOKEN)");
+            return ExitCodes.USAGE;
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        boolean replay = fromBeginning;
+        boolean announced = false;
+        while (System.nanoTime() < end) {
+            String url = consoleUrl.replaceAll("/+$", "") + "/api/events?live=" + !replay
+                    + (releaseId == null ? "" : "&release=" + java.net.URLEncoder.encode(releaseId, java.nio.charset.StandardCharsets.UTF_8));
+            replay = false;
+            java.net.http.HttpResponse<java.util.stream.Stream<String>> response;
+            try {
+                response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Accept", "text/event-stream")
+                        .header("Authorization", "Bearer " + token.trim()).build(), java.net.http.HttpResponse.BodyHandlers.ofLines());
+            } catch (java.io.IOException e) {
+                err.println("deploy-stage: cannot reach the console at " + consoleUrl + " (" + e.getClass().getSimpleName() + ")");
+                return ExitCodes.UNREACHABLE;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ExitCodes.OK;
+            }
+            if (response.statusCode() != 200) {
+                response.body().close();
+                err.println("deploy-stage: the console refused the stream (HTTP " + response.statusCode() + ")"
+                        + (response.statusCode() == 401 || response.statusCode() == 403 ? ": give a valid token (--token or DEPLOY_STAGE_TOKEN)" : ""));
+                return ExitCodes.forStatus(response.statusCode());
+            }
+            if (!announced) {
+                err.println("Watching " + (releaseId == null ? "all releases" : "release " + releaseId) + " through the console at " + consoleUrl
+                        + " (Ctrl-C to stop)");
+                announced = true;
+            }
+            try (java.util.stream.Stream<String> lines = response.body()) {
+                var it = lines.iterator();
+                while (System.nanoTime() < end && it.hasNext()) {
+                    String line = it.next();
+                    if (!line.startsWith("data:")) {
+                        continue;
+                    }
+                    com.fasterxml.jackson.databind.JsonNode event = json.readTree(line.substring(5).strip());
+                    if (!event.hasNonNull("line")) {
+                        continue; // a heartbeat
+                    }
+                    String text = event.get("line").asText() + "  [" + event.path("releaseId").asText() + "]";
+                    spec.commandLine().getOut().println(colour ? paint(text) : text);
+                    spec.commandLine().getOut().flush();
+                }
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                err.println("deploy-stage: the console's stream broke off (" + e.getMessage() + "); following it again");
+            }
+        }
+        return ExitCodes.OK;
+    }
+
     /** A value inside a JAAS option's double quotes: backslashes and quotes escaped. */
     static String jaasQuoted(String value) {
         return value.replace("\\", "\\\\").replace("\"", "\\\"");
@@ -143,12 +220,11 @@ public class Watch implements Callable<Integer> {
         try {
             Object value = decoder.deserialize(record.topic(), record.headers(), record.value());
             if (value instanceof GenericRecord generic) {
-                Class<? extends SpecificRecordBase> type = Class.forName(generic.getSchema().getFullName()).asSubclass(SpecificRecordBase.class);
-                SpecificRecordBase event = AvroBinary.fromGeneric(generic, type);
+                SpecificRecordBase event = AvroBinary.toContract(generic);
                 return EventFormatter.line(at, event) + "  [" + EventEnvelope.releaseId(event) + "]";
             }
             return at + "  " + record.topic() + " " + value;
-        } catch (RuntimeException | ClassNotFoundException e) {
+        } catch (RuntimeException e) {
             return at + "  " + record.topic() + " (" + record.value().length + " bytes that are not a known event: " + e.getMessage() + ")";
         }
     }

@@ -108,6 +108,17 @@ class CliTest {
         assertTrue(watched.out().contains("GateDecision") && watched.out().contains("CLEARED") && watched.out().contains("DeploymentPlan"),
                 watched.out());
         assertTrue(watched.out().lines().allMatch(l -> l.endsWith("[" + release + "]")), "only this release's events");
+
+        // the same through the operator console's event stream: a token and the console's URL, no Kafka settings at all
+        Map<String, String> viaConsole = Map.of("DEPLOY_STAGE_CONSOLE_URL", system.console().baseUrl(),
+                "DEPLOY_STAGE_TOKEN", system.stack.tokens().mint("viewer", "viewer"));
+        Run streamed = cli(viaConsole, "watch", release, "--from-beginning", "--no-color", "--for", "PT20S");
+        assertEquals(0, streamed.exitCode(), streamed.err());
+        assertTrue(streamed.out().contains("GateDecision") && streamed.out().contains("CLEARED") && streamed.out().contains("DeploymentPlan"),
+                streamed.out());
+        assertTrue(streamed.out().lines().allMatch(l -> l.endsWith("[" + release + "]")), "only this release's events: " + streamed.out());
+        Run refused = cli(Map.of("DEPLOY_STAGE_CONSOLE_URL", system.console().baseUrl(), "DEPLOY_STAGE_TOKEN", "not-a-token"), "watch", "--for", "PT5S");
+        assertEquals(4, refused.exitCode(), "exit code 4 (not allowed): " + refused.err());
     }
 
     @Test

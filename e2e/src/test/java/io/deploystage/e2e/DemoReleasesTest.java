@@ -47,7 +47,8 @@ import io.deploystage.stack.sample.SampleTraffic;
  * as the main job runs it: 10 s bake windows, inconclusive health pauses): 1.1.0 goes out by canary and is DEPLOYED;
  * 1.2.0 breaches its error rate and is ROLLED_BACK, the breach in the verdict and the rollback procedure executed. Also:
  * an operator abort in the middle of a deployment, and a release with an unresolved Critical that is BLOCKED and never
- * reaches the executor.
+ * reaches the executor. Watched and steered in the operator console, in a real browser: both releases appear with their
+ * gate decisions and outcomes, the rollback's FAILING verdict with its numbers, and the abort is sent from the page.
  */
 class DemoReleasesTest {
 
@@ -55,6 +56,7 @@ class DemoReleasesTest {
     static SampleTraffic traffic;
     static Demo demo;
     static Path artifacts;
+    static ConsolePage page;
 
     @BeforeAll
     static void start() throws Exception {
@@ -68,6 +70,7 @@ class DemoReleasesTest {
         artifacts = Files.createTempDirectory("demo-artifacts");
         demo = new Demo(system.client, traffic, system.service("planner-service").baseUrl(), system.service("executor-service").baseUrl(),
                 system.stack.tokens(), artifacts, Duration.ofSeconds(6), System.out::println);
+        page = ConsolePage.signIn(system.console().baseUrl(), system.stack.tokens().mint("olga", "operator"));
     }
 
     /**
@@ -106,6 +109,9 @@ class DemoReleasesTest {
 
     @AfterAll
     static void stop() {
+        if (page != null) {
+            page.close();
+        }
         demo.close();
         traffic.close();
         ServiceProcess executor = system.service("executor-service");
@@ -197,6 +203,34 @@ class DemoReleasesTest {
                             .equals(s.getStepId()))).map(StepEvent::getStepId).toList();
             assertEquals(rollbackSteps, ran, "the rollback procedure ran in order, but for the instance the canary never reached");
             assertTrue(Trail.of(reader.seen(), bad.releaseId(), RollbackCommand.class).size() <= 1, "at most one rollback command");
+
+            // the operator console shows both releases with their decisions and outcomes, and the breach with its numbers
+            page.release(good.releaseId(), "CLEARED", "DEPLOYED", Duration.ofSeconds(30));
+            page.release(bad.releaseId(), "CLEARED", "ROLLED_BACK", Duration.ofSeconds(30));
+            page.select(bad.releaseId());
+            List<java.util.Map<String, String>> shown = page.failingVerdicts(Duration.ofSeconds(30));
+            for (HealthVerdict verdict : failing.stream().filter(v -> v.getValue() != null).toList()) {
+                assertTrue(shown.stream().anyMatch(row -> row.get("check").equals(verdict.getCheck()) && near(row.get("value"), verdict.getValue())
+                        && (verdict.getThreshold() == null || near(row.get("threshold"), verdict.getThreshold()))
+                        && row.get("reason").equals(asShown(verdict.getReason()))), "the page shows " + verdict + " with its numbers: " + shown);
+            }
+            assertEquals(List.of(asShown(ordered.get(0).getReason())), page.rollbackReasons(), "the rollback with its reason in numbers");
+            assertTrue(page.count("#charts figure.chart") > 0, "each check's values as a chart");
+            page.screenshot(Path.of("target", "console.png"));
+        }
+    }
+
+    /** Text as a browser renders it in a cell (runs of white space as one). */
+    private static String asShown(String text) {
+        return text.replaceAll("\\s+", " ").strip();
+    }
+
+    /** A number as the page shows it (rounded to 4 decimals) against the event's. */
+    private static boolean near(String shown, double expected) {
+        try {
+            return Math.abs(Double.parseDouble(shown) - expected) <= 1e-4 * Math.max(1, Math.abs(expected));
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 
@@ -218,13 +252,10 @@ class DemoReleasesTest {
                     .anyMatch(s -> s.getStepId().equals("bake-5") && s.getStatus() == StepStatus.STARTED), Duration.ofSeconds(120), "bake-5")
                     .stream().map(r -> r.value()).filter(StepEvent.class::isInstance).map(StepEvent.class::cast)
                     .filter(s -> releaseId.equals(s.getReleaseId()) && s.getStepId().equals("bake-5")).findFirst().orElseThrow();
-            HttpResponse<String> abort = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                    system.service("executor-service").baseUrl() + "/deployments/" + bake.getDeploymentId() + "/abort"))
-                    .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"comment\": \"stop: payment provider maintenance window\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(202, abort.statusCode(), abort.body());
+            // the operator aborts it from the console: the page's Abort button, confirmed with a comment
+            page.select(releaseId);
+            assertFalse(page.hasButton("approve"), "an operator without the approver role is shown no Approve button");
+            page.command(bake.getDeploymentId(), "abort", "stop: payment provider maintenance window");
             reader.awaitUntil(seen -> !Trail.of(seen, releaseId, DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(30), "the outcome");
             DeploymentOutcome outcome = Trail.of(reader.seen(), releaseId, DeploymentOutcome.class).get(0);
             assertEquals(DeploymentResult.ABORTED, outcome.getOutcome());
@@ -261,7 +292,7 @@ class DemoReleasesTest {
             system.client.publish(SampleEvents.gateResult(releaseId, GateStage.TEST, GateVerdict.PASS));
             GateResult security = SampleEvents.gateResult(releaseId, GateStage.SECURITY, GateVerdict.FAIL);
             security.setFindings(List.of(Finding.newBuilder().setId("java/sql-injection:src/Checkout.java:42").setSeverity(Severity.CRITICAL)
-                    .setTitle("SQL injection in checkout search").setStatus(FindingStatus.OPEN).build()));
+                    .setTitle("SQL injection in checkout search <img src=x onerror=alert(1)>").setStatus(FindingStatus.OPEN).build()));
             system.client.publish(security);
             reader.awaitUntil(seen -> Trail.of(seen, releaseId, GateDecision.class).stream().anyMatch(d -> d.getOutcome() == GateOutcome.BLOCKED),
                     Duration.ofSeconds(30), "the BLOCKED decision");
@@ -271,6 +302,10 @@ class DemoReleasesTest {
             GateDecision blocked = Trail.of(reader.seen(), releaseId, GateDecision.class).stream()
                     .filter(d -> d.getOutcome() == GateOutcome.BLOCKED).findFirst().orElseThrow();
             assertTrue(blocked.getReasons().stream().anyMatch(r -> r.getMessage().contains("SQL injection")), blocked.getReasons().toString());
+            // the console shows the finding's text as text: the markup in it is not made into an element
+            String reasons = page.release(releaseId, "BLOCKED", null, Duration.ofSeconds(30)).get("reasons");
+            assertTrue(reasons.contains("SQL injection in checkout search <img src=x onerror=alert(1)>"), reasons);
+            assertEquals(0, page.count("#releases img"), "no element made from event text");
         }
     }
 }

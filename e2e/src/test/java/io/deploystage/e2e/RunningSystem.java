@@ -62,6 +62,12 @@ final class RunningSystem {
         return services.get(name);
     }
 
+    /** The operator console against this system, started on first use (the tests that need it share it). */
+    synchronized ServiceProcess console() {
+        return services.computeIfAbsent("console-service", name -> ServiceProcess.console(stack, Path.of("target", "e2e", "logs").toAbsolutePath(), 0,
+                services.get("executor-service").baseUrl()).start());
+    }
+
     /** A JDBC connection to a service's own database. */
     Connection database(String service) throws SQLException {
         String db = service.replace("-service", "");

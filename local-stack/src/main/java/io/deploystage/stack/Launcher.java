@@ -80,6 +80,15 @@ public final class Launcher {
                     LocalStack.rssMib(service.pid()), workDir.resolve("logs").resolve(name + ".log")));
         }
 
+        say("Starting console-service (the operator console)…");
+        ServiceProcess console = ServiceProcess.console(stack, workDir.resolve("logs"), 0, services.get("executor-service").baseUrl());
+        running.add(console);
+        console.start();
+        services.put(console.name(), console);
+        say(String.format("  %-18s up in %5d ms, RSS %d MiB", console.name(), console.startMillis(), LocalStack.rssMib(console.pid())));
+        say("Operator console: " + console.baseUrl() + "/ — sign in with this local token (an hour; operator and approver):");
+        say("  " + stack.tokens().mint("local-operator", "operator", "approver"));
+
         writeCliEnvironment(workDir, stack, services);
 
         say("Registering the deploy descriptor of the sample service " + SampleDescriptor.SERVICE + " with the planner…");
@@ -122,6 +131,7 @@ public final class Launcher {
         String env = "export DEPLOY_STAGE_GATE_URL=" + services.get("gate-service").baseUrl() + "\n"
                 + "export DEPLOY_STAGE_PLANNER_URL=" + services.get("planner-service").baseUrl() + "\n"
                 + "export DEPLOY_STAGE_EXECUTOR_URL=" + services.get("executor-service").baseUrl() + "\n"
+                + "export DEPLOY_STAGE_CONSOLE_URL=" + services.get("console-service").baseUrl() + "\n"
                 + "export DEPLOY_STAGE_KAFKA=" + stack.kafkaBootstrapServers() + "\n"
                 + "export DEPLOY_STAGE_KAFKA_USER=watch\n"
                 + "export DEPLOY_STAGE_KAFKA_PASSWORD=" + stack.kafkaPassword("watch") + "\n"

@@ -27,6 +27,8 @@ public final class LocalStack implements AutoCloseable {
     static final String REGISTRY_ADMIN = "admin";
     /** The registry account of readers that only decode (the CLI's watch): sr-readonly. */
     public static final String REGISTRY_READER = "watch";
+    /** The operator console's Kafka principal (reads every event topic, writes none). */
+    public static final String CONSOLE = "console-service";
 
     /** Where the broker runs: inside this JVM (tests) or as a child JVM (local runs). */
     public enum KafkaMode { IN_PROCESS, CHILD_PROCESS }
@@ -187,6 +189,22 @@ public final class LocalStack implements AutoCloseable {
         config.put("quarkus.datasource.username", postgres.user());
         config.put("quarkus.datasource.password", postgres.password());
         config.put("mp.jwt.verify.publickey", tokens.publicKey());
+        return config;
+    }
+
+    /**
+     * The operator console's configuration against this stack: its own read-only Kafka principal, the registry's
+     * read-only account, the services' token key, and the executor it forwards commands to. No database.
+     */
+    public Map<String, String> consoleConfig(String executorUrl) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        KafkaAccess.clientConfig(CONSOLE, kafkaPassword(CONSOLE)).forEach((key, value) -> config.put("kafka." + key, value));
+        config.put("deploystage.registry-url", registry.apiUrl());
+        config.put("deploystage.registry-username", REGISTRY_READER);
+        config.put("deploystage.registry-password", registryPasswords.get(REGISTRY_READER));
+        config.put("mp.jwt.verify.publickey", tokens.publicKey());
+        config.put("console.executor-url", executorUrl);
         return config;
     }
 

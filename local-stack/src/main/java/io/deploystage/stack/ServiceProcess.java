@@ -48,6 +48,12 @@ public final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(name, projectRoot(), logDir, config, port > 0 ? port : FreePorts.next());
     }
 
+    /** The operator console against the stack (no database), forwarding commands to {@code executorUrl}. */
+    public static ServiceProcess console(LocalStack stack, Path logDir, int port, String executorUrl) {
+        return new ServiceProcess("console-service", projectRoot(), logDir, new LinkedHashMap<>(stack.consoleConfig(executorUrl)),
+                port > 0 ? port : FreePorts.next());
+    }
+
     /** Adds settings this service keeps across restarts (the one-off ones go to {@link #start(Map)}). */
     public ServiceProcess configure(Map<String, String> settings) {
         config.putAll(settings);

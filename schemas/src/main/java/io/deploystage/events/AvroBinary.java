@@ -40,6 +40,22 @@ public final class AvroBinary {
         return decode(encodeGeneric(record), record.getSchema(), type);
     }
 
+    /**
+     * A generic record (as a registry-aware deserializer returns it, in its writer's schema) as the contract class its
+     * schema names, read with the contract's schema; a record of no known contract is refused.
+     */
+    public static SpecificRecordBase toContract(GenericRecord record) {
+        String name = record.getSchema().getFullName();
+        if (!name.startsWith("io.deploystage.events.")) {
+            throw new IllegalArgumentException("not a Deploy Stage contract: " + name);
+        }
+        try {
+            return fromGeneric(record, Class.forName(name, false, AvroBinary.class.getClassLoader()).asSubclass(SpecificRecordBase.class));
+        } catch (ClassNotFoundException | ClassCastException e) {
+            throw new IllegalArgumentException("not a known contract: " + name, e);
+        }
+    }
+
     /** The data model of a contract class, made once per class (a model is costly to build and safe to share). */
     public static SpecificData modelFor(Class<?> type) {
         return MODELS.get(type);
