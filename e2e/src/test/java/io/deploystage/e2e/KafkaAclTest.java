@@ -64,10 +64,11 @@ class KafkaAclTest {
         assertTrue(refused.containsAll(List.of("ci→gate-decisions", "ci→deployment-plans", "ci→operator-commands",
                 "gate-service→deployment-plans", "planner-service→step-events", "executor-service→rollback-commands",
                 "monitor-service→deployment-outcomes", "notifier-service→operator-commands", "watch→release-candidates",
-                "watch→release-candidates.dlq", "ci→gate-results.dlq", "gate-service→step-events.dlq")), refused.toString());
-        // 7 principals × 22 topics (11 and their dead letters), less the 33 (principal, topic) pairs the rules allow:
+                "watch→release-candidates.dlq", "ci→gate-results.dlq", "gate-service→step-events.dlq", "console-service→operator-commands",
+                "console-service→release-candidates")), refused.toString());
+        // 8 principals × 22 topics (11 and their dead letters), less the 33 (principal, topic) pairs the rules allow:
         // 13 outputs, 19 dead-letter topics of the services' inputs, and the notifier's undeliverable notifications
-        assertEquals(7 * 22 - 33, refused.size(), refused.toString());
+        assertEquals(8 * 22 - 33, refused.size(), refused.toString());
     }
 
     private static List<String> everyTopic() {
@@ -123,5 +124,13 @@ class KafkaAclTest {
             assertEquals(consumed, new TreeSet<>(KafkaAccess.principal(service).reads()), service);
             assertEquals(service, KafkaAccess.principal(service).groupPrefix(), "its consumer groups are named after the application");
         }
+        // the console reads the topics it shows (console.topics), nothing more
+        Properties console = new Properties();
+        try (Reader in = Files.newBufferedReader(ServiceProcess.projectRoot().resolve("console-service/src/main/resources/application.properties"))) {
+            console.load(in);
+        }
+        assertEquals(new TreeSet<>(List.of(console.getProperty("console.topics").split(","))),
+                new TreeSet<>(KafkaAccess.principal("console-service").reads()), "console-service");
+        assertEquals(List.of(), KafkaAccess.principal("console-service").writable(), "the console writes nothing");
     }
 }
