@@ -222,6 +222,11 @@ function renderDetail() {
   if (!r) return;
   $('#detail-release').textContent = r.id + (r.service ? ' — ' + r.service + ' ' + r.version : '');
   $('#deployments').replaceChildren(...[...r.deployments.values()].map((d) => renderDeployment(r, d)));
+  const breaches = r.verdicts.filter((v) => v.verdict === 'FAILING');
+  $('#breaches').hidden = breaches.length === 0;
+  $('#breaches tbody').replaceChildren(...breaches.map((v) => el('tr', { class: 'breach' },
+    el('td', {}, time(v.occurredAt)), el('td', {}, v.check), el('td', {}, v.environment.toLowerCase() + ' ' + v.cohort.toLowerCase()),
+    el('td', { class: 'FAILING' }, num(v.value)), el('td', {}, num(v.threshold)), el('td', {}, num(v.baseline)), el('td', {}, v.reason))));
   renderCharts(r);
   $('#verdicts tbody').replaceChildren(...r.verdicts.slice(-200).reverse().map((v) =>
     el('tr', { class: 'verdict ' + v.verdict.toLowerCase(), 'data-check': v.check },

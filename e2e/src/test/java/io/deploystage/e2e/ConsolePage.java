@@ -108,6 +108,33 @@ final class ConsolePage implements AutoCloseable {
         await(Duration.ofSeconds(10), ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".toast"), "sent:"));
     }
 
+    /** Presses a flag's kill switch and confirms it with a comment. */
+    void killFlag(String key, String comment) {
+        By button = By.cssSelector("button[data-kill='" + key + "']");
+        await(Duration.ofSeconds(30), d -> {
+            d.findElement(button).click();
+            return true;
+        });
+        await(Duration.ofSeconds(10), ExpectedConditions.visibilityOfElementLocated(By.id("confirm-comment"))).sendKeys(comment);
+        browser.findElement(By.id("confirm-ok")).click();
+        await(Duration.ofSeconds(10), ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".toast"), "sent:"));
+    }
+
+    /** Shows one of the selected release's artifacts (deploymentChecklist, rollbackPlan, completed) and returns its HTML as shown. */
+    String artifact(String which) {
+        await(Duration.ofSeconds(10), d -> {
+            d.findElement(By.cssSelector("button.artifact[data-artifact='" + which + "']")).click();
+            return true;
+        });
+        await(Duration.ofSeconds(10), ExpectedConditions.attributeToBe(By.id("artifact"), "data-shown", which));
+        return browser.findElement(By.id("artifact")).getDomProperty("innerHTML");
+    }
+
+    /** Scrolls the page so that this element is at the top (for a screenshot of that part). */
+    void scrollTo(String css) {
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("document.querySelector(arguments[0]).scrollIntoView()", css);
+    }
+
     /** Whether the page has any button for this action (a role without the right sees none). */
     boolean hasButton(String action) {
         return !browser.findElements(By.cssSelector("button[data-action='" + action + "']")).isEmpty();

@@ -216,6 +216,13 @@ class DemoReleasesTest {
             }
             assertEquals(List.of(asShown(ordered.get(0).getReason())), page.rollbackReasons(), "the rollback with its reason in numbers");
             assertTrue(page.count("#charts figure.chart") > 0, "each check's values as a chart");
+            assertTrue(page.count("#breaches tr.breach") >= failing.size(), "the breaches above the charts");
+            // the two artifacts, rendered: headings and tables, the text of the plan's
+            String rollbackPlan = page.artifact("rollbackPlan");
+            assertTrue(rollbackPlan.contains("<h1>") && rollbackPlan.contains("<table>") && rollbackPlan.contains("checkout 1.2.0"), rollbackPlan);
+            String done = page.artifact("completed");
+            assertTrue(done.contains("<strong>Result</strong>: ROLLED_BACK"), done);
+            page.scrollTo("#detail");
             page.screenshot(Path.of("target", "console.png"));
         }
     }
@@ -281,6 +288,23 @@ class DemoReleasesTest {
             // leave production as the other tests expect it: every instance on one version
             system.sample.deploy("production", "prod-1", "1.1.0", ProcessHandle.current().pid());
         }
+    }
+
+    @Test
+    void anOperatorKillsAFlagFromTheConsole() throws Exception {
+        String key = "console-flag-" + UUID.randomUUID().toString().substring(0, 8);
+        String executor = system.service("executor-service").baseUrl();
+        String token = system.stack.tokens().mint("olga", "operator");
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> set = http.send(HttpRequest.newBuilder(URI.create(executor + "/flags/" + key)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
+                        "{\"enabled\": true, \"internalEnabled\": false, \"rolloutPercent\": 25}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, set.statusCode(), set.body());
+        page.killFlag(key, "kill: checkout errors after enabling");
+        HttpResponse<String> flag = http.send(HttpRequest.newBuilder(URI.create(executor + "/flags/" + key)).header("Authorization", "Bearer " + token)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, flag.statusCode(), flag.body());
+        assertTrue(flag.body().contains("\"killed\":true"), "the executor has the flag killed: " + flag.body());
     }
 
     @Test
