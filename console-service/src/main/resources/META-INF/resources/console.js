@@ -157,10 +157,11 @@ function onEvent(e) {
   schedule();
 }
 
+/** Redraws at most twice a second: a burst of events (a reconnect replays thousands) costs one redraw, not one each. */
 function schedule() {
   if (state.dirty) return;
   state.dirty = true;
-  requestAnimationFrame(() => { state.dirty = false; render(); });
+  setTimeout(() => { state.dirty = false; render(); }, 500);
 }
 
 // ---- what the executor has now (state, next step), asked when something happens to a shown deployment -------------

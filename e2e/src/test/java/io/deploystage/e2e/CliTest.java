@@ -117,6 +117,15 @@ class CliTest {
         assertTrue(streamed.out().contains("GateDecision") && streamed.out().contains("CLEARED") && streamed.out().contains("DeploymentPlan"),
                 streamed.out());
         assertTrue(streamed.out().lines().allMatch(l -> l.endsWith("[" + release + "]")), "only this release's events: " + streamed.out());
+        // the console runs here with JSON log lines: each is one object with its level and message, the follower named
+        List<com.fasterxml.jackson.databind.JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("target", "e2e", "logs", "console-service.log"))) {
+            if (line.startsWith("{")) {
+                lines.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
+            }
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.path("level").asText().equals("INFO") && l.path("message").asText().equals("Console: viewer follows release " + release)),
+                "a JSON log line for the follower: " + lines.stream().map(Object::toString).limit(5).toList());
         Run refused = cli(Map.of("DEPLOY_STAGE_CONSOLE_URL", system.console().baseUrl(), "DEPLOY_STAGE_TOKEN", "not-a-token"), "watch", "--for", "PT5S");
         assertEquals(4, refused.exitCode(), "exit code 4 (not allowed): " + refused.err());
     }

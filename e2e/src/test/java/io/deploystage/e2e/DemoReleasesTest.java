@@ -326,6 +326,17 @@ class DemoReleasesTest {
             GateDecision blocked = Trail.of(reader.seen(), releaseId, GateDecision.class).stream()
                     .filter(d -> d.getOutcome() == GateOutcome.BLOCKED).findFirst().orElseThrow();
             assertTrue(blocked.getReasons().stream().anyMatch(r -> r.getMessage().contains("SQL injection")), blocked.getReasons().toString());
+            // the record carries the CloudEvents attributes as headers (binary mode), for consumers that do not read Avro
+            var record = reader.seen().stream().filter(r -> r.value() == blocked).findFirst().orElseThrow();
+            java.util.Map<String, String> ce = new java.util.HashMap<>();
+            record.headers().forEach(h -> ce.put(h.key(), new String(h.value(), java.nio.charset.StandardCharsets.UTF_8)));
+            assertEquals("1.0", ce.get("ce_specversion"), ce.toString());
+            assertEquals(blocked.getEventId().toString(), ce.get("ce_id"));
+            assertEquals("io.deploystage.events.GateDecision", ce.get("ce_type"));
+            assertEquals("/deploy-stage/gate-service", ce.get("ce_source"));
+            assertEquals(releaseId, ce.get("ce_subject"));
+            assertEquals(blocked.getOccurredAt(), java.time.Instant.parse(ce.get("ce_time")));
+            assertEquals("application/avro", ce.get("content-type"));
             // the console shows the finding's text as text: the markup in it is not made into an element
             String reasons = page.release(releaseId, "BLOCKED", null, Duration.ofSeconds(30)).get("reasons");
             assertTrue(reasons.contains("SQL injection in checkout search <img src=x onerror=alert(1)>"), reasons);

@@ -64,8 +64,9 @@ final class RunningSystem {
 
     /** The operator console against this system, started on first use (the tests that need it share it). */
     synchronized ServiceProcess console() {
+        // with JSON log lines, as a log pipeline would take them (CliTest reads them)
         return services.computeIfAbsent("console-service", name -> ServiceProcess.console(stack, Path.of("target", "e2e", "logs").toAbsolutePath(), 0,
-                services.get("executor-service").baseUrl()).start());
+                services.get("executor-service").baseUrl()).configure(Map.of("quarkus.log.console.json.enabled", "true")).start());
     }
 
     /** A JDBC connection to a service's own database. */

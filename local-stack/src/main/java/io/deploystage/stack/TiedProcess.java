@@ -71,15 +71,19 @@ public final class TiedProcess {
 
     /** Waits until {@code url} answers 200, failing early with the log's path if the process exits. */
     public static void awaitHttpOk(Process process, String url, Duration timeout, String what, Path log) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        awaitHttpOk(process, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build(), HttpRequest.newBuilder(URI.create(url)),
+                timeout, what, log);
+    }
+
+    /** As {@link #awaitHttpOk(Process, String, Duration, String, Path)} with this client and request (TLS, a login). */
+    public static void awaitHttpOk(Process process, HttpClient client, HttpRequest.Builder request, Duration timeout, String what, Path log) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(what + " exited with code " + process.exitValue() + "; see " + log);
             }
             try {
-                var response = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding());
+                var response = client.send(request.timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return;
                 }

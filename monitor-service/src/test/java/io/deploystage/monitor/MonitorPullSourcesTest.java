@@ -31,6 +31,7 @@ import io.deploystage.events.Topics;
 import io.deploystage.events.Verdict;
 import io.deploystage.stack.Await;
 import io.deploystage.stack.LocalStackResource;
+import io.deploystage.stack.Prometheus;
 import io.deploystage.stack.RealStackTest;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -45,6 +46,18 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "monitor"))
 @WithTestResource(SampleMetricsResource.class)
 class MonitorPullSourcesTest extends RealStackTest {
+
+    /**
+     * The Prometheus these tests query is secured as hosted ones are (TLS with its own CA, HTTP basic): it refuses a query
+     * without the login, so every PromQL verdict below was read with the monitor's prometheus-access settings.
+     */
+    @Test
+    void theSecuredPrometheusRefusesAQueryWithoutTheLogin() throws Exception {
+        HttpResponse<String> anonymous = SampleMetricsResource.prometheus.client().send(HttpRequest.newBuilder(URI.create(
+                SampleMetricsResource.prometheus.url() + "/api/v1/query?query=up")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        assertTrue(SampleMetricsResource.prometheus.url().startsWith("https://"));
+    }
 
     @Test
     void prometheusQueriesAgainstARealPrometheus() {
@@ -127,9 +140,11 @@ class MonitorPullSourcesTest extends RealStackTest {
 
     private static double promql(String query) {
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                    SampleMetricsResource.prometheus.url() + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            Prometheus.Access access = SampleMetricsResource.prometheus.access();
+            HttpResponse<String> response = SampleMetricsResource.prometheus.client().send(HttpRequest.newBuilder(URI.create(
+                    SampleMetricsResource.prometheus.url() + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)))
+                    .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((access.username() + ":" + access.password())
+                            .getBytes(StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
             var matcher = java.util.regex.Pattern.compile("\"value\":\\[[0-9.]+,\"([0-9.eE+-]+)\"\\]").matcher(response.body());
             return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
         } catch (java.io.IOException e) {

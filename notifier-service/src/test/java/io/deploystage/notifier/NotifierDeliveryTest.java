@@ -238,10 +238,18 @@ class NotifierDeliveryTest extends RealStackTest {
         Map<String, String> teams = RECEIVER.requests.stream().filter(r -> r.get("path").equals("/teams") && r.get("body").contains(releaseId))
                 .findFirst().orElseThrow();
         JsonNode card = new ObjectMapper().readTree(teams.get("body"));
-        assertEquals("MessageCard", card.get("@type").asText());
-        assertTrue(card.get("title").asText().contains("v" + version + " of checkout deployed to production"), card.toString());
-        assertTrue(card.get("sections").get(0).get("facts").toString().contains("\"Outcome\",\"value\":\"DEPLOYED\"")
-                || card.get("sections").get(0).get("facts").toString().contains("\"value\":\"DEPLOYED\""), card.toString());
+        // a Workflows webhook takes a message with one Adaptive Card attached (the MessageCard of the retired connectors is gone)
+        assertEquals("message", card.get("type").asText(), card.toString());
+        JsonNode attachment = card.get("attachments").get(0);
+        assertEquals("application/vnd.microsoft.card.adaptive", attachment.get("contentType").asText());
+        JsonNode adaptive = attachment.get("content");
+        assertEquals("AdaptiveCard", adaptive.get("type").asText());
+        assertEquals("1.4", adaptive.get("version").asText());
+        assertTrue(adaptive.get("body").get(0).get("text").asText().contains("v" + version + " of checkout deployed to production"), card.toString());
+        java.util.Map<String, String> facts = new java.util.HashMap<>();
+        adaptive.get("body").get(1).get("facts").forEach(f -> facts.put(f.get("title").asText(), f.get("value").asText()));
+        assertEquals("DEPLOYED", facts.get("Outcome"), card.toString());
+        assertEquals(releaseId, facts.get("Release"), card.toString());
     }
 
     @Test

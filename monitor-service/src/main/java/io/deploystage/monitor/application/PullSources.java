@@ -37,6 +37,7 @@ import io.deploystage.events.MetricQueryNames;
 import io.deploystage.events.MetricSample;
 import io.deploystage.events.Topics;
 import io.deploystage.monitor.config.MonitorConfig;
+import io.deploystage.monitor.domain.HttpLogin;
 import io.deploystage.monitor.domain.MetricsText;
 import io.deploystage.monitor.domain.PullQuery;
 import io.deploystage.monitor.domain.Reading;
@@ -78,6 +79,9 @@ public class PullSources {
     private final KafkaClientService kafka;
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http;
+    /** The Prometheus API's client (its CA) and login headers; the instances' direct scrapes get neither. */
+    private final HttpClient prometheusHttp;
+    private final Map<String, String> prometheusHeaders;
     /** The last scrape of each deployment, environment and URL, with when it was taken. */
     private final Map<String, Scrape> scrapes = new ConcurrentHashMap<>();
     /** Deployments and environments whose Prometheus baseline was read. */
@@ -96,6 +100,32 @@ public class PullSources {
         this.relay = relay;
         this.kafka = kafka;
         this.http = HttpClient.newBuilder().connectTimeout(config.sources().timeout()).build();
+        MonitorConfig.PrometheusAccess access = config.sources().prometheusAccess();
+        this.prometheusHeaders = HttpLogin.headers(access.bearerToken(), access.username(), access.password(), access.headers());
+        this.prometheusHttp = access.caFile().isEmpty() ? http
+                : HttpClient.newBuilder().connectTimeout(config.sources().timeout()).sslContext(trusting(access.caFile().get())).build();
+    }
+
+    /** TLS that trusts the certificates of a PEM file (a private CA, a self-signed server). */
+    private static javax.net.ssl.SSLContext trusting(java.nio.file.Path pem) {
+        try (var in = java.nio.file.Files.newInputStream(pem)) {
+            java.security.KeyStore trusted = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            trusted.load(null, null);
+            int n = 0;
+            for (var certificate : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trusted.setCertificateEntry("ca-" + n++, certificate);
+            }
+            if (n == 0) {
+                throw new IllegalArgumentException("monitor.sources.prometheus-access.ca-file " + pem + " holds no certificate");
+            }
+            javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, trust.getTrustManagers(), null);
+            return tls;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("monitor.sources.prometheus-access.ca-file " + pem + " cannot be read: " + e.getMessage(), e);
+        }
     }
 
     void start(@Observes StartupEvent started) {
@@ -186,7 +216,7 @@ public class PullSources {
         String promql = query.replace("{window}", range);
         URI uri = URI.create(base.replaceAll("/+$", "") + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
                 + "&time=" + at.getEpochSecond() + "." + String.format("%03d", at.getNano() / 1_000_000));
-        String body = get(uri, 10_000_000);
+        String body = get(prometheusHttp, uri, 10_000_000, prometheusHeaders);
         try {
             JsonNode root = json.readTree(body);
             if (!"success".equals(root.path("status").asText())) {
@@ -237,7 +267,7 @@ public class PullSources {
         Instant from = null;
         for (String target : queries.get(MetricQueryNames.SCRAPE).split(",")) {
             String url = target.trim();
-            List<MetricsText.Series> series = MetricsText.parse(get(URI.create(url), config.sources().maxScrapeBytes()));
+            List<MetricsText.Series> series = MetricsText.parse(get(http, URI.create(url), config.sources().maxScrapeBytes(), Map.of()));
             Reading cumulative = reading(series, queries);
             Scrape previous = scrapes.put(watched.deploymentId + "/" + environment + "/" + url, new Scrape(cumulative, now));
             Reading window;
@@ -315,15 +345,17 @@ public class PullSources {
                 .build();
     }
 
-    private String get(URI uri, int maxBytes) {
+    private String get(HttpClient client, URI uri, int maxBytes, Map<String, String> headers) {
         String refused = urls.refusal(uri.toString());
         if (refused != null) {
             throw new IllegalArgumentException("refused: " + abbreviate(refused));
         }
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(config.sources().timeout()).GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(config.sources().timeout()).GET();
+        headers.forEach(builder::header);
+        HttpRequest request = builder.build();
         try {
             // the whole answer within the source timeout, at most maxBytes of it
-            BoundedHttp.Answer response = BoundedHttp.exchange(http, request, maxBytes, config.sources().timeout());
+            BoundedHttp.Answer response = BoundedHttp.exchange(client, request, maxBytes, config.sources().timeout());
             byte[] bytes = response.body();
             if (response.truncated()) {
                 // cut at the last whole line: a number cut short would read as a counter reset

@@ -47,6 +47,9 @@ public interface MonitorConfig {
         /** The Prometheus HTTP API, such as {@code http://prometheus:9090}; without it, PromQL queries are not run. */
         Optional<String> prometheusUrl();
 
+        /** How to log in to it: hosted Prometheus-compatible services want a token or a password, often over TLS. */
+        PrometheusAccess prometheusAccess();
+
         /** How often the pull sources are read while a deployment is watched. */
         @WithDefault("15s")
         Duration pollInterval();
@@ -62,5 +65,23 @@ public interface MonitorConfig {
         /** The largest scrape body read; a larger one is cut there (its last, partial line is dropped). */
         @WithDefault("5000000")
         int maxScrapeBytes();
+    }
+
+    /**
+     * The Prometheus API's login (sent to it only, never to the instances scraped directly, and never logged): a bearer
+     * token, or a user and password (HTTP basic), not both; the CA certificates (PEM) an https URL's certificate is
+     * checked against when it is not signed by a public one; headers some services want (a tenant, say X-Scope-OrgID).
+     */
+    interface PrometheusAccess {
+
+        Optional<String> bearerToken();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        Optional<java.nio.file.Path> caFile();
+
+        java.util.Map<String, String> headers();
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -17,9 +18,12 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import io.deploystage.events.CloudEventHeaders;
+import io.deploystage.events.EventResult;
 import io.deploystage.platform.config.PlatformConfig;
 import io.deploystage.platform.runtime.InOrder;
 import io.deploystage.platform.runtime.PeriodicTask;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -37,22 +41,31 @@ import io.vertx.core.Vertx;
 @ApplicationScoped
 public class OutboxRelay {
 
-    public static final String EVENT_ID_HEADER = "event-id";
-    public static final String EVENT_TYPE_HEADER = "event-type";
-
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
     private final MutinyEmitter<SpecificRecordBase> emitter;
     private final PlatformConfig config;
+    private final String service;
+    private final MeterRegistry meters;
+    /** Rows waiting to be published, and how long the oldest has waited (read every 15 s). */
+    private final AtomicLong backlog = new AtomicLong();
+    private final AtomicLong oldestAgeSeconds = new AtomicLong();
     private PeriodicTask task;
+    private PeriodicTask gauges;
 
-    OutboxRelay(@Channel("outbox") MutinyEmitter<SpecificRecordBase> emitter, PlatformConfig config) {
+    OutboxRelay(@Channel("outbox") MutinyEmitter<SpecificRecordBase> emitter, PlatformConfig config,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.application.name") String service, MeterRegistry meters) {
         this.emitter = emitter;
         this.config = config;
+        this.service = service;
+        this.meters = meters;
+        meters.gauge("deploystage.outbox.backlog", backlog, AtomicLong::get);
+        meters.gauge("deploystage.outbox.oldest.age.seconds", oldestAgeSeconds, AtomicLong::get);
     }
 
     void start(@Observes StartupEvent startup, io.vertx.mutiny.core.Vertx vertx) {
         task = PeriodicTask.start("Outbox relay", vertx.getDelegate(), config.outbox().pollInterval(), this::relay);
+        gauges = PeriodicTask.start("Outbox gauges", vertx.getDelegate(), java.time.Duration.ofSeconds(15), this::measure);
     }
 
     /** Publishes what was just committed without waiting for the next poll. */
@@ -66,6 +79,21 @@ public class OutboxRelay {
         if (task != null) {
             task.stop();
         }
+        if (gauges != null) {
+            gauges.stop();
+        }
+    }
+
+    /** The backlog gauges: one cheap read of the outbox table. */
+    Uni<Void> measure() {
+        return Panache.withSession(() -> Panache.getSession().chain(session -> session.createNativeQuery(
+                        "select count(*), coalesce(extract(epoch from now() - min(created_at)), 0) from outbox").getSingleResult()))
+                .invoke(row -> {
+                    Object[] values = (Object[]) row;
+                    backlog.set(((Number) values[0]).longValue());
+                    oldestAgeSeconds.set(((Number) values[1]).longValue());
+                })
+                .replaceWithVoid();
     }
 
     /** One relay pass: publish what is committed, oldest first, and forget what the broker acknowledged. */
@@ -165,14 +193,17 @@ public class OutboxRelay {
 
     private Uni<Void> send(OutboxEntry entry, SpecificRecordBase event) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(EVENT_ID_HEADER, entry.eventId.toString().getBytes(StandardCharsets.UTF_8));
-        headers.add(EVENT_TYPE_HEADER, event.getSchema().getName().getBytes(StandardCharsets.UTF_8));
+        CloudEventHeaders.of(event, service).forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
         var metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withTopic(entry.topic)
                 .withKey(entry.messageKey)
                 .withHeaders(headers)
                 .build();
         return emitter.sendMessage(Message.of(event).addMetadata(metadata))
-                .invoke(() -> LOG.debugf("Published %s %s to %s", event.getSchema().getName(), entry.eventId, entry.topic));
+                .invoke(() -> {
+                    LOG.debugf("Published %s %s to %s", event.getSchema().getName(), entry.eventId, entry.topic);
+                    // what each service put out, by type and result: verdicts by result, outcomes (rollbacks), failed deliveries …
+                    meters.counter("deploystage.events.published", "type", event.getSchema().getName(), "result", EventResult.of(event)).increment();
+                });
     }
 }
