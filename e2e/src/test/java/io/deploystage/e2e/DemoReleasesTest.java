@@ -224,7 +224,49 @@ class DemoReleasesTest {
             assertTrue(done.contains("<strong>Result</strong>: ROLLED_BACK"), done);
             page.scrollTo("#detail");
             page.screenshot(Path.of("target", "console.png"));
+
+            // what operators watch: the services' metrics hold what happened, and every metric the Grafana dashboard
+            // (docs/grafana/deploy-stage.json) draws is one a service exposes
+            io.deploystage.stack.Await.until(Duration.ofSeconds(30), "the executor's gauges to count the rolled-back deployment",
+                    () -> metric("executor-service", "deploystage_deployments", Map.of("state", "ROLLED_BACK")), n -> n >= 1);
+            assertTrue(metric("executor-service", "deploystage_events_published_total", Map.of("type", "DeploymentOutcome", "result", "ROLLED_BACK")) >= 1);
+            assertTrue(metric("monitor-service", "deploystage_events_published_total", Map.of("type", "HealthVerdict", "result", "FAILING")) >= 1);
+            assertTrue(metric("monitor-service", "deploystage_events_published_total", Map.of("type", "RollbackCommand", "result", "-")) >= 1);
+            String dashboard = Files.readString(ServiceProcess.projectRoot().resolve("docs/grafana/deploy-stage.json"));
+            java.util.Set<String> drawn = new java.util.TreeSet<>();
+            java.util.regex.Matcher names = java.util.regex.Pattern.compile("deploystage_[a-z_]+").matcher(dashboard);
+            while (names.find()) {
+                drawn.add(names.group());
+            }
+            StringBuilder exposed = new StringBuilder();
+            for (String service : ServiceProcess.SERVICES) {
+                exposed.append(scrape(service));
+                assertTrue(scrape(service).contains("deploystage_outbox_backlog"), service + " reports its outbox backlog");
+            }
+            for (String name : drawn) {
+                // dead letters are counted per topic from the first one on (none in this test's flow)
+                assertTrue(name.equals("deploystage_dead_letters_total") || exposed.toString().contains("\n" + name),
+                        "the dashboard draws " + name + ", which no service exposes");
+            }
         }
+    }
+
+    private static String scrape(String service) throws Exception {
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(system.service(service).baseUrl() + "/q/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, metrics.statusCode(), service);
+        return "\n" + metrics.body();
+    }
+
+    /** The sum of a metric's series with these labels in a service's /q/metrics. */
+    private static double metric(String service, String name, Map<String, String> labels) throws Exception {
+        double sum = 0;
+        for (String line : scrape(service).split("\n")) {
+            if (line.startsWith(name + "{") && labels.entrySet().stream().allMatch(l -> line.contains(l.getKey() + "=\"" + l.getValue() + "\""))) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
     }
 
     /** Text as a browser renders it in a cell (runs of white space as one). */
