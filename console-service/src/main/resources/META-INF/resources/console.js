@@ -130,6 +130,8 @@ function deploymentOf(r, id) {
 
 function onEvent(e) {
   if (e.type === 'Heartbeat') return;
+  state.seen = (state.seen || 0) + 1;
+  document.body.dataset.seen = state.seen;
   const r = release(e.releaseId);
   const ev = e.event;
   r.last = Math.max(r.last, e.at);
