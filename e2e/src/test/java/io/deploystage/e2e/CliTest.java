@@ -126,6 +126,15 @@ class CliTest {
         }
         assertTrue(lines.stream().anyMatch(l -> l.path("level").asText().equals("INFO") && l.path("message").asText().equals("Console: viewer follows release " + release)),
                 "a JSON log line for the follower: " + lines.stream().map(Object::toString).limit(5).toList());
+        // the console's commands take the role the executor would ask for: a viewer is refused before anything is sent
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String abort = system.console().baseUrl() + "/api/deployments/" + UUID.randomUUID() + "/abort";
+        assertEquals(403, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(abort)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + viaConsole.get("DEPLOY_STAGE_TOKEN")).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), "a viewer may not abort");
+        assertEquals(401, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(abort)).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(),
+                "no token, no command");
         Run refused = cli(Map.of("DEPLOY_STAGE_CONSOLE_URL", system.console().baseUrl(), "DEPLOY_STAGE_TOKEN", "not-a-token"), "watch", "--for", "PT5S");
         assertEquals(4, refused.exitCode(), "exit code 4 (not allowed): " + refused.err());
     }

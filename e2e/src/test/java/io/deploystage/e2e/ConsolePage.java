@@ -131,19 +131,15 @@ final class ConsolePage implements AutoCloseable {
 
     /** Presses a deployment's button (abort, pause, …), writes the comment in the confirmation and confirms. */
     void command(String deploymentId, String action, String comment) {
-        By button = By.cssSelector("button[data-action='" + action + "'][data-deployment='" + deploymentId + "']");
-        await(Duration.ofSeconds(30), d -> {
-            d.findElement(button).click();
-            return true;
-        });
-        await(Duration.ofSeconds(10), ExpectedConditions.visibilityOfElementLocated(By.id("confirm-comment"))).sendKeys(comment);
-        browser.findElement(By.id("confirm-ok")).click();
-        await(Duration.ofSeconds(10), ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".toast"), "sent:"));
+        pressAndConfirm(By.cssSelector("button[data-action='" + action + "'][data-deployment='" + deploymentId + "']"), comment);
     }
 
     /** Presses a flag's kill switch and confirms it with a comment. */
     void killFlag(String key, String comment) {
-        By button = By.cssSelector("button[data-kill='" + key + "']");
+        pressAndConfirm(By.cssSelector("button[data-kill='" + key + "']"), comment);
+    }
+
+    private void pressAndConfirm(By button, String comment) {
         await(Duration.ofSeconds(30), d -> {
             d.findElement(button).click();
             return true;

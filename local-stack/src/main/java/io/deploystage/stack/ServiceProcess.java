@@ -23,12 +23,6 @@ public final class ServiceProcess implements AutoCloseable {
     static final List<String> JVM_OPTIONS = List.of("-Xms24m", "-Xmx192m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
             "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=48m");
 
-    /**
-     * glibc gives each thread that allocates its own malloc arena (up to 8 per core), and a JVM's native allocations
-     * (Netty, the JIT, Kafka's clients) are spread over them; two arenas keep that memory together.
-     */
-    static final String MALLOC_ENV = "MALLOC_ARENA_MAX=2";
-
     public static final List<String> SERVICES = List.of("gate-service", "planner-service", "executor-service", "monitor-service",
             "notifier-service");
 
@@ -81,15 +75,7 @@ public final class ServiceProcess implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw install -DskipTests)");
         }
-        List<String> command = new ArrayList<>();
-        // environment of the service's JVM (env execs the JVM: same process); by default glibc keeps at most two malloc
-        // arenas, see MALLOC_ENV; -Ddeploystage.service-env="" runs without, to compare
-        String environment = System.getProperty("deploystage.service-env", MALLOC_ENV).trim();
-        if (!environment.isEmpty()) {
-            command.add("env");
-            command.addAll(List.of(environment.split("\\s+")));
-        }
-        command.add(ProcessHandle.current().info().command().orElse("java"));
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         command.addAll(JVM_OPTIONS);
         // more JVM options for every service, to profile a benchmark say: -Ddeploystage.service-jvm-options="-XX:StartFlightRecording=..."
         String more = System.getProperty("deploystage.service-jvm-options", "").trim();
