@@ -135,6 +135,10 @@ class CliTest {
         assertEquals(401, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(abort)).header("Content-Type", "application/json")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(),
                 "no token, no command");
+        // a release id that is not one (a line break in it would forge the console's log line) is refused
+        assertEquals(400, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(system.console().baseUrl() + "/api/events?release=a%0Ab"))
+                .header("Authorization", "Bearer " + viaConsole.get("DEPLOY_STAGE_TOKEN")).build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+                .statusCode(), "a release id with a line break");
         Run refused = cli(Map.of("DEPLOY_STAGE_CONSOLE_URL", system.console().baseUrl(), "DEPLOY_STAGE_TOKEN", "not-a-token"), "watch", "--for", "PT5S");
         assertEquals(4, refused.exitCode(), "exit code 4 (not allowed): " + refused.err());
     }

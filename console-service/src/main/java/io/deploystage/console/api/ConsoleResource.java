@@ -42,6 +42,8 @@ public class ConsoleResource {
 
     static final String ID = "[0-9a-fA-F-]{36}";
     static final String KEY = "[A-Za-z0-9._-]{1,200}";
+    /** A release id as the gate takes it (so it can be logged as it is). */
+    static final String RELEASE = "[A-Za-z0-9][A-Za-z0-9._:-]{0,199}";
     private static final Logger LOG = Logger.getLogger(ConsoleResource.class);
 
     private final EventFeed feed;
@@ -80,7 +82,7 @@ public class ConsoleResource {
     @Authenticated
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
-    public Multi<String> events(@QueryParam("release") @Size(max = 200) String release, @QueryParam("live") boolean live) {
+    public Multi<String> events(@QueryParam("release") @Pattern(regexp = RELEASE) String release, @QueryParam("live") boolean live) {
         LOG.infof("Console: %s follows %s", caller.getName(), release == null ? "every release" : "release " + release);
         Multi<String> heartbeats = Multi.createFrom().ticks().every(Duration.ofSeconds(15)).map(t -> "{\"type\":\"Heartbeat\"}");
         return Multi.createBy().merging().streams(feed.follow(release, !live), heartbeats);
@@ -90,7 +92,7 @@ public class ConsoleResource {
     @GET
     @Path("releases/{release}/artifacts")
     @Authenticated
-    public Response artifacts(@PathParam("release") @Pattern(regexp = "[^/]{1,200}") String release) {
+    public Response artifacts(@PathParam("release") @Pattern(regexp = RELEASE) String release) {
         return feed.plan(release).map(plan -> Response.ok(Map.of("deploymentChecklist", Markdown.html(plan.getDeploymentChecklist()),
                 "rollbackPlan", Markdown.html(plan.getRollbackPlan()))).build())
                 .orElseGet(() -> Response.status(404).entity(Map.of("error", "no plan of release " + release + " is held by the console")).build());
