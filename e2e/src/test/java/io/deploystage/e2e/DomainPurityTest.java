@@ -27,9 +27,11 @@ class DomainPurityTest {
         Path root = ServiceProcess.projectRoot();
         List<Path> classes = new java.util.ArrayList<>(ServiceProcess.SERVICES.stream().map(s -> root.resolve(s).resolve("target/classes")).toList());
         classes.add(root.resolve("platform/target/classes"));
+        classes.add(root.resolve("console-service/target/classes"));
         JavaClasses imported = new ClassFileImporter().importPaths(classes);
         assertTrue(imported.stream().anyMatch(c -> c.getPackageName().endsWith(".domain")), "domain classes were found");
         assertTrue(imported.stream().anyMatch(c -> c.getPackageName().equals("io.deploystage.platform.domain")), "the shared domain was found");
+        assertTrue(imported.stream().anyMatch(c -> c.getPackageName().equals("io.deploystage.console.domain")), "the console's domain was found");
         noClasses().that().resideInAPackage("io.deploystage..domain..")
                 .should().dependOnClassesThat(resideInAnyPackage("io.quarkus..", "io.smallrye..", "jakarta..", "org.apache.avro..",
                         "org.apache.kafka..", "io.vertx..", "org.hibernate..", "io.deploystage.events..")

@@ -24,8 +24,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.deploystage.console.application.EventFeed;
 import io.deploystage.console.application.ExecutorClient;
-import io.deploystage.console.domain.Markdown;
 import io.deploystage.console.domain.Permissions;
+import io.deploystage.console.view.Markdown;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;

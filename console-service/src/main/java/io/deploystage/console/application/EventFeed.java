@@ -31,7 +31,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
-import io.deploystage.console.domain.EventJson;
+import io.deploystage.console.view.EventJson;
 import io.deploystage.events.AvroBinary;
 import io.deploystage.events.DeploymentPlan;
 import io.quarkus.runtime.ShutdownEvent;

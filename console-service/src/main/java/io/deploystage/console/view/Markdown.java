@@ -1,4 +1,4 @@
-package io.deploystage.console.domain;
+package io.deploystage.console.view;
 
 import java.util.List;
 

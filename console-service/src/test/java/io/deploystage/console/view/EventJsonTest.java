@@ -1,4 +1,4 @@
-package io.deploystage.console.domain;
+package io.deploystage.console.view;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -66,16 +65,5 @@ class EventJsonTest {
         assertTrue(html.contains("&lt;script&gt;") && html.contains("&lt;img src=x onerror=alert(1)&gt;"), html);
         assertTrue(html.contains("<table>") && html.contains("<h1>"), "tables and headings rendered: " + html);
         assertFalse(html.contains("javascript:"), html);
-    }
-
-    @Test
-    void buttonsByRole() {
-        record Case(Set<String> roles, Permissions may) {
-        }
-        for (Case c : List.of(new Case(Set.of(), new Permissions(false, false, false)), new Case(Set.of("viewer", "ci"), new Permissions(false, false, false)),
-                new Case(Set.of("operator"), new Permissions(true, false, true)), new Case(Set.of("approver"), new Permissions(false, true, false)),
-                new Case(Set.of("senior"), new Permissions(false, true, false)), new Case(Set.of("operator", "approver"), new Permissions(true, true, true)))) {
-            assertEquals(c.may(), Permissions.of(c.roles()), c.roles().toString());
-        }
     }
 }
