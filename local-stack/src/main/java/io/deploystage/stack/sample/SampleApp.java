@@ -23,7 +23,9 @@ import com.sun.net.httpserver.HttpServer;
  * The bundled sample service ("checkout"), a real HTTP process with a Prometheus endpoint. It depends on the JDK only.
  * <ul>
  * <li>{@code GET /health}: 200 and the version;</li>
- * <li>{@code GET /work?payment=card|test}: one checkout of real work (a short sleep); versions listed in
+ * <li>{@code GET /work?payment=card|test}: one checkout of real work (a sleep of 0.5 to 1.5 times {@code SAMPLE_LATENCY_MS},
+ * default 90 ms: long enough that a pause of a few tens of milliseconds on a busy machine, in the instance or in the
+ * client measuring it, is not a 50% worse p99); versions listed in
  * {@code SAMPLE_FAULTY_VERSIONS} (default 1.2.0) fail a share of card payments ({@code SAMPLE_FAULTY_ERROR_RATE},
  * default 0.3) with a 500 and an ERROR log line, as a bug that only real payment providers trigger would; staging's
  * sandbox payments ({@code payment=test}) never fail;</li>
@@ -64,12 +66,13 @@ public final class SampleApp {
         Set<String> faulty = Set.of(env("SAMPLE_FAULTY_VERSIONS", "1.2.0").split(","));
         double errorRate = faulty.contains(version) ? Double.parseDouble(env("SAMPLE_FAULTY_ERROR_RATE", "0.3")) : 0;
         SampleApp app = new SampleApp(options.getOrDefault("instance", "sample"), version, errorRate,
-                Integer.parseInt(env("SAMPLE_LATENCY_MS", "40")));
+                Integer.parseInt(env("SAMPLE_LATENCY_MS", "90")));
         // answers go out at once: without TCP_NODELAY a response written as headers then body waits for the client's
         // delayed ACK (40 ms on Linux) on a busy keep-alive connection, and latency would follow load, not the work
         System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(options.get("port"))), 200);
-        server.setExecutor(Executors.newFixedThreadPool(8));
+        // sleeping threads are cheap; enough of them that 100 requests a second never queue behind the work
+        server.setExecutor(Executors.newFixedThreadPool(32));
         server.createContext("/health", ex -> respond(ex, 200, "ok " + app.instance + " " + app.version + "\n"));
         server.createContext("/work", app::work);
         server.createContext("/metrics", ex -> respond(ex, 200, app.metrics()));

@@ -48,7 +48,7 @@ public final class SampleTraffic implements AutoCloseable {
     private final Duration window;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
-    private final ExecutorService senders = Executors.newFixedThreadPool(8);
+    private final ExecutorService senders = Executors.newFixedThreadPool(32);
     private final Map<String, Measured> measured = new ConcurrentHashMap<>();
     private final Map<String, String> versions = new ConcurrentHashMap<>();
     private final Map<String, Long> errorLines = new ConcurrentHashMap<>();
