@@ -10,6 +10,7 @@ import java.util.Map;
 
 import io.deploystage.stack.EventClient;
 import io.deploystage.stack.LocalStack;
+import io.deploystage.stack.OtlpReceiver;
 import io.deploystage.stack.SampleDescriptor;
 import io.deploystage.stack.ServiceProcess;
 import io.deploystage.stack.sample.SampleInstall;
@@ -23,14 +24,25 @@ final class RunningSystem {
     final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     final EventClient client;
     final SampleInstall.Installation sample;
+    /** Every service exports its spans here (OTLP/HTTP): the end-to-end tests run with tracing on. */
+    final OtlpReceiver traces;
 
     private RunningSystem() {
         Path work = Path.of("target", "e2e").toAbsolutePath();
         stack = LocalStack.start(work.resolve("stack"), LocalStack.Options.forTests(), List.of());
         long owner = ProcessHandle.current().pid();
         sample = SampleDescriptor.installWithBaseline(work.resolve("sample"), "1.0.0", owner);
+        try {
+            traces = OtlpReceiver.start();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         for (String name : ServiceProcess.SERVICES) {
-            ServiceProcess service = ServiceProcess.of(name, stack, work.resolve("logs"), 0);
+            ServiceProcess service = ServiceProcess.of(name, stack, work.resolve("logs"), 0).configure(Map.of(
+                    "quarkus.otel.sdk.disabled", "false",
+                    "quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf",
+                    "quarkus.otel.exporter.otlp.traces.endpoint", traces.endpoint(),
+                    "quarkus.otel.bsp.schedule.delay", "200ms"));
             if (name.equals("executor-service")) {
                 // the sample's deploy tools; these flows push no metrics, so health waits are short and proceed when inconclusive
                 service.configure(sample.executorConfig(owner)).configure(Map.of("executor.health.max-window", "1s",
@@ -80,5 +92,6 @@ final class RunningSystem {
         services.values().forEach(ServiceProcess::close);
         sample.stopAll();
         stack.close();
+        traces.close();
     }
 }

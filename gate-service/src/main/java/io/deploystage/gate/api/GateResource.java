@@ -45,6 +45,7 @@ import io.deploystage.gate.persistence.ReleaseEntity;
 import io.deploystage.platform.outbox.Outbox;
 import io.deploystage.platform.persistence.ReleaseLock;
 import io.deploystage.platform.runtime.OffLoop;
+import io.deploystage.platform.tracing.ReleaseTraces;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -66,8 +67,10 @@ public class GateResource {
     private final GateFlow flow;
     private final SecurityIdentity identity;
     private final GateConfig config;
+    private final ReleaseTraces traces;
 
-    GateResource(Outbox outbox, GateFlow flow, SecurityIdentity identity, GateConfig config) {
+    GateResource(Outbox outbox, GateFlow flow, SecurityIdentity identity, GateConfig config, ReleaseTraces traces) {
+        this.traces = traces;
         this.config = config;
         this.outbox = outbox;
         this.flow = flow;
@@ -148,7 +151,7 @@ public class GateResource {
         Waiver waiver = new Waiver(Stage.SECURITY, request.findingId(), new Acceptance(caller(), request.rationale(), request.expiresAt()));
         return Panache.withTransaction(() -> ReleaseLock.lock(releaseId)
                         .chain(() -> flow.waive(releaseId, waiver, Instant.now()))
-                        .call(evaluation -> outbox.stage(evaluation.events())))
+                        .call(evaluation -> outbox.stage(evaluation.events(), release -> null, traces.current())))
                 .map(evaluation -> Response.status(201).entity(Map.of(
                         "releaseId", releaseId,
                         "outcome", evaluation.decision().outcome(),
@@ -239,7 +242,9 @@ public class GateResource {
     }
 
     private Uni<Response> publish(SpecificRecordBase event, Map<String, Object> summary) {
-        return Panache.withTransaction(() -> outbox.stage(List.of(event)))
+        // a release's trace starts at the API: the request's span, unless the release has a trace already
+        String request = traces.current();
+        return Panache.withTransaction(() -> outbox.stage(List.of(event), release -> null, request))
                 .invoke(() -> LOG.infof("%s published %s %s", caller(), event.getSchema().getName(), summary))
                 .map(ignored -> {
                     Map<String, Object> body = new LinkedHashMap<>(summary);

@@ -29,6 +29,7 @@ import io.deploystage.platform.outbox.OutboxRelay;
 import io.deploystage.platform.persistence.ReleaseLock;
 import io.deploystage.platform.runtime.InOrder;
 import io.deploystage.platform.runtime.OffLoop;
+import io.deploystage.platform.tracing.ReleaseTraces;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -60,10 +61,12 @@ public class EventInbox {
     private final MeterRegistry meters;
     private final Dependencies dependencies;
     private final String service;
+    private final ReleaseTraces traces;
 
     EventInbox(EventDecoder decoder, DeadLetters deadLetters, Outbox outbox, OutboxRelay relay,
             jakarta.enterprise.event.Event<EventsCommitted> afterCommit, PlatformConfig config, MeterRegistry meters,
-            Dependencies dependencies, @ConfigProperty(name = "quarkus.application.name") String service) {
+            Dependencies dependencies, @ConfigProperty(name = "quarkus.application.name") String service, ReleaseTraces traces) {
+        this.traces = traces;
         this.dependencies = dependencies;
         this.decoder = decoder;
         this.deadLetters = deadLetters;
@@ -96,12 +99,13 @@ public class EventInbox {
     public <T extends SpecificRecordBase> Uni<Void> accept(T event, Function<T, Uni<List<SpecificRecordBase>>> handler) {
         @SuppressWarnings("unchecked")
         Class<T> type = (Class<T>) event.getClass();
+        // in the release's trace if there is one, else in the request's
         return handleAll(io.deploystage.events.Topics.of(type), type, List.of(event), eachOf(e -> handler.apply(e).map(out -> {
             List<SpecificRecordBase> all = new ArrayList<>();
             all.add(e);
             all.addAll(out);
             return all;
-        })));
+        })), Map.of(), traces.current());
     }
 
     /**
@@ -127,7 +131,7 @@ public class EventInbox {
             Map<UUID, T> events = new LinkedHashMap<>();
             decoded.forEach(d -> events.putIfAbsent(EventEnvelope.eventId(d.event()), d.event()));
             return events.isEmpty() ? Uni.createFrom().voidItem()
-                    : handleAll(all.get(0).topic(), type, new ArrayList<>(events.values()), handler)
+                    : handleAll(all.get(0).topic(), type, new ArrayList<>(events.values()), handler, carried(decoded), null)
                             .onFailure().recoverWithUni(e -> {
                                 LOG.infof("Batch of %d %s failed (%s); handling each record on its own", events.size(),
                                         type.getSimpleName(), e.toString());
@@ -138,6 +142,18 @@ public class EventInbox {
 
     /** A record and the event decoded from it. */
     private record Decoded<T>(ConsumerRecord<String, byte[]> record, T event) {
+    }
+
+    /** The trace context each record carried (header traceparent), by eventId. */
+    private static <T extends SpecificRecordBase> Map<UUID, String> carried(List<Decoded<T>> decoded) {
+        Map<UUID, String> carried = new java.util.HashMap<>();
+        for (Decoded<T> d : decoded) {
+            String traceparent = ReleaseTraces.of(d.record().headers());
+            if (traceparent != null) {
+                carried.putIfAbsent(EventEnvelope.eventId(d.event()), traceparent);
+            }
+        }
+        return carried;
     }
 
     /**
@@ -185,9 +201,11 @@ public class EventInbox {
      * already processed, run the handler on the others, stage what it emits and record their eventIds.
      */
     private <T extends SpecificRecordBase> Uni<Void> handleAll(String topic, Class<T> type, List<T> events,
-            Function<List<T>, Uni<List<SpecificRecordBase>>> handler) {
+            Function<List<T>, Uni<List<SpecificRecordBase>>> handler, Map<UUID, String> carried, String fallback) {
         List<UUID> ids = events.stream().map(EventEnvelope::eventId).toList();
         List<String> releases = events.stream().map(EventEnvelope::releaseId).distinct().sorted().toList();
+        java.util.concurrent.atomic.AtomicReference<ReleaseTraces.Handling> tracing = new java.util.concurrent.atomic.AtomicReference<>(
+                ReleaseTraces.Handling.NONE);
         return Panache.withTransaction(() -> ReleaseLock.lockAll(releases)
                         .chain(() -> claim(topic, ids))
                         .chain(claimed -> {
@@ -200,10 +218,14 @@ public class EventInbox {
                             if (fresh.isEmpty()) {
                                 return Uni.createFrom().item(new Handled<T>(fresh, List.of()));
                             }
-                            return Uni.createFrom().deferred(() -> handler.apply(fresh)).call(out -> outbox.stage(out))
-                                    .map(out -> new Handled<>(fresh, out));
+                            // each event handled in a span of its record's trace; what the handler emits goes out in it
+                            return traces.begin(topic, fresh, carried, fallback).invoke(tracing::set)
+                                    .chain(handling -> Uni.createFrom().deferred(() -> handler.apply(fresh))
+                                            .call(out -> outbox.stage(out, handling::traceparent, fallback))
+                                            .map(out -> new Handled<>(fresh, out)));
                         })
                         .invoke(this::haltIfAsked))
+                .onTermination().invoke((handled, failure, cancelled) -> tracing.get().end(failure))
                 .invoke(handled -> {
                     if (events.size() > 1) {
                         LOG.infof("%s: %d %s handled in one transaction -> %d events", topic, events.size(), type.getSimpleName(),
@@ -237,7 +259,9 @@ public class EventInbox {
     private <T extends SpecificRecordBase> Uni<Void> handle(ConsumerRecord<String, byte[]> record, Class<T> type, T event,
             Function<List<T>, Uni<List<SpecificRecordBase>>> handler) {
         UUID eventId = EventEnvelope.eventId(event);
-        return retrying(record.topic(), () -> handleAll(record.topic(), type, List.of(event), handler), ATTEMPTS)
+        String traceparent = ReleaseTraces.of(record.headers());
+        Map<UUID, String> carried = traceparent == null ? Map.of() : Map.of(eventId, traceparent);
+        return retrying(record.topic(), () -> handleAll(record.topic(), type, List.of(event), handler, carried, null), ATTEMPTS)
                 .onFailure(RejectedEvent.class).recoverWithUni(e -> deadLetter(record, e.getMessage()))
                 // a record that keeps failing while everything answers is parked with the reason rather than blocking its
                 // partition for good

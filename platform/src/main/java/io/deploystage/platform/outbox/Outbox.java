@@ -10,18 +10,42 @@ import org.apache.avro.specific.SpecificRecordBase;
 import io.deploystage.events.AvroBinary;
 import io.deploystage.events.EventEnvelope;
 import io.deploystage.events.Topics;
+import io.deploystage.platform.tracing.ReleaseTraces;
 import io.smallrye.mutiny.Uni;
 
 /** Stages outgoing events in the current transaction, so they commit (or roll back) with the state change. */
 @ApplicationScoped
 public class Outbox {
 
-    /** Must be called inside the transaction that changes the state the events announce. */
+    private final ReleaseTraces traces;
+
+    Outbox(ReleaseTraces traces) {
+        this.traces = traces;
+    }
+
+    /**
+     * Must be called inside the transaction that changes the state the events announce. Each event goes out in its
+     * release's trace (see {@link ReleaseTraces}).
+     */
     public Uni<Void> stage(List<? extends SpecificRecordBase> events) {
+        return stage(events, release -> null, null);
+    }
+
+    /**
+     * As {@link #stage(List)}, each event in the trace {@code given} for its release (the span handling its cause), else
+     * the release's, else {@code fallback} (a REST request's span; then it becomes the release's trace).
+     */
+    public Uni<Void> stage(List<? extends SpecificRecordBase> events, java.util.function.Function<String, String> given, String fallback) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
         // one call for all of them: a chain of one Uni per event nests a stack frame per event when subscribed, and a
         // set-wise batch of a few hundred events overflowed the event loop's stack (the transaction then hung)
-        return events.isEmpty() ? Uni.createFrom().voidItem()
-                : OutboxEntry.persist(events.stream().map(Outbox::entryFor).toList());
+        return traces.forStaging(events, given, fallback).chain(trace -> OutboxEntry.persist(events.stream().map(event -> {
+            OutboxEntry entry = entryFor(event);
+            entry.traceparent = trace.apply(entry.messageKey);
+            return entry;
+        }).toList()));
     }
 
     static OutboxEntry entryFor(SpecificRecordBase event) {

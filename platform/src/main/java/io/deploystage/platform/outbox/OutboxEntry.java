@@ -42,4 +42,7 @@ public class OutboxEntry extends PanacheEntityBase {
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
+
+    /** The trace context the event was staged in (W3C traceparent), sent on the record; null when tracing is off. */
+    public String traceparent;
 }

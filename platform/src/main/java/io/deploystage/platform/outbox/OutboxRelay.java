@@ -23,6 +23,7 @@ import io.deploystage.events.EventResult;
 import io.deploystage.platform.config.PlatformConfig;
 import io.deploystage.platform.runtime.InOrder;
 import io.deploystage.platform.runtime.PeriodicTask;
+import io.deploystage.platform.tracing.ReleaseTraces;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
@@ -47,6 +48,7 @@ public class OutboxRelay {
     private final PlatformConfig config;
     private final String service;
     private final MeterRegistry meters;
+    private final ReleaseTraces traces;
     /** Rows waiting to be published, and how long the oldest has waited (read every 15 s). */
     private final AtomicLong backlog = new AtomicLong();
     private final AtomicLong oldestAgeSeconds = new AtomicLong();
@@ -54,8 +56,10 @@ public class OutboxRelay {
     private PeriodicTask gauges;
 
     OutboxRelay(@Channel("outbox") MutinyEmitter<SpecificRecordBase> emitter, PlatformConfig config,
-            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.application.name") String service, MeterRegistry meters) {
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.application.name") String service, MeterRegistry meters,
+            ReleaseTraces traces) {
         this.emitter = emitter;
+        this.traces = traces;
         this.config = config;
         this.service = service;
         this.meters = meters;
@@ -131,8 +135,8 @@ public class OutboxRelay {
         LOG.errorf("Outbox: %s %s for release %s can never be published and is parked in outbox_parked: %s", p.entry().eventType,
                 p.entry().eventId, p.entry().messageKey, p.reason());
         return Panache.getSession().chain(session -> session.createNativeQuery("insert into outbox_parked (event_id, seq, topic, message_key, "
-                        + "event_type, payload, writer_schema, reason, created_at, parked_at) select event_id, seq, topic, message_key, event_type, "
-                        + "payload, writer_schema, ?2, created_at, now() from outbox where event_id = ?1 on conflict (event_id) do nothing")
+                        + "event_type, payload, writer_schema, traceparent, reason, created_at, parked_at) select event_id, seq, topic, message_key, "
+                        + "event_type, payload, writer_schema, traceparent, ?2, created_at, now() from outbox where event_id = ?1 on conflict (event_id) do nothing")
                 .setParameter(1, p.entry().eventId).setParameter(2, p.reason()).executeUpdate()
                 .chain(() -> session.createNativeQuery("delete from outbox where event_id = ?1").setParameter(1, p.entry().eventId).executeUpdate())).replaceWithVoid();
     }
@@ -194,12 +198,26 @@ public class OutboxRelay {
     private Uni<Void> send(OutboxEntry entry, SpecificRecordBase event) {
         RecordHeaders headers = new RecordHeaders();
         CloudEventHeaders.of(event, service).forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
+        // the trace goes on: a "publish" span under the one the event was staged in, sent as the record's traceparent
+        io.opentelemetry.api.trace.Span span = traces.publishing(entry.traceparent, entry.topic, entry.eventId, entry.messageKey);
+        if (span != null) {
+            headers.add(ReleaseTraces.TRACEPARENT, ReleaseTraces.traceparent(span.getSpanContext()).getBytes(StandardCharsets.UTF_8));
+        }
         var metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withTopic(entry.topic)
                 .withKey(entry.messageKey)
                 .withHeaders(headers)
                 .build();
         return emitter.sendMessage(Message.of(event).addMetadata(metadata))
+                .onTermination().invoke((ignored, failure, cancelled) -> {
+                    if (span != null) {
+                        if (failure != null) {
+                            span.recordException(failure);
+                            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+                        }
+                        span.end();
+                    }
+                })
                 .invoke(() -> {
                     LOG.debugf("Published %s %s to %s", event.getSchema().getName(), entry.eventId, entry.topic);
                     // what each service put out, by type and result: verdicts by result, outcomes (rollbacks), failed deliveries …
