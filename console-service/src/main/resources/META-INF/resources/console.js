@@ -55,13 +55,16 @@ async function signIn(token) {
   $('#who').textContent = state.me.user + ' (' + (state.me.roles || []).join(', ') + ')';
   follow();
   refreshFlags();
-  setInterval(refreshFlags, 5000);
+  clearInterval(state.flagTimer); // one refresh however often one signs in again
+  state.flagTimer = setInterval(refreshFlags, 5000);
 }
 
 function signOut(why) {
   sessionStorage.removeItem(TOKEN_KEY);
   state.token = null;
   if (state.stream) state.stream.abort();
+  clearInterval(state.flagTimer);
+  state.flagTimer = null;
   $('#console').hidden = true;
   $('#logout').hidden = true;
   $('#login').hidden = false;
@@ -243,6 +246,9 @@ function renderDetail() {
     el('tr', { class: 'command' }, el('td', {}, time(c.occurredAt)), el('td', {}, c.action), el('td', {}, c.operator), el('td', {}, c.comment || ''))));
 }
 
+/** The states of a deployment that has not ended. */
+const ACTIVE = new Set(['QUEUED', 'RUNNING', 'PAUSED', 'WAITING_FOR_WINDOW', 'ROLLING_BACK']);
+
 function renderDeployment(r, d) {
   const now = state.deployments.get(d.id);
   const current = now ? now.state : (d.outcome ? d.outcome.outcome : 'RUNNING');
@@ -251,7 +257,8 @@ function renderDeployment(r, d) {
     el('td', { class: s.status }, s.status), el('td', {}, s.instance || ''), el('td', {}, s.detail || s.action)));
   const box = el('div', { class: 'deployment', 'data-deployment': d.id },
     el('div', {}, el('strong', {}, 'Deployment ' + d.id), ' ', el('span', { class: 'state ' + current }, current),
-      now ? ' — phase ' + now.phase + (now.nextStep ? ', next step ' + now.nextStep : '') : '',
+      // where it stands, while it runs; an ended deployment has no next step
+      now && ACTIVE.has(current) ? ' — phase ' + now.phase + (now.nextStep ? ', next step ' + now.nextStep : '') : '',
       d.outcome && d.outcome.reason ? el('div', { class: 'reason' }, d.outcome.reason) : ''),
     actions(d.id, current),
     el('table', {}, el('thead', {}, el('tr', {}, ['time', 'step', 'environment', 'status', 'instance', 'detail'].map((h) => el('th', {}, h)))),

@@ -95,11 +95,14 @@ class HelmChartTest {
             assertEquals(deployment.at("/spec/selector/matchLabels"), svc.at("/spec/selector"), "the Service selects the Deployment's pods");
             assertEquals("http", svc.at("/spec/ports/0/targetPort").asText());
         }
-        // the console relays operators' commands to the executor: the URL names the executor's Service as rendered
-        String executorUrl = env(objects.get("Deployment/deploy-stage-console-service").at("/spec/template/spec/containers/0"))
-                .get("CONSOLE_EXECUTOR_URL").path("value").asText();
+        // the console relays operators' commands to the executor and reads plans from the planner: the URLs name the
+        // Services as rendered
+        Map<String, JsonNode> consoleEnv = env(objects.get("Deployment/deploy-stage-console-service").at("/spec/template/spec/containers/0"));
+        String executorUrl = consoleEnv.get("CONSOLE_EXECUTOR_URL").path("value").asText();
         assertEquals("http://deploy-stage-executor-service:8080", executorUrl);
         assertTrue(objects.containsKey("Service/deploy-stage-executor-service"));
+        assertEquals("http://deploy-stage-planner-service:8080", consoleEnv.get("CONSOLE_PLANNER_URL").path("value").asText());
+        assertTrue(objects.containsKey("Service/deploy-stage-planner-service"));
         // the passwords go into the Secret the containers reference, nowhere else
         JsonNode secret = objects.get("Secret/deploy-stage-credentials");
         assertEquals("pg-secret", secret.at("/stringData/postgres-password").asText());

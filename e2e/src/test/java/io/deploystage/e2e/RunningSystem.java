@@ -78,7 +78,8 @@ final class RunningSystem {
     synchronized ServiceProcess console() {
         // with JSON log lines, as a log pipeline would take them (CliTest reads them)
         return services.computeIfAbsent("console-service", name -> ServiceProcess.console(stack, Path.of("target", "e2e", "logs").toAbsolutePath(), 0,
-                services.get("executor-service").baseUrl()).configure(Map.of("quarkus.log.console.json.enabled", "true")).start());
+                services.get("executor-service").baseUrl(), services.get("planner-service").baseUrl())
+                .configure(Map.of("quarkus.log.console.json.enabled", "true")).start());
     }
 
     /** A JDBC connection to a service's own database. */

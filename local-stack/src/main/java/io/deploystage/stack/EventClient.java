@@ -40,6 +40,14 @@ public final class EventClient implements AutoCloseable {
     private final String groupPrefix;
     private final KafkaProducer<String, Object> producer;
     private final KafkaProducer<String, byte[]> rawProducer;
+    private final io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    /** Sends happen here, so a registry call that never answers fails the caller after {@link #PUBLISH_LIMIT} instead of hanging it. */
+    private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "event-client-send");
+        thread.setDaemon(true);
+        return thread;
+    });
+    static final Duration PUBLISH_LIMIT = Duration.ofSeconds(60);
 
     /**
      * A client with these Kafka settings (bootstrap servers and login) and this registry login (it registers the
@@ -47,9 +55,11 @@ public final class EventClient implements AutoCloseable {
      */
     public EventClient(Map<String, Object> kafkaConfig, String registryUrl, Map.Entry<String, String> registryLogin, String groupPrefix) {
         this.kafkaConfig = Map.copyOf(kafkaConfig);
+        // the registry client on a Vert.x of its own, not on the one of a Quarkus application under test in this JVM
         this.registryConfig = Map.of("apicurio.registry.url", registryUrl,
                 "apicurio.registry.auth.username", registryLogin.getKey(),
-                "apicurio.registry.auth.password", registryLogin.getValue());
+                "apicurio.registry.auth.password", registryLogin.getValue(),
+                "apicurio.registry.vertx.instance", vertx);
         this.groupPrefix = groupPrefix;
         Properties props = new Properties();
         props.putAll(kafkaConfig);
@@ -83,11 +93,14 @@ public final class EventClient implements AutoCloseable {
 
     /** Publishes many events without waiting for each acknowledgement, then waits for all of them. */
     public void publishAll(List<? extends SpecificRecordBase> events) {
-        List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
-        for (SpecificRecordBase event : events) {
-            acks.add(producer.send(new ProducerRecord<>(Topics.of(event.getClass()), EventEnvelope.releaseId(event), event)));
-        }
-        producer.flush();
+        List<java.util.concurrent.Future<?>> acks = within("publishing " + events.size() + " events", () -> {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (SpecificRecordBase event : events) {
+                sent.add(producer.send(new ProducerRecord<>(Topics.of(event.getClass()), EventEnvelope.releaseId(event), event)));
+            }
+            producer.flush();
+            return sent;
+        });
         for (var ack : acks) {
             try {
                 ack.get();
@@ -105,9 +118,28 @@ public final class EventClient implements AutoCloseable {
         send(rawProducer, new ProducerRecord<>(topic, key, value));
     }
 
-    private static <V> void send(KafkaProducer<String, V> producer, ProducerRecord<String, V> record) {
+    /**
+     * Runs {@code work} (a send: it serializes, which may call the registry, then hands the record to the producer),
+     * failing after {@link #PUBLISH_LIMIT} with what it was doing rather than waiting for ever.
+     */
+    private <T> T within(String what, java.util.concurrent.Callable<T> work) {
+        java.util.concurrent.Future<T> done = sender.submit(work);
         try {
-            producer.send(record).get();
+            return done.get(PUBLISH_LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            done.cancel(true);
+            throw new IllegalStateException(what + " took more than " + PUBLISH_LIMIT.toSeconds() + " s: the registry or the broker did not answer");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private <V> void send(KafkaProducer<String, V> producer, ProducerRecord<String, V> record) {
+        try {
+            within("publishing to " + record.topic(), () -> producer.send(record)).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -130,6 +162,8 @@ public final class EventClient implements AutoCloseable {
     public void close() {
         producer.close(Duration.ofSeconds(5));
         rawProducer.close(Duration.ofSeconds(5));
+        sender.shutdownNow();
+        vertx.close();
     }
 
     /** Reads records and keeps every one seen, so a test can wait for a condition over all of them. */

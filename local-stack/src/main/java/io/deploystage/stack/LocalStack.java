@@ -194,9 +194,10 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * The operator console's configuration against this stack: its own read-only Kafka principal, the registry's
-     * read-only account, the services' token key, and the executor it forwards commands to. No database.
+     * read-only account, the services' token key, the executor it forwards commands to and the planner it reads the
+     * plans' artifacts from. No database.
      */
-    public Map<String, String> consoleConfig(String executorUrl) {
+    public Map<String, String> consoleConfig(String executorUrl, String plannerUrl) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         KafkaAccess.clientConfig(CONSOLE, kafkaPassword(CONSOLE)).forEach((key, value) -> config.put("kafka." + key, value));
@@ -205,6 +206,7 @@ public final class LocalStack implements AutoCloseable {
         config.put("deploystage.registry-password", registryPasswords.get(REGISTRY_READER));
         config.put("mp.jwt.verify.publickey", tokens.publicKey());
         config.put("console.executor-url", executorUrl);
+        config.put("console.planner-url", plannerUrl);
         return config;
     }
 

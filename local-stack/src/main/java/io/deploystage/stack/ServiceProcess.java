@@ -48,9 +48,9 @@ public final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(name, projectRoot(), logDir, config, port > 0 ? port : FreePorts.next());
     }
 
-    /** The operator console against the stack (no database), forwarding commands to {@code executorUrl}. */
-    public static ServiceProcess console(LocalStack stack, Path logDir, int port, String executorUrl) {
-        return new ServiceProcess("console-service", projectRoot(), logDir, new LinkedHashMap<>(stack.consoleConfig(executorUrl)),
+    /** The operator console against the stack (no database): commands to {@code executorUrl}, plans from {@code plannerUrl}. */
+    public static ServiceProcess console(LocalStack stack, Path logDir, int port, String executorUrl, String plannerUrl) {
+        return new ServiceProcess("console-service", projectRoot(), logDir, new LinkedHashMap<>(stack.consoleConfig(executorUrl, plannerUrl)),
                 port > 0 ? port : FreePorts.next());
     }
 

@@ -23,7 +23,7 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.deploystage.console.application.EventFeed;
-import io.deploystage.console.application.ExecutorClient;
+import io.deploystage.console.application.ServiceClient;
 import io.deploystage.console.domain.Permissions;
 import io.deploystage.console.view.Markdown;
 import io.quarkus.security.Authenticated;
@@ -47,13 +47,15 @@ public class ConsoleResource {
     private static final Logger LOG = Logger.getLogger(ConsoleResource.class);
 
     private final EventFeed feed;
-    private final ExecutorClient executor;
+    private final ServiceClient executor;
+    private final ServiceClient planner;
     private final JsonWebToken caller;
     private final ObjectMapper json;
 
-    ConsoleResource(EventFeed feed, ExecutorClient executor, JsonWebToken caller, ObjectMapper json) {
+    ConsoleResource(EventFeed feed, ServiceClient.Upstreams upstreams, JsonWebToken caller, ObjectMapper json) {
+        this.executor = upstreams.executor();
+        this.planner = upstreams.planner();
         this.feed = feed;
-        this.executor = executor;
         this.caller = caller;
         this.json = json;
     }
@@ -88,14 +90,21 @@ public class ConsoleResource {
         return Multi.createBy().merging().streams(feed.follow(release, !live), heartbeats);
     }
 
-    /** The plan's two artifacts as HTML (their text shown as text, never interpreted). */
+    /**
+     * The plan's two artifacts, as the planner keeps them (for any release it planned, however old), as HTML: their
+     * text shown as text, never interpreted.
+     */
     @GET
     @Path("releases/{release}/artifacts")
     @Authenticated
-    public Response artifacts(@PathParam("release") @Pattern(regexp = RELEASE) String release) {
-        return feed.plan(release).map(plan -> Response.ok(Map.of("deploymentChecklist", Markdown.html(plan.getDeploymentChecklist()),
-                "rollbackPlan", Markdown.html(plan.getRollbackPlan()))).build())
-                .orElseGet(() -> Response.status(404).entity(Map.of("error", "no plan of release " + release + " is held by the console")).build());
+    public Uni<Response> artifacts(@PathParam("release") @Pattern(regexp = RELEASE) String release) {
+        String token = caller.getRawToken();
+        return Uni.combine().all().unis(planner.get("/plans/" + release + "/deployment-checklist", token),
+                        planner.get("/plans/" + release + "/rollback-plan", token)).asTuple()
+                .map(answers -> answers.getItem1().status() != 200 ? relay(answers.getItem1())
+                        : answers.getItem2().status() != 200 ? relay(answers.getItem2())
+                        : Response.ok(Map.of("deploymentChecklist", Markdown.html(answers.getItem1().body()),
+                                "rollbackPlan", Markdown.html(answers.getItem2().body()))).build());
     }
 
     /** The deployment checklist as the record of what was done so far, from the executor, as HTML. */
@@ -154,7 +163,7 @@ public class ConsoleResource {
         return executor.post(path, caller.getRawToken(), body).map(ConsoleResource::relay);
     }
 
-    private static Response relay(ExecutorClient.Answer answer) {
+    private static Response relay(ServiceClient.Answer answer) {
         return Response.status(answer.status()).type(answer.contentType()).entity(answer.body()).build();
     }
 }

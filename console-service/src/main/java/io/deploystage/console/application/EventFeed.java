@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,7 +32,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.deploystage.console.view.EventJson;
 import io.deploystage.events.AvroBinary;
-import io.deploystage.events.DeploymentPlan;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -67,13 +65,6 @@ public class EventFeed {
 
     private final ArrayDeque<Published> recent = new ArrayDeque<>();
     private final List<Follower> followers = new ArrayList<>();
-    /** The latest plan of each release (its two artifacts), the newest 2,000 releases. */
-    private final Map<String, DeploymentPlan> plans = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, DeploymentPlan> eldest) {
-            return size() > 2_000;
-        }
-    };
     private long seq;
     private volatile boolean caughtUp;
     private volatile boolean running = true;
@@ -132,11 +123,6 @@ public class EventFeed {
                 }
             });
         }, capacity + 10_000);
-    }
-
-    /** The latest plan of a release the console has seen, if it still holds it. */
-    public synchronized Optional<DeploymentPlan> plan(String releaseId) {
-        return Optional.ofNullable(plans.get(releaseId));
     }
 
     private void consume() {
@@ -200,9 +186,6 @@ public class EventFeed {
             recent.addLast(published);
             if (recent.size() > capacity) {
                 recent.removeFirst();
-            }
-            if (event instanceof DeploymentPlan plan) {
-                plans.put(plan.getReleaseId(), plan);
             }
             for (Follower follower : List.copyOf(followers)) {
                 if (follower.wanted().test(published)) {

@@ -70,7 +70,9 @@ public final class SampleApp {
         // answers go out at once: without TCP_NODELAY a response written as headers then body waits for the client's
         // delayed ACK (40 ms on Linux) on a busy keep-alive connection, and latency would follow load, not the work
         System.setProperty("sun.net.httpserver.nodelay", "true");
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(options.get("port"))), 200);
+        // loopback unless told (--host 0.0.0.0 in a container, so Prometheus and the load can reach it)
+        HttpServer server = HttpServer.create(new InetSocketAddress(options.getOrDefault("host", "127.0.0.1"),
+                Integer.parseInt(options.get("port"))), 200);
         // sleeping threads are cheap; enough of them that 100 requests a second never queue behind the work
         server.setExecutor(Executors.newFixedThreadPool(32));
         server.createContext("/health", ex -> respond(ex, 200, "ok " + app.instance + " " + app.version + "\n"));

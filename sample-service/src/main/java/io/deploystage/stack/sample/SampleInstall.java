@@ -150,7 +150,7 @@ public final class SampleInstall {
                 Path target = home.resolve("bin").resolve(tool);
                 try (InputStream in = SampleInstall.class.getResourceAsStream("bin/" + tool)) {
                     if (in == null) {
-                        throw new IllegalStateException("the sample tool " + tool + " is missing from the local-stack jar");
+                        throw new IllegalStateException("the sample tool " + tool + " is missing from the sample-service jar");
                     }
                     Files.write(target, in.readAllBytes());
                 }
@@ -169,7 +169,7 @@ public final class SampleInstall {
         }
     }
 
-    /** Where the sample's classes are (the local-stack jar or classes folder). */
+    /** Where the sample's classes are (the sample-service jar or classes folder). */
     static String classPath() {
         try {
             var source = SampleApp.class.getProtectionDomain().getCodeSource();
@@ -180,7 +180,7 @@ public final class SampleInstall {
             // fall back to the class path
         }
         return Stream.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .filter(entry -> entry.contains("local-stack")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("cannot find the local-stack classes for the sample service"));
+                .filter(entry -> entry.contains("sample-service")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("cannot find the sample-service classes"));
     }
 }

@@ -18,6 +18,9 @@ public final class Launcher {
     private final List<AutoCloseable> running = new ArrayList<>();
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("token")) {
+            System.exit(token(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         boolean stay = false;
         Path workDir = Path.of("target", "local-run").toAbsolutePath();
         for (int i = 0; i < args.length; i++) {
@@ -25,7 +28,8 @@ public final class Launcher {
                 case "--stay" -> stay = true;
                 case "--work-dir" -> workDir = Path.of(args[++i]).toAbsolutePath();
                 case "-h", "--help" -> {
-                    System.out.println("usage: run-local [--stay] [--work-dir DIR]");
+                    System.out.println("usage: run-local [--stay] [--work-dir DIR]\n"
+                            + "       run-local token [--key FILE] [--user NAME] [--roles ROLE,...] [--hours N] [--public-key]");
                     return;
                 }
                 default -> {
@@ -41,6 +45,62 @@ public final class Launcher {
         } catch (RuntimeException e) {
             System.err.println("Deploy Stage could not run: " + e.getMessage());
             System.exit(1);
+        }
+    }
+
+    static final String TOKEN_USAGE = "usage: run-local token [--key FILE] [--user NAME] [--roles ROLE,...] [--hours N] [--public-key]\n"
+            + "  Prints a token signed with the key in FILE (default deploy-stage-jwt.pem; made on first use, readable by you only)\n"
+            + "  for a longer-lived local setup such as docker-compose, whose services must trust that key's public half:\n"
+            + "  --public-key prints that line (DEPLOYSTAGE_JWT_PUBLIC_KEY=...) instead of a token, for .env.\n"
+            + "  --roles: ci, operator, approver, senior, team-lead, viewer (default operator); --hours: 1 to 24 (default 1).";
+
+    /** {@code run-local token}: mints a token with a key kept in a file (docker-compose and other local setups). */
+    static int token(String[] args) {
+        Path key = Path.of("deploy-stage-jwt.pem");
+        String user = System.getProperty("user.name", "local-operator");
+        String roles = "operator";
+        int hours = 1;
+        boolean publicKey = false;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--key" -> key = Path.of(args[++i]);
+                    case "--user" -> user = args[++i];
+                    case "--roles" -> roles = args[++i];
+                    case "--hours" -> hours = Integer.parseInt(args[++i]);
+                    case "--public-key" -> publicKey = true;
+                    case "-h", "--help" -> {
+                        System.out.println(TOKEN_USAGE);
+                        return 0;
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+        } catch (ArrayIndexOutOfBoundsException | IllegalArgumentException e) {
+            System.err.println((e instanceof ArrayIndexOutOfBoundsException ? "an option lacks its value" : e.getMessage()) + "\n" + TOKEN_USAGE);
+            return 2;
+        }
+        java.util.Set<String> known = java.util.Set.of("ci", "operator", "approver", "senior", "team-lead", "viewer");
+        List<String> asked = java.util.Arrays.stream(roles.split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList();
+        if (asked.isEmpty() || !known.containsAll(asked) || hours < 1 || hours > 24 || !user.matches("[A-Za-z0-9._@-]{1,100}")) {
+            System.err.println("roles must be some of " + new java.util.TreeSet<>(known) + ", hours 1 to 24, user 1 to 100 of A-Z a-z 0-9 . _ @ -\n"
+                    + TOKEN_USAGE);
+            return 2;
+        }
+        try {
+            boolean made = !java.nio.file.Files.exists(key);
+            DevTokens tokens = DevTokens.keptIn(key);
+            if (made) {
+                System.err.println("Made a signing key in " + key.toAbsolutePath() + "; the services must trust it: "
+                        + "DEPLOYSTAGE_JWT_PUBLIC_KEY=" + tokens.publicKey() + " (run-local token --public-key >> .env)");
+            }
+            // on the output only what was asked for: the .env line, or the token
+            System.out.println(publicKey ? "DEPLOYSTAGE_JWT_PUBLIC_KEY=" + tokens.publicKey()
+                    : tokens.mint(user, Duration.ofHours(hours), asked.toArray(new String[0])));
+            return 0;
+        } catch (java.io.IOException e) {
+            System.err.println("cannot use the key: " + e.getMessage());
+            return 1;
         }
     }
 
@@ -81,7 +141,8 @@ public final class Launcher {
         }
 
         say("Starting console-service (the operator console)…");
-        ServiceProcess console = ServiceProcess.console(stack, workDir.resolve("logs"), 0, services.get("executor-service").baseUrl());
+        ServiceProcess console = ServiceProcess.console(stack, workDir.resolve("logs"), 0, services.get("executor-service").baseUrl(),
+                services.get("planner-service").baseUrl());
         running.add(console);
         console.start();
         services.put(console.name(), console);
