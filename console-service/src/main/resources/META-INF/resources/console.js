@@ -246,9 +246,6 @@ function renderDetail() {
     el('tr', { class: 'command' }, el('td', {}, time(c.occurredAt)), el('td', {}, c.action), el('td', {}, c.operator), el('td', {}, c.comment || ''))));
 }
 
-/** The states of a deployment that has not ended. */
-const ACTIVE = new Set(['QUEUED', 'RUNNING', 'PAUSED', 'WAITING_FOR_WINDOW', 'ROLLING_BACK']);
-
 function renderDeployment(r, d) {
   const now = state.deployments.get(d.id);
   const current = now ? now.state : (d.outcome ? d.outcome.outcome : 'RUNNING');
