@@ -133,7 +133,11 @@ public final class EventClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
+            // refused at once (a producer the broker refused before is in an error state that names that refusal): the
+            // same failure as a refusal acknowledged later, with the broker's reason as its cause
+            Throwable cause = e.getCause() instanceof org.apache.kafka.common.KafkaException k && !(k instanceof org.apache.kafka.common.errors.ApiException)
+                    && k.getCause() != null ? k.getCause() : e.getCause();
+            throw new IllegalStateException(what + " failed: " + cause, cause);
         }
     }
 
