@@ -58,10 +58,6 @@ public class ReleaseTraces {
         this.enabled = !disabled;
     }
 
-    public boolean enabled() {
-        return enabled;
-    }
-
     /** The current span as a traceparent value, or null when there is none (tracing off, or outside any span). */
     public String current() {
         return enabled ? traceparent(Span.current().getSpanContext()) : null;
