@@ -22,6 +22,9 @@ public interface PlatformConfig {
     /** The transactional outbox relay. */
     Outbox outbox();
 
+    /** The record of processed events that makes consumers idempotent. */
+    Inbox inbox();
+
     /** Test hooks that simulate a crash at a precise point; all off by default. */
     Fault fault();
 
@@ -45,6 +48,19 @@ public interface PlatformConfig {
         /** Most events published in one relay pass. */
         @WithDefault("200")
         int batchSize();
+    }
+
+    interface Inbox {
+        /**
+         * How long a processed event's id is kept to recognise its redelivery (and a release's trace context to join its
+         * trace). Keep it longer than the topics keep their records: a record redelivered after it is processed again.
+         */
+        @WithDefault("14d")
+        Duration retention();
+
+        /** How often the ids older than the retention are deleted (in batches). */
+        @WithDefault("1h")
+        Duration retentionCheck();
     }
 
     interface Fault {
