@@ -39,7 +39,7 @@ while read -r principal writes reads groups deadletters; do
         exit 1
     fi
     "$BIN/kafka-configs.sh" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN" --alter --entity-type users \
-        --entity-name "$principal" --add-config "SCRAM-SHA-512=[iterations=4096,password=$password]" > /dev/null
+        --entity-name "$principal" --add-config "SCRAM-SHA-512=[iterations=8192,password=$password]" > /dev/null
     acl=("$BIN/kafka-acls.sh" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN" --add --allow-principal "User:$principal")
     for t in ${writes//,/ }; do
         if [ "$t" != "-" ]; then "${acl[@]}" --operation Write --topic "$t" > /dev/null; fi
