@@ -48,6 +48,12 @@ public final class EventClient implements AutoCloseable {
         return thread;
     });
     static final Duration PUBLISH_LIMIT = Duration.ofSeconds(60);
+    /**
+     * How long one attempt of a send may take before it is given up and made again. Apicurio Registry 3.3.3 sometimes
+     * never writes a response (its log: Netty's {@code IllegalReferenceCountException} in {@code AssembledHttpResponse}
+     * under the HTTP compressor, which its build enables), and the registry client waits for it without a timeout.
+     */
+    static final Duration ATTEMPT_LIMIT = Duration.ofSeconds(20);
 
     /**
      * A client with these Kafka settings (bootstrap servers and login) and this registry login (it registers the
@@ -93,9 +99,10 @@ public final class EventClient implements AutoCloseable {
 
     /** Publishes many events without waiting for each acknowledgement, then waits for all of them. */
     public void publishAll(List<? extends SpecificRecordBase> events) {
+        // an attempt given up goes on from the first event it did not hand to the producer: none is sent twice
+        List<java.util.concurrent.Future<?>> sent = java.util.Collections.synchronizedList(new ArrayList<>());
         List<java.util.concurrent.Future<?>> acks = within("publishing " + events.size() + " events", () -> {
-            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-            for (SpecificRecordBase event : events) {
+            for (SpecificRecordBase event : events.subList(sent.size(), events.size())) {
                 sent.add(producer.send(new ProducerRecord<>(Topics.of(event.getClass()), EventEnvelope.releaseId(event), event)));
             }
             producer.flush();
@@ -120,24 +127,37 @@ public final class EventClient implements AutoCloseable {
 
     /**
      * Runs {@code work} (a send: it serializes, which may call the registry, then hands the record to the producer),
-     * failing after {@link #PUBLISH_LIMIT} with what it was doing rather than waiting for ever.
+     * giving an attempt up after {@link #ATTEMPT_LIMIT} and making it again (the registry's lost answer is not lost
+     * twice in a row), and failing after {@link #PUBLISH_LIMIT} with what it was doing rather than waiting for ever.
      */
     private <T> T within(String what, java.util.concurrent.Callable<T> work) {
-        java.util.concurrent.Future<T> done = sender.submit(work);
-        try {
-            return done.get(PUBLISH_LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            done.cancel(true);
-            throw new IllegalStateException(what + " took more than " + PUBLISH_LIMIT.toSeconds() + " s: the registry or the broker did not answer");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            // refused at once (a producer the broker refused before is in an error state that names that refusal): the
-            // same failure as a refusal acknowledged later, with the broker's reason as its cause
-            Throwable cause = e.getCause() instanceof org.apache.kafka.common.KafkaException k && !(k instanceof org.apache.kafka.common.errors.ApiException)
-                    && k.getCause() != null ? k.getCause() : e.getCause();
-            throw new IllegalStateException(what + " failed: " + cause, cause);
+        return within(sender, what, work, ATTEMPT_LIMIT, PUBLISH_LIMIT);
+    }
+
+    static <T> T within(java.util.concurrent.ExecutorService executor, String what, java.util.concurrent.Callable<T> work, Duration attempt,
+            Duration total) {
+        long deadline = System.nanoTime() + total.toNanos();
+        while (true) {
+            java.util.concurrent.Future<T> done = executor.submit(work);
+            try {
+                return done.get(Math.min(attempt.toNanos(), Math.max(1, deadline - System.nanoTime())), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                done.cancel(true);
+                if (System.nanoTime() >= deadline) {
+                    throw new IllegalStateException(what + " took more than " + total.toSeconds() + " s: the registry or the broker did not answer");
+                }
+                System.err.printf("EventClient: %s got no answer within %d ms (the registry's or the broker's); trying again%n", what,
+                        attempt.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (ExecutionException e) {
+                // refused at once (a producer the broker refused before is in an error state that names that refusal):
+                // the same failure as a refusal acknowledged later, with the broker's reason as its cause
+                Throwable cause = e.getCause() instanceof org.apache.kafka.common.KafkaException k
+                        && !(k instanceof org.apache.kafka.common.errors.ApiException) && k.getCause() != null ? k.getCause() : e.getCause();
+                throw new IllegalStateException(what + " failed: " + cause, cause);
+            }
         }
     }
 
