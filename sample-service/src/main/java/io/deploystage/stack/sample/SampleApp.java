@@ -24,8 +24,8 @@ import com.sun.net.httpserver.HttpServer;
  * <ul>
  * <li>{@code GET /health}: 200 and the version;</li>
  * <li>{@code GET /work?payment=card|test}: one checkout of real work (a sleep of 0.5 to 1.5 times {@code SAMPLE_LATENCY_MS},
- * default 90 ms: long enough that a pause of a few tens of milliseconds on a busy machine, in the instance or in the
- * client measuring it, is not a 50% worse p99); versions listed in
+ * default 90 ms: long enough that a pause of a few tens of milliseconds on a busy machine is not a 50% worse p99), its
+ * duration in a {@code Server-Timing: work;dur=<ms>} header; versions listed in
  * {@code SAMPLE_FAULTY_VERSIONS} (default 1.2.0) fail a share of card payments ({@code SAMPLE_FAULTY_ERROR_RATE},
  * default 0.3) with a 500 and an ERROR log line, as a bug that only real payment providers trigger would; staging's
  * sandbox payments ({@code payment=test}) never fail;</li>
@@ -119,6 +119,8 @@ public final class SampleApp {
         }
         buckets.incrementAndGet(bucket);
         sumMicros.addAndGet((long) (seconds * 1e6));
+        // the instance's own measure of the request, as a mesh sidecar beside it would see it (W3C Server-Timing)
+        exchange.getResponseHeaders().set("Server-Timing", String.format(Locale.ROOT, "work;dur=%.1f", seconds * 1000));
         if (fail) {
             failed.incrementAndGet();
             errorLines.incrementAndGet();

@@ -30,8 +30,8 @@ import io.deploystage.events.MetricSample;
  * Real traffic at the sample's instances, and the metrics agent that reports it: a load generator sends checkouts to
  * staging (sandbox payments) and production (card payments), production split by the weights the traffic tool set
  * (a canary instance gets its weight while it runs another version than the rest); every window it publishes what it
- * measured per environment and cohort: requests, errors (5xx), each request's latency, and the new ERROR log lines the
- * instances report on /metrics. Windows before a deploy touched an environment are its BASELINE. After, production is
+ * measured per environment and cohort: requests, errors (5xx), each request's latency as the instance measured it, and
+ * the new ERROR log lines the instances report on /metrics. Windows before a deploy touched an environment are its BASELINE. After, production is
  * reported as two cohorts, as a service mesh's per-version metrics are: the instances running the release's version
  * (CANARY, with the traffic share they really get) and the others (STABLE), so the monitor compares the canary with the
  * stable instances over the same period. Staging is reported until production is touched.
@@ -40,6 +40,7 @@ public final class SampleTraffic implements AutoCloseable {
 
     private static final Pattern ERROR_LINES = Pattern.compile("sample_log_lines_total\\{[^}]*level=\"ERROR\"[^}]*} (\\d+)");
     private static final Pattern VERSION = Pattern.compile("version=\"([^\"]+)\"");
+    private static final Pattern SERVER_TIMING = Pattern.compile("(?:^|,)\\s*work;dur=([0-9]+(?:\\.[0-9]+)?)");
 
     private final SampleInstall.Installation sample;
     private final List<String> production;
@@ -174,8 +175,8 @@ public final class SampleTraffic implements AutoCloseable {
                     if (response.statusCode() == 200) {
                         versions.put(target, response.body().trim());
                     }
-                    measured.computeIfAbsent(target, i -> new Measured()).add(response.statusCode() >= 500,
-                            (System.nanoTime() - started) / 1e6);
+                    double client = (System.nanoTime() - started) / 1e6;
+                    measured.computeIfAbsent(target, i -> new Measured()).add(response.statusCode() >= 500, served(response.headers().firstValue("Server-Timing"), client));
                     return;
                 } catch (IOException e) {
                     // as a load balancer would: an instance that refuses connections (it is being redeployed) is skipped and
@@ -192,6 +193,16 @@ public final class SampleTraffic implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * A request's latency as the instance measured it ({@code Server-Timing: work;dur=}), as a mesh sidecar beside it
+     * reports it: this load generator shares its process and cores with other work, and its own pauses are not the
+     * release's. Without the header, the time the request took here.
+     */
+    static double served(java.util.Optional<String> serverTiming, double clientMillis) {
+        return serverTiming.map(SERVER_TIMING::matcher).filter(Matcher::find)
+                .map(m -> Double.parseDouble(m.group(1))).orElse(clientMillis);
     }
 
     private void report() {
