@@ -148,6 +148,87 @@ class TwoExecutorsTest {
         }
     }
 
+    /**
+     * A driver that stalls past its lease after it started a command, while the other instance takes the deployment
+     * over and rolls it back: when the stale command reaches the instance at last, the instance refuses it by its
+     * fencing token, so the rollback stands; the stale driver, woken, records nothing. The stall is real: the driving
+     * executor's JVM is stopped (SIGSTOP) with its deploy command held before it reached prod-1 (the sample's stall
+     * file). Without the fence, the stale command would put the new version back on prod-1 after the rollback.
+     */
+    @Test
+    void aCommandFromADriverThatStalledPastItsLeaseIsRefusedByTheInstanceAfterTheTakeoversRollback() throws Exception {
+        RunningSystem system = RunningSystem.get();
+        ServiceProcess first = system.service("executor-service");
+        ServiceProcess second = secondBeside(system, first, SETTINGS);
+        String releaseId = "fence-" + UUID.randomUUID().toString().substring(0, 8);
+        String before = system.sample.runningVersion("prod-1");
+        Path stall = system.sample.home().resolve("stall").resolve("prod-1");
+        Path taken = stall.resolveSibling("prod-1.taken");
+        ServiceProcess stopped = null;
+        java.nio.file.Files.createDirectories(stall.getParent());
+        java.nio.file.Files.writeString(stall, releaseId);
+        try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
+            system.client.publish(SampleEvents.releaseCandidate(releaseId, SampleDescriptor.SERVICE, "2.7.0"));
+            SampleEvents.passingGates(releaseId).forEach(system.client::publish);
+
+            // the canary's deploy command has started and is held before it reaches prod-1: stop its driver there
+            Await.until(Duration.ofSeconds(240), "the canary's deploy command held at prod-1", () -> java.nio.file.Files.exists(taken));
+            String driver = driver(system, releaseId);
+            stopped = driver.endsWith(":" + first.baseUrl().substring(first.baseUrl().lastIndexOf(':') + 1)) ? first : second;
+            ServiceProcess survivor = stopped == first ? second : first;
+            signal("STOP", stopped.pid());
+            int actionsAtStop = system.sample.actions().size();
+
+            // the survivor takes over once the lease lapses, runs the canary's deploy again (it is safe to re-run) and is told to roll back
+            String survivorPort = survivor.baseUrl().substring(survivor.baseUrl().lastIndexOf(':') + 1);
+            Await.until(Duration.ofSeconds(60), "the survivor deployed the canary",
+                    () -> system.sample.actions().subList(actionsAtStop, system.sample.actions().size()).contains("deploy production prod-1 2.7.0")
+                            && "2.7.0".equals(system.sample.runningVersion("prod-1")));
+            assertTrue(driver(system, releaseId).endsWith(":" + survivorPort), "the survivor holds the lease");
+            reader.awaitUntil(seen -> !Trail.of(seen, releaseId, StepEvent.class).isEmpty(), Duration.ofSeconds(30), "a step event");
+            String deploymentId = Trail.of(reader.seen(), releaseId, StepEvent.class).get(0).getDeploymentId();
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(survivor.baseUrl() + "/deployments/" + deploymentId + "/rollback"))
+                    .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, response.statusCode(), response.body());
+            reader.awaitUntil(seen -> Trail.of(seen, releaseId, DeploymentOutcome.class).stream().findAny().isPresent(), Duration.ofSeconds(120),
+                    "the rollback's outcome");
+            assertEquals(DeploymentResult.ROLLED_BACK, Trail.of(reader.seen(), releaseId, DeploymentOutcome.class).get(0).getOutcome());
+            assertEquals(before, system.sample.runningVersion("prod-1"), "the rollback put prod-1 back on " + before);
+
+            // the stale command reaches prod-1 now: refused by its token; then its driver wakes
+            int actionsBeforeStale = system.sample.actions().size();
+            java.nio.file.Files.delete(taken);
+            String refused = Await.until(Duration.ofSeconds(30), "the stale command's refusal", () -> system.sample.actions()
+                    .subList(actionsBeforeStale, system.sample.actions().size()).stream().filter(a -> a.startsWith("refused prod-1 ")).findFirst()
+                    .orElse(null), a -> a != null);
+            String[] words = refused.split(" ");
+            assertTrue(Long.parseLong(words[2]) < Long.parseLong(words[3]), "the stale token is below the rollback's: " + refused);
+            assertEquals("deploy-canary", words[4], refused);
+            signal("CONT", stopped.pid());
+            stopped = null;
+            Thread.sleep(5_000); // the woken driver's heartbeat and its step's result: it must change nothing
+            assertEquals(before, system.sample.runningVersion("prod-1"), "prod-1 still runs " + before + " after the stale driver woke");
+            assertEquals(List.of(), system.sample.actions().subList(actionsBeforeStale, system.sample.actions().size()).stream()
+                    .filter(a -> a.startsWith("deploy ") || a.startsWith("traffic ")).toList(), "nothing acted on an instance after the rollback");
+            assertEquals(1, Trail.of(reader.seen(), releaseId, DeploymentOutcome.class).size(), "one outcome");
+        } finally {
+            java.nio.file.Files.deleteIfExists(stall);
+            java.nio.file.Files.deleteIfExists(taken);
+            if (stopped != null) {
+                signal("CONT", stopped.pid());
+            }
+            second.kill9();
+            first.kill9();
+            first.start(); // the settings the other end-to-end tests use
+        }
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor(), "kill -" + signal + " " + pid);
+    }
+
     /** Restarts the system's executor with the settings and starts a second instance beside it, on the same database and group. */
     private static ServiceProcess secondBeside(RunningSystem system, ServiceProcess first, Map<String, String> settings) throws Exception {
         ServiceProcess second = ServiceProcess.of("executor-service", system.stack, Path.of("target", "e2e", "logs", "second-executor"), 0)

@@ -25,6 +25,7 @@ import io.deploystage.executor.domain.Transitions;
 import io.deploystage.executor.messaging.ExecutorEvents;
 import io.deploystage.executor.persistence.DeploymentEntity;
 import io.deploystage.executor.persistence.StepEntity;
+import io.deploystage.executor.runner.Fence;
 import io.deploystage.platform.inbox.EventsCommitted;
 import io.deploystage.platform.domain.DeploymentCalendar;
 import io.deploystage.platform.messaging.CalendarContract;
@@ -220,18 +221,18 @@ public class DeploymentEngine {
     }
 
     /** What the next step is, once it is written STARTED; null when the driver should stop, {@link #AGAIN} to look again. */
-    private record Begun(DeploymentPlan plan, Phase phase, int index, PlanStep step, Instant started, int run) {
+    private record Begun(DeploymentPlan plan, Phase phase, int index, PlanStep step, Instant started, int run, Fence fence) {
     }
 
     /** A step was skipped or passed over: look at the next one at once. */
-    private static final Begun AGAIN = new Begun(null, null, -1, null, null, 0);
+    private static final Begun AGAIN = new Begun(null, null, -1, null, null, 0, null);
 
     private Uni<Void> drive(UUID deploymentId, long token) {
         CompletableFuture<Void> cancel = running.signal(deploymentId);
         return transaction(() -> begin(deploymentId, token)).chain(begun -> begun == null ? Uni.createFrom().voidItem()
                 : begun == AGAIN ? drive(deploymentId, token)
                 : Uni.createFrom().voidItem().invoke(() -> running.on(deploymentId, new RunningSteps.At(begun.phase(), begun.index())))
-                        .chain(() -> steps.run(begun.plan(), begun.step(), begun.started(), cancel))
+                        .chain(() -> steps.run(begun.plan(), begun.step(), begun.started(), cancel, begun.fence()))
                         .onFailure().recoverWithItem(e -> new StepRunner.Outcome(StepRunner.Ending.FAILED, "step failed: " + e, Duration.ZERO))
                         .invoke(() -> running.on(deploymentId, null)) // recording the result: the step no longer waits
                         .chain(outcome -> transaction(() -> complete(deploymentId, token, begun, outcome)))
@@ -380,7 +381,10 @@ public class DeploymentEngine {
             LOG.infof("Release %s: step %s STARTED again (run %d): %s", d.releaseId, step.getStepId(), run.run(), run.why());
         }
         d.updatedAt = now;
-        return written.replaceWith(Result.of(new Begun(plan, d.phase, d.nextStep, step, now, run.run()),
+        // the step's fencing token, drawn under the lock and the lease this transaction checked
+        Uni<Long> fence = written.chain(() -> Panache.getSession()).chain(session -> session
+                .createNativeQuery("select nextval('command_fence')", Long.class).getSingleResult());
+        return fence.map(token -> Result.of(new Begun(plan, d.phase, d.nextStep, step, now, run.run(), new Fence(d.deploymentId, step.getStepId(), token)),
                 List.<SpecificRecordBase>of(ExecutorEvents.step(plan, d.phase, step, StepStatus.STARTED, run.run(), why, null))));
     }
 

@@ -24,6 +24,7 @@ import io.deploystage.executor.runner.CommandRunner;
 import io.deploystage.executor.runner.GitTagRunner;
 import io.deploystage.executor.runner.HttpCheckRunner;
 import io.deploystage.executor.runner.StepResult;
+import io.deploystage.executor.runner.Fence;
 import io.deploystage.executor.runner.TrafficDriver;
 import io.deploystage.platform.runtime.OffLoop;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -90,11 +91,14 @@ public class StepRunner {
         }
     }
 
-    /** Runs the step; {@code started} is when its current run began, {@code cancel} completes when it must stop waiting. */
-    public Uni<Outcome> run(DeploymentPlan plan, PlanStep step, Instant started, CompletableFuture<Void> cancel) {
+    /**
+     * Runs the step; {@code started} is when its current run began, {@code cancel} completes when it must stop waiting;
+     * a command that changes a target carries {@code fence} in its environment.
+     */
+    public Uni<Outcome> run(DeploymentPlan plan, PlanStep step, Instant started, CompletableFuture<Void> cancel, Fence fence) {
         List<String> argv = step.getCommand();
         return switch (step.getKind()) {
-            case COMMAND -> OffLoop.run(() -> Outcome.of(CommandRunner.run(argv, commandSettings(config))));
+            case COMMAND -> OffLoop.run(() -> Outcome.of(CommandRunner.run(argv, commandSettings(config).fenced(fence))));
             case HTTP_CHECK -> {
                 if (argv.size() < 3 || !argv.get(2).matches("[1-5][0-9][0-9]")) {
                     yield failed("a smoke test needs method, URL and expected status; got " + argv);
@@ -116,9 +120,9 @@ public class StepRunner {
                 String commit = argv.size() >= 4 ? argv.get(3) : "HEAD";
                 yield OffLoop.run(() -> Outcome.of(GitTagRunner.tag(repository, plan.getVersion(), commit)));
             }
-            case TRAFFIC -> OffLoop.run(() -> Outcome.of(traffic.apply(plan, step)));
+            case TRAFFIC -> OffLoop.run(() -> Outcome.of(traffic.apply(plan, step, fence)));
             case FLAG -> "builtin".equals(config.flags().provider()) ? setFlag(step)
-                    : OffLoop.run(() -> Outcome.of(CommandRunner.run(argv, commandSettings(config))));
+                    : OffLoop.run(() -> Outcome.of(CommandRunner.run(argv, commandSettings(config).fenced(fence))));
             case WAIT_FOR_HEALTH -> waitForHealth(plan, step, started, cancel);
             case APPROVAL -> waitForApproval(plan.getEventId(), step, started, cancel);
             case NOTIFY -> Uni.createFrom().item(new Outcome(Ending.SUCCEEDED, "the notifier announces the outcome to " + String.join(" ", argv),

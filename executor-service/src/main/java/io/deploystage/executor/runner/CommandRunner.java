@@ -29,6 +29,13 @@ public final class CommandRunner {
         public Settings(Duration timeout, Path workingDirectory, Map<String, String> environment, List<String> secretVariables, int maxOutput) {
             this(timeout, workingDirectory, environment, secretVariables, maxOutput, List.of());
         }
+
+        /** These settings with the step's fencing token in the command's environment (over any variable of the same name). */
+        public Settings fenced(Fence fence) {
+            Map<String, String> fenced = new java.util.LinkedHashMap<>(environment);
+            fenced.putAll(fence.environment());
+            return new Settings(timeout, workingDirectory, fenced, secretVariables, maxOutput, allowedPaths);
+        }
     }
 
     private CommandRunner() {

@@ -15,7 +15,7 @@ public final class CommandTrafficDriver implements TrafficDriver {
     }
 
     @Override
-    public StepResult apply(DeploymentPlan plan, PlanStep step) {
-        return CommandRunner.run(step.getCommand(), settings.get());
+    public StepResult apply(DeploymentPlan plan, PlanStep step, Fence fence) {
+        return CommandRunner.run(step.getCommand(), settings.get().fenced(fence));
     }
 }

@@ -32,8 +32,9 @@ public final class KubernetesTrafficDriver implements TrafficDriver {
         this.namespace = namespace;
     }
 
+    /** Not fenced: the objects are changed without a check of the step's token (a follow-up: an annotation compared under the resourceVersion). */
     @Override
-    public StepResult apply(DeploymentPlan plan, PlanStep step) {
+    public StepResult apply(DeploymentPlan plan, PlanStep step, Fence fence) {
         long started = System.nanoTime();
         String service = plan.getService();
         String target = step.getTrafficTarget();

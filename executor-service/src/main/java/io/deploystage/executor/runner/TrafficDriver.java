@@ -9,5 +9,6 @@ import io.deploystage.events.PlanStep;
  */
 public interface TrafficDriver {
 
-    StepResult apply(DeploymentPlan plan, PlanStep step);
+    /** Moves the traffic; {@code fence} is the step's fencing token, for a driver whose target can refuse a stale one. */
+    StepResult apply(DeploymentPlan plan, PlanStep step, Fence fence);
 }

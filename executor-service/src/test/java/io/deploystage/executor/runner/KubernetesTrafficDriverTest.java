@@ -30,6 +30,8 @@ class KubernetesTrafficDriverTest {
 
     static final String NS = "shop";
     KubernetesClient client;
+    static final Fence FENCE = new Fence(java.util.UUID.randomUUID(), "canary-25", 1);
+
     KubernetesTrafficDriver driver;
 
     @BeforeEach
@@ -69,7 +71,7 @@ class KubernetesTrafficDriverTest {
     void canaryWeightsSplitTheReplicasKeepingTheTotal() {
         List<String> seen = new java.util.ArrayList<>();
         for (int weight : List.of(5, 25, 50, 100, 0)) {
-            StepResult result = driver.apply(plan(), traffic("prod-1", weight));
+            StepResult result = driver.apply(plan(), traffic("prod-1", weight), FENCE);
             assertTrue(result.succeeded(), result.detail());
             seen.add(replicas("checkout-canary") + "/" + replicas("checkout-stable"));
         }
@@ -78,11 +80,11 @@ class KubernetesTrafficDriverTest {
 
     @Test
     void blueGreenSwitchesTheServiceSelector() {
-        assertTrue(driver.apply(plan(), traffic("green", 100)).succeeded());
+        assertTrue(driver.apply(plan(), traffic("green", 100), FENCE).succeeded());
         assertEquals(Map.of("app", "checkout", "color", "green"), client.services().inNamespace(NS).withName("checkout").get().getSpec().getSelector());
-        assertTrue(driver.apply(plan(), traffic("blue", 100)).succeeded());
+        assertTrue(driver.apply(plan(), traffic("blue", 100), FENCE).succeeded());
         assertEquals("blue", client.services().inNamespace(NS).withName("checkout").get().getSpec().getSelector().get("color"));
-        assertFalse(driver.apply(plan(), traffic("green", 50)).succeeded(), "blue/green moves all traffic or none");
+        assertFalse(driver.apply(plan(), traffic("green", 50), FENCE).succeeded(), "blue/green moves all traffic or none");
     }
 
     @Test
@@ -94,7 +96,7 @@ class KubernetesTrafficDriverTest {
 
     @Test
     void whatIsMissingIsAFailedStepWithTheReason() {
-        StepResult result = new KubernetesTrafficDriver(client, "elsewhere").apply(plan(), traffic("prod-1", 25));
+        StepResult result = new KubernetesTrafficDriver(client, "elsewhere").apply(plan(), traffic("prod-1", 25), FENCE);
         assertFalse(result.succeeded());
         assertEquals("kubernetes: no Deployment checkout-canary in namespace elsewhere", result.detail());
     }

@@ -146,7 +146,7 @@ public final class SampleInstall {
         try {
             Files.createDirectories(home.resolve("bin"));
             Files.createDirectories(home.resolve("ports"));
-            for (String tool : List.of("sample-deploy", "sample-traffic")) {
+            for (String tool : List.of("sample-deploy", "sample-traffic", "sample-fence.sh")) {
                 Path target = home.resolve("bin").resolve(tool);
                 try (InputStream in = SampleInstall.class.getResourceAsStream("bin/" + tool)) {
                     if (in == null) {
