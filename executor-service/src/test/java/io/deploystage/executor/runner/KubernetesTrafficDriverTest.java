@@ -18,6 +18,7 @@ import io.deploystage.events.PlanStep;
 import io.deploystage.events.RiskLevel;
 import io.deploystage.events.StepKind;
 import io.deploystage.events.Strategy;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -85,6 +86,44 @@ class KubernetesTrafficDriverTest {
         assertTrue(driver.apply(plan(), traffic("blue", 100), FENCE).succeeded());
         assertEquals("blue", client.services().inNamespace(NS).withName("checkout").get().getSpec().getSelector().get("color"));
         assertFalse(driver.apply(plan(), traffic("green", 50), FENCE).succeeded(), "blue/green moves all traffic or none");
+    }
+
+    static Fence fence(long token) {
+        return new Fence(UUID.randomUUID(), "t", token);
+    }
+
+    String annotation(HasMetadata object) {
+        return object.getMetadata().getAnnotations() == null ? null : object.getMetadata().getAnnotations().get(KubernetesTrafficDriver.FENCE_ANNOTATION);
+    }
+
+    /** A step from a driver that lost its lease (an older token than the last change's) is refused and changes nothing. */
+    @Test
+    void aStepWithAnOlderTokenThanTheLastChangeIsRefused() {
+        assertTrue(driver.apply(plan(), traffic("prod-1", 25), fence(1796278966046L)).succeeded());
+        assertEquals("1796278966046", annotation(client.apps().deployments().inNamespace(NS).withName("checkout-canary").get()));
+        assertEquals("1796278966046", annotation(client.apps().deployments().inNamespace(NS).withName("checkout-stable").get()));
+
+        StepResult stale = driver.apply(plan(), traffic("prod-1", 100), fence(1796278966041L));
+        assertFalse(stale.succeeded());
+        assertEquals("kubernetes: refused: fencing token 1796278966041 is older than 1796278966046, which a later step put on Deployment "
+                + "checkout-canary (this driver lost its lease; another drives the deployment now)", stale.detail());
+        assertEquals("1/3", replicas("checkout-canary") + "/" + replicas("checkout-stable"), "unchanged");
+        assertTrue(driver.apply(plan(), traffic("prod-1", 0), fence(1796278966046L)).succeeded(), "the same token again: its step run again");
+        assertEquals("0/4", replicas("checkout-canary") + "/" + replicas("checkout-stable"));
+
+        assertTrue(driver.apply(plan(), traffic("green", 100), fence(1796278966050L)).succeeded());
+        StepResult staleSwitch = driver.apply(plan(), traffic("blue", 100), fence(1796278966049L));
+        assertFalse(staleSwitch.succeeded());
+        assertTrue(staleSwitch.detail().contains("which a later step put on Service checkout"), staleSwitch.detail());
+        assertEquals("green", client.services().inNamespace(NS).withName("checkout").get().getSpec().getSelector().get("color"));
+
+        client.services().inNamespace(NS).withName("checkout").edit(s -> {
+            s.getMetadata().getAnnotations().put(KubernetesTrafficDriver.FENCE_ANNOTATION, "by hand");
+            return s;
+        });
+        StepResult unreadable = driver.apply(plan(), traffic("blue", 100), fence(1796278966060L));
+        assertFalse(unreadable.succeeded());
+        assertTrue(unreadable.detail().contains("is not a fencing token: 'by hand'"), unreadable.detail());
     }
 
     @Test
