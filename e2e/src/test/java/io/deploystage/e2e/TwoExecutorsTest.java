@@ -52,7 +52,7 @@ class TwoExecutorsTest {
             reader.awaitUntil(seen -> Trail.of(seen, releaseId, StepEvent.class).stream()
                     .anyMatch(s -> s.getStepId().equals("bake-25") && s.getStatus() == StepStatus.STARTED), Duration.ofSeconds(120), "bake-25 started");
             String driver = driver(system, releaseId);
-            ServiceProcess driving = driver.endsWith(":" + first.baseUrl().substring(first.baseUrl().lastIndexOf(':') + 1)) ? first : second;
+            ServiceProcess driving = signs(driver, first) ? first : second;
             ServiceProcess survivor = driving == first ? second : first;
             long killedAt = System.currentTimeMillis();
             driving.kill9();
@@ -62,7 +62,7 @@ class TwoExecutorsTest {
             DeploymentOutcome outcome = Trail.of(reader.seen(), releaseId, DeploymentOutcome.class).get(0);
             assertEquals(DeploymentResult.DEPLOYED, outcome.getOutcome(), outcome.getReason());
             String after = driver(system, releaseId);
-            assertTrue(after.endsWith(":" + survivor.baseUrl().substring(survivor.baseUrl().lastIndexOf(':') + 1)),
+            assertTrue(signs(after, survivor),
                     "the survivor holds the lease: " + after + " (was " + driver + ")");
 
             List<StepEvent> events = Trail.of(reader.seen(), releaseId, StepEvent.class);
@@ -114,7 +114,7 @@ class TwoExecutorsTest {
             reader.awaitUntil(seen -> Trail.of(seen, releaseId, StepEvent.class).stream()
                     .anyMatch(s -> s.getStepId().equals("bake-5") && s.getStatus() == StepStatus.STARTED), Duration.ofSeconds(240), "bake-5 started");
             String driver = driver(system, releaseId);
-            ServiceProcess other = driver.endsWith(":" + first.baseUrl().substring(first.baseUrl().lastIndexOf(':') + 1)) ? second : first;
+            ServiceProcess other = signs(driver, first) ? second : first;
             String deploymentId = Trail.of(reader.seen(), releaseId, StepEvent.class).get(0).getDeploymentId();
 
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
@@ -174,17 +174,16 @@ class TwoExecutorsTest {
             // the canary's deploy command has started and is held before it reaches prod-1: stop its driver there
             Await.until(Duration.ofSeconds(240), "the canary's deploy command held at prod-1", () -> java.nio.file.Files.exists(taken));
             String driver = driver(system, releaseId);
-            stopped = driver.endsWith(":" + first.baseUrl().substring(first.baseUrl().lastIndexOf(':') + 1)) ? first : second;
+            stopped = signs(driver, first) ? first : second;
             ServiceProcess survivor = stopped == first ? second : first;
             signal("STOP", stopped.pid());
             int actionsAtStop = system.sample.actions().size();
 
             // the survivor takes over once the lease lapses, runs the canary's deploy again (it is safe to re-run) and is told to roll back
-            String survivorPort = survivor.baseUrl().substring(survivor.baseUrl().lastIndexOf(':') + 1);
             Await.until(Duration.ofSeconds(60), "the survivor deployed the canary",
                     () -> system.sample.actions().subList(actionsAtStop, system.sample.actions().size()).contains("deploy production prod-1 2.7.0")
                             && "2.7.0".equals(system.sample.runningVersion("prod-1")));
-            assertTrue(driver(system, releaseId).endsWith(":" + survivorPort), "the survivor holds the lease");
+            assertTrue(signs(driver(system, releaseId), survivor), "the survivor holds the lease");
             reader.awaitUntil(seen -> !Trail.of(seen, releaseId, StepEvent.class).isEmpty(), Duration.ofSeconds(30), "a step event");
             String deploymentId = Trail.of(reader.seen(), releaseId, StepEvent.class).get(0).getDeploymentId();
             java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
@@ -223,6 +222,11 @@ class TwoExecutorsTest {
             first.kill9();
             first.start(); // the settings the other end-to-end tests use
         }
+    }
+
+    /** Whether a lease's signature (host:port) is this instance's. */
+    private static boolean signs(String driver, ServiceProcess instance) {
+        return driver.endsWith(":" + instance.baseUrl().substring(instance.baseUrl().lastIndexOf(':') + 1));
     }
 
     private static void signal(String signal, long pid) throws Exception {
