@@ -50,7 +50,8 @@ public class EventDecoder {
                 "apicurio.registry.url", config.registryUrl(),
                 "apicurio.registry.use-specific-avro-reader", false,
                 "apicurio.registry.retry-count", 2,
-                "apicurio.registry.retry-backoff-ms", 100));
+                "apicurio.registry.retry-backoff-ms", 100,
+                "apicurio.registry.schema-resolver", BoundedSchemaResolver.class.getName()));
         config.registryUsername().ifPresent(user -> serde.put("apicurio.registry.auth.username", user));
         config.registryPassword().ifPresent(password -> serde.put("apicurio.registry.auth.password", password));
         deserializer.configure(serde, false);
@@ -99,7 +100,10 @@ public class EventDecoder {
         try {
             value = deserializer.deserialize(record.topic(), record.headers(), record.value());
         } catch (RuntimeException e) {
-            // the record is at fault only if the registry answers: while it is down, no schema can be fetched
+            // the record is at fault only if the registry answers: while it is down, or left a call unanswered, no schema can be fetched
+            if (BoundedSchemaResolver.NoAnswer.in(e)) {
+                throw new DependencyUnavailable("the schema registry did not answer in time", e);
+            }
             String registry = dependencies.registryProblem().await().atMost(java.time.Duration.ofSeconds(5));
             if (registry != null) {
                 throw new DependencyUnavailable(registry, e);
