@@ -205,9 +205,13 @@ class TwoExecutorsTest {
             String[] words = refused.split(" ");
             assertTrue(Long.parseLong(words[2]) < Long.parseLong(words[3]), "the stale token is below the rollback's: " + refused);
             assertEquals("deploy-canary", words[4], refused);
+            Path woken = stopped.log();
             signal("CONT", stopped.pid());
             stopped = null;
-            Thread.sleep(5_000); // the woken driver's heartbeat and its step's result: it must change nothing
+            // the woken driver comes to its step's result, finds the deployment driven by the other, and writes nothing
+            Await.until(Duration.ofSeconds(30), "the woken driver leaving deploy-canary's result to the other instance",
+                    () -> java.nio.file.Files.readAllLines(woken).stream().anyMatch(line -> line.contains("Release " + releaseId + ":")
+                            && line.contains("the result of step deploy-canary (FAILED) is left to it")));
             assertEquals(before, system.sample.runningVersion("prod-1"), "prod-1 still runs " + before + " after the stale driver woke");
             assertEquals(List.of(), system.sample.actions().subList(actionsBeforeStale, system.sample.actions().size()).stream()
                     .filter(a -> a.startsWith("deploy ") || a.startsWith("traffic ")).toList(), "nothing acted on an instance after the rollback");

@@ -130,6 +130,11 @@ public final class ServiceProcess implements AutoCloseable {
         return startMillis;
     }
 
+    /** The file its output goes to. */
+    public Path log() {
+        return logDir.resolve(name + ".log");
+    }
+
     public long pid() {
         return TiedProcess.command(process).pid();
     }
