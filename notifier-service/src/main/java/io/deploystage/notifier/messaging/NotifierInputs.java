@@ -3,6 +3,7 @@ package io.deploystage.notifier.messaging;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.deploystage.events.DeploymentOutcome;
@@ -41,14 +42,18 @@ public class NotifierInputs {
         return inbox.consume(record, GateDecision.class, flow::onGateDecision);
     }
 
+    /**
+     * Steps and verdicts come in polled batches, one transaction per poll: at a thousand deployments under way they are
+     * dozens a second, and almost none of them asks for a notice (a transaction per record was most of the notifier's work).
+     */
     @Incoming("step-events")
-    Uni<Void> stepEvent(ConsumerRecord<String, byte[]> record) {
-        return inbox.consume(record, StepEvent.class, flow::onStepEvent);
+    Uni<Void> stepEvents(ConsumerRecords<String, byte[]> records) {
+        return inbox.consumeBatch(records, StepEvent.class, flow::onStepEvent);
     }
 
     @Incoming("health-verdicts")
-    Uni<Void> healthVerdict(ConsumerRecord<String, byte[]> record) {
-        return inbox.consume(record, HealthVerdict.class, flow::onHealthVerdict);
+    Uni<Void> healthVerdicts(ConsumerRecords<String, byte[]> records) {
+        return inbox.consumeBatch(records, HealthVerdict.class, flow::onHealthVerdict);
     }
 
     @Incoming("rollback-commands")
