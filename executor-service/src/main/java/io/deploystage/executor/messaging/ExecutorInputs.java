@@ -42,9 +42,10 @@ public class ExecutorInputs {
         return inbox.consume(record, OperatorCommand.class, flow::onOperatorCommand);
     }
 
+    /** The gate's decisions come in polled batches: one per release cleared, and only a late BLOCKED asks anything of the executor. */
     @Incoming("gate-decisions")
-    Uni<Void> gateDecision(ConsumerRecord<String, byte[]> record) {
-        return inbox.consume(record, GateDecision.class, flow::onGateDecision);
+    Uni<Void> gateDecisions(ConsumerRecords<String, byte[]> records) {
+        return inbox.consumeBatch(records, GateDecision.class, flow::onGateDecision);
     }
 
     /** Verdicts come in polled batches (at a thousand deployments under watch, several a second each). */
