@@ -337,8 +337,19 @@ public class EventInbox {
         }
     }
 
+    /**
+     * What an event led to: at INFO when it emitted something; an event that asked for nothing (most step events and
+     * verdicts, to most services) at DEBUG, so a busy service's log carries what happened rather than a line per record.
+     */
     private static void log(SpecificRecordBase event, List<SpecificRecordBase> out) {
+        if (out.isEmpty()) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debugf("Release %s: %s %s -> nothing to emit", EventEnvelope.releaseId(event), event.getSchema().getName(),
+                        EventEnvelope.eventId(event));
+            }
+            return;
+        }
         LOG.infof("Release %s: %s %s -> %s", EventEnvelope.releaseId(event), event.getSchema().getName(), EventEnvelope.eventId(event),
-                out.isEmpty() ? "nothing to emit" : out.stream().map(e -> e.getSchema().getName()).collect(Collectors.joining(", ")));
+                out.stream().map(e -> e.getSchema().getName()).collect(Collectors.joining(", ")));
     }
 }
