@@ -42,11 +42,11 @@ import io.vertx.core.Vertx;
 
 /**
  * Drives deployments step by step. Each step is written STARTED (and announced) in one transaction before it runs, and
- * its result in another after (the one that starts the next step); so after a kill -9 the executor knows which step
- * was interrupted: it re-runs it if the plan says it is safe to, and otherwise pauses the deployment for an operator. A deployment is driven by one driver
- * at a time, in one instance at a time (it holds the deployment's lease, see {@link DeploymentLeases}); a rollback or an
- * abort committed meanwhile is seen when the step's result is recorded, and wakes a waiting step at once (in this
- * instance) or at the next heartbeat (in another).
+ * its result in another after (the one that starts the next step); so after a kill -9 the executor knows which step was
+ * interrupted: it re-runs it if the plan says it is safe to, and otherwise pauses the deployment for an operator. A
+ * deployment is driven by one driver at a time, in one instance at a time (it holds the deployment's lease, see {@link
+ * DeploymentLeases}); a rollback or an abort committed meanwhile is seen when the step's result is recorded, and wakes
+ * a waiting step at once (in this instance) or at the next heartbeat (in another).
  */
 @ApplicationScoped
 public class DeploymentEngine {
