@@ -108,9 +108,13 @@ public class OutboxRelay {
         Context context = Vertx.currentContext();
         // one relay per service at a time: the pass runs under a transaction-scoped advisory lock, and an instance that
         // does not get it leaves the pass to the one that has it (two relays would publish the same rows, and could put
-        // a release's events out of order)
+        // a release's events out of order). An instance frozen in its pass (a stopped or paused JVM) would hold the lock,
+        // and every instance's publishing, until it woke: PostgreSQL ends a pass's session idle in its transaction for
+        // longer than RELAY_IDLE_LIMIT, which frees the lock (a pass cut so is made again; consumers drop the repeats)
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery(
-                                "select pg_try_advisory_xact_lock(" + RELAY_LOCK + ", 0)", Boolean.class).getSingleResult())
+                                "select pg_try_advisory_xact_lock(" + RELAY_LOCK + ", 0) from (select set_config("
+                                        + "'idle_in_transaction_session_timeout', '" + RELAY_IDLE_LIMIT + "', true)) as limited", Boolean.class)
+                        .getSingleResult())
                         .chain(relaying -> !relaying ? Uni.createFrom().voidItem()
                                 : OutboxEntry.<OutboxEntry>find("order by seq").page(0, config.outbox().batchSize()).list()
                                         .chain(entries -> publish(entries, context))
@@ -150,6 +154,9 @@ public class OutboxRelay {
         }
         return false;
     }
+
+    /** How long a relay pass's transaction may wait idle (for the broker's acknowledgements, say) before PostgreSQL ends it. */
+    private static final String RELAY_IDLE_LIMIT = "15s";
 
     /** The relay's advisory lock, in the two-key space (release locks use the one-key space, so they never collide): "outb". */
     private static final int RELAY_LOCK = 0x6f757462;
