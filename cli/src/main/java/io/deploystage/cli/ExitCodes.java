@@ -13,6 +13,8 @@ final class ExitCodes {
     static final int UNAUTHORIZED = 4;
     static final int NOT_FOUND = 5;
     static final int SERVER_ERROR = 6;
+    /** {@code watch --until}: the awaited event did not come within {@code --for}. */
+    static final int TIMED_OUT = 7;
 
     private ExitCodes() {
     }

@@ -85,6 +85,10 @@ public class Watch implements Callable<Integer> {
     @Option(names = "--for", description = "stop after this long (e.g. PT10M); default: until Ctrl-C")
     Duration limit;
 
+    @Option(names = "--until", paramLabel = "TYPE", description = "stop after the first event of this type (e.g. DeploymentPlan,"
+            + " DeploymentOutcome); with --for, exit code 7 when it did not come in time")
+    String until;
+
     @Override
     public Integer call() {
         boolean colour = !noColor && System.console() != null && System.getenv("NO_COLOR") == null;
@@ -139,13 +143,30 @@ public class Watch implements Callable<Integer> {
                     if (releaseId != null && !releaseId.equals(record.key())) {
                         continue;
                     }
-                    String line = describe(decoder, record);
-                    spec.commandLine().getOut().println(colour ? paint(line) : line);
+                    Described event = describe(decoder, record);
+                    spec.commandLine().getOut().println(colour ? paint(event.line()) : event.line());
                     spec.commandLine().getOut().flush();
+                    if (awaited(event.type())) {
+                        return ExitCodes.OK;
+                    }
                 }
             }
         }
-        return ExitCodes.OK;
+        return timeUp();
+    }
+
+    /** Whether {@code type} is the event {@code --until} waits for. */
+    private boolean awaited(String type) {
+        return until != null && until.equals(type);
+    }
+
+    /** The exit code when {@code --for} is over: a time-out when {@code --until} still waited. */
+    private int timeUp() {
+        if (until == null) {
+            return ExitCodes.OK;
+        }
+        spec.commandLine().getErr().println("deploy-stage: no " + until + " within " + limit);
+        return ExitCodes.TIMED_OUT;
     }
 
     /**
@@ -202,12 +223,15 @@ public class Watch implements Callable<Integer> {
                     String text = event.get("line").asText() + "  [" + event.path("releaseId").asText() + "]";
                     spec.commandLine().getOut().println(colour ? paint(text) : text);
                     spec.commandLine().getOut().flush();
+                    if (awaited(event.path("type").asText())) {
+                        return ExitCodes.OK;
+                    }
                 }
             } catch (java.io.IOException | java.io.UncheckedIOException e) {
                 err.println("deploy-stage: the console's stream broke off (" + e.getMessage() + "); following it again");
             }
         }
-        return ExitCodes.OK;
+        return timeUp();
     }
 
     /** A value inside a JAAS option's double quotes: backslashes and quotes escaped. */
@@ -215,17 +239,22 @@ public class Watch implements Callable<Integer> {
         return value.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
-    private static String describe(AvroKafkaDeserializer<Object> decoder, ConsumerRecord<String, byte[]> record) {
+    /** A record as one line, and its event's type (null when it is not a known event). */
+    private record Described(String type, String line) {
+    }
+
+    private static Described describe(AvroKafkaDeserializer<Object> decoder, ConsumerRecord<String, byte[]> record) {
         Instant at = Instant.ofEpochMilli(record.timestamp());
         try {
             Object value = decoder.deserialize(record.topic(), record.headers(), record.value());
             if (value instanceof GenericRecord generic) {
                 SpecificRecordBase event = AvroBinary.toContract(generic);
-                return EventFormatter.line(at, event) + "  [" + EventEnvelope.releaseId(event) + "]";
+                return new Described(event.getSchema().getName(), EventFormatter.line(at, event) + "  [" + EventEnvelope.releaseId(event) + "]");
             }
-            return at + "  " + record.topic() + " " + value;
+            return new Described(null, at + "  " + record.topic() + " " + value);
         } catch (RuntimeException e) {
-            return at + "  " + record.topic() + " (" + record.value().length + " bytes that are not a known event: " + e.getMessage() + ")";
+            return new Described(null, at + "  " + record.topic() + " (" + record.value().length + " bytes that are not a known event: "
+                    + e.getMessage() + ")");
         }
     }
 

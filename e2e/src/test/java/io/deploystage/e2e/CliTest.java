@@ -29,6 +29,9 @@ import io.deploystage.stack.Await;
  */
 class CliTest {
 
+    /** The service this class releases: the sample installed as a second team's service. */
+    static final String SERVICE = "cli-checkout";
+
     @TempDir
     Path dir;
 
@@ -36,8 +39,8 @@ class CliTest {
     }
 
     static Run cli(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        Path jar = Path.of("..", "cli", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString()));
+        // the command as the README gives it to a newcomer: the project's deploy-stage script (the CLI is built by now)
+        List<String> command = new ArrayList<>(List.of(Path.of("..", "deploy-stage").toAbsolutePath().normalize().toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
@@ -74,6 +77,7 @@ class CliTest {
     @Test
     void aCiScriptSubmitsAReleaseAndPublishesItsGatesFromStandardReports() throws Exception {
         RunningSystem system = RunningSystem.get();
+        system.sample(SERVICE);
         Map<String, String> ci = env(system, "ci");
         String release = "cli-" + UUID.randomUUID().toString().substring(0, 8);
         Path junit = Files.writeString(dir.resolve("TEST-checkout.xml"), """
@@ -90,7 +94,7 @@ class CliTest {
         Path review = Files.writeString(dir.resolve("review.json"), "{\"stage\": \"REVIEW\", \"verdict\": \"PASS\"}");
 
         try (var reader = system.client.reader(List.of(Topics.GATE_DECISIONS))) {
-            Run submitted = cli(ci, "release", "submit", "-r", release, "-s", "checkout", "-v", "1.5.0", "--commit", "0a1b2c3d4e5f", "--user-facing");
+            Run submitted = cli(ci, "release", "submit", "-r", release, "-s", SERVICE, "-v", "1.5.0", "--commit", "0a1b2c3d4e5f", "--user-facing");
             assertEquals(0, submitted.exitCode(), submitted.err());
             for (Path report : List.of(junit, sarif, review)) {
                 Run published = cli(ci, "gate", "publish", "-r", release, report.toString());
@@ -101,9 +105,9 @@ class CliTest {
         }
         Run plan = Await.until(Duration.ofSeconds(30), "the plan of " + release, () -> cli(env(system, "operator"), "plan", "show", release),
                 shown -> shown.exitCode() == 0);
-        assertTrue(plan.out().startsWith("# Deployment Checklist: checkout 1.5.0"), plan.out());
+        assertTrue(plan.out().startsWith("# Deployment Checklist: " + SERVICE + " 1.5.0"), plan.out());
 
-        Run watched = cli(ci, "watch", release, "--from-beginning", "--no-color", "--for", "PT8S");
+        Run watched = cli(ci, "watch", release, "--from-beginning", "--no-color", "--until", "DeploymentPlan", "--for", "PT45S");
         assertEquals(0, watched.exitCode(), watched.err());
         assertTrue(watched.out().contains("GateDecision") && watched.out().contains("CLEARED") && watched.out().contains("DeploymentPlan"),
                 watched.out());
@@ -112,7 +116,7 @@ class CliTest {
         // the same through the operator console's event stream: a token and the console's URL, no Kafka settings at all
         Map<String, String> viaConsole = Map.of("DEPLOY_STAGE_CONSOLE_URL", system.console().baseUrl(),
                 "DEPLOY_STAGE_TOKEN", system.stack.tokens().mint("viewer", "viewer"));
-        Run streamed = cli(viaConsole, "watch", release, "--from-beginning", "--no-color", "--for", "PT20S");
+        Run streamed = cli(viaConsole, "watch", release, "--from-beginning", "--no-color", "--until", "DeploymentPlan", "--for", "PT45S");
         assertEquals(0, streamed.exitCode(), streamed.err());
         assertTrue(streamed.out().contains("GateDecision") && streamed.out().contains("CLEARED") && streamed.out().contains("DeploymentPlan"),
                 streamed.out());
@@ -149,24 +153,24 @@ class CliTest {
         Map<String, String> ci = env(system, "ci");
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         String release = "cli-" + UUID.randomUUID().toString().substring(0, 8);
-        Run submitted = cli(ci, "release", "submit", "-r", release, "-s", "checkout", "-v", "1.6.0", "--commit", "0a1b2c3d4e5f");
+        Run submitted = cli(ci, "release", "submit", "-r", release, "-s", SERVICE, "-v", "1.6.0", "--commit", "0a1b2c3d4e5f");
         assertEquals(0, submitted.exitCode(), submitted.err());
 
         Run releases = cli(ci, "list", "releases", "--output", "json");
         assertEquals(0, releases.exitCode(), releases.err());
         var row = java.util.stream.StreamSupport.stream(json.readTree(releases.out()).spliterator(), false)
                 .filter(r -> release.equals(r.path("releaseId").asText())).findFirst().orElseThrow(() -> new AssertionError(releases.out()));
-        assertEquals("checkout", row.path("service").asText());
+        assertEquals(SERVICE, row.path("service").asText());
         assertEquals("1.6.0", row.path("version").asText());
-        Run table = cli(ci, "list", "releases", "--service", "checkout");
+        Run table = cli(ci, "list", "releases", "--service", SERVICE);
         assertEquals(0, table.exitCode(), table.err());
         assertTrue(table.out().startsWith("RELEASE"), table.out());
-        assertTrue(table.out().lines().anyMatch(l -> l.startsWith(release + " ") && l.contains("checkout") && l.contains("1.6.0")), table.out());
+        assertTrue(table.out().lines().anyMatch(l -> l.startsWith(release + " ") && l.contains(SERVICE) && l.contains("1.6.0")), table.out());
 
         // no gate has reported: the status says WAITING with each missing gate, no plan and no deployment yet
         Run status = cli(ci, "status", release);
         assertEquals(0, status.exitCode(), status.err());
-        assertTrue(status.out().startsWith("release " + release + ": checkout 1.6.0, requested by ci-bot"), status.out());
+        assertTrue(status.out().startsWith("release " + release + ": " + SERVICE + " 1.6.0, requested by ci-bot"), status.out());
         assertTrue(status.out().contains("gate: WAITING"), status.out());
         assertTrue(status.out().contains("plan: none yet") && status.out().contains("deployments:\n  none yet"), status.out());
         Run statusJson = cli(ci, "status", release, "-o", "json");
@@ -220,6 +224,12 @@ class CliTest {
 
         Run usage = cli(env(system, "ci"), "gate", "publish", "-r", "cli-x", dir.resolve("missing.xml").toString());
         assertEquals(2, usage.exitCode(), usage.err());
+
+        Run notInTime = cli(Map.of("DEPLOY_STAGE_CONSOLE_URL", system.console().baseUrl(), "DEPLOY_STAGE_TOKEN",
+                system.stack.tokens().mint("viewer", "viewer")), "watch", "cli-none-" + UUID.randomUUID(), "--until", "DeploymentOutcome",
+                "--for", "PT2S");
+        assertEquals(7, notInTime.exitCode(), "the awaited outcome did not come in time: " + notInTime.err());
+        assertTrue(notInTime.err().contains("no DeploymentOutcome within PT2S"), notInTime.err());
 
         Run kill = cli(env(system, "operator"), "flag", "kill", "cli-test-flag");
         assertEquals(0, kill.exitCode(), kill.err());

@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.apache.avro.specific.SpecificRecordBase;
@@ -37,6 +36,9 @@ import io.deploystage.stack.ServiceProcess;
  */
 class CrashRecoveryTest {
 
+    /** The service this class releases: the sample installed under its own name. */
+    static final String SERVICE = "crash-checkout";
+
     static List<Arguments> services() {
         return List.of(
                 Arguments.of("gate-service", GateDecision.class),
@@ -50,16 +52,16 @@ class CrashRecoveryTest {
     @MethodSource("services")
     void killedBetweenConsumeAndEmitThenRestartedEmitsExactlyOnce(String name, Class<? extends SpecificRecordBase> output) throws Exception {
         RunningSystem system = RunningSystem.get();
+        system.sample(SERVICE);
         ServiceProcess service = system.service(name);
-        String releaseId = "rel-" + UUID.randomUUID();
+        // the service under test keeps this release's events in its outbox (RunningSystem arms it) until it is restarted without it
+        String releaseId = RunningSystem.heldBy(name) + UUID.randomUUID();
         try (var reader = system.client.reader(List.of(Topics.of(output), Topics.DEPLOYMENT_PLANS))) {
-            service.kill9();
-            service.start(Map.of("deploystage.fault.hold-outbox", "true"));
             trigger(system, name, releaseId);
 
             awaitPendingOutbox(system, name, releaseId);
             service.kill9();
-            service.start();
+            service.start(RunningSystem.UNHELD); // this instance publishes what the killed one left in the outbox
 
             List<ConsumerRecord<String, Object>> seen = reader.awaitUntil(
                     records -> Trail.of(records, releaseId, output).stream().anyMatch(CrashRecoveryTest::isFinal), Duration.ofSeconds(60),
@@ -86,14 +88,15 @@ class CrashRecoveryTest {
 
     /** Sends what makes the service under test consume an event; the monitor needs a metric sample after the plan. */
     private static void trigger(RunningSystem system, String name, String releaseId) {
-        system.client.publish(SampleEvents.releaseCandidate(releaseId, "checkout", "2.0.0"));
+        // a backend change, deployed rolling: the executor's and the notifier's outputs come at the deployment's end
+        system.client.publish(SampleEvents.backendReleaseCandidate(releaseId, SERVICE, "2.0.0"));
         SampleEvents.passingGates(releaseId).forEach(system.client::publish);
         if (name.equals("monitor-service")) {
             awaitRows(system, name, "select count(*) from watched_deployment where release_id = ?", releaseId);
             Instant now = Instant.now();
             system.client.publish(MetricSample.newBuilder()
                     .setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(now)
-                    .setService("checkout").setEnvironment(Environment.PRODUCTION).setVersion("2.0.0").setCohort(Cohort.CANARY)
+                    .setService(SERVICE).setEnvironment(Environment.PRODUCTION).setVersion("2.0.0").setCohort(Cohort.CANARY)
                     .setWindowStart(now.minusSeconds(60)).setWindowEnd(now).setRequestCount(100).setErrorCount(1)
                     .build());
         }

@@ -24,6 +24,9 @@ import io.deploystage.stack.ServiceProcess;
 /** Garbage and unknown-schema records on every input topic land in its DLQ with the reason; the flow goes on. */
 class DeadLetterTest {
 
+    /** The service this class releases: the sample installed under its own name. */
+    static final String SERVICE = "dlq-checkout";
+
     /**
      * Which services consume each input topic (the Kafka rules, checked against each service's configuration by
      * {@link KafkaAclTest}): each of them dead-letters a bad record on its own.
@@ -45,7 +48,8 @@ class DeadLetterTest {
         });
 
         String releaseId = "rel-" + UUID.randomUUID();
-        system.client.publish(SampleEvents.releaseCandidate(releaseId, "checkout", "1.1.1"));
+        system.sample(SERVICE);
+        system.client.publish(SampleEvents.releaseCandidate(releaseId, SERVICE, "1.1.1"));
         SampleEvents.passingGates(releaseId).forEach(system.client::publish);
 
         long expected = CONSUMERS.values().stream().mapToLong(Set::size).sum() * 2;
@@ -65,8 +69,7 @@ class DeadLetterTest {
                 assertEquals(services.size(), mine.stream().filter(r -> java.util.Arrays.equals((byte[]) r.value(), garbage)).count(),
                         "the original bytes are kept on " + Topics.deadLetterOf(topic));
             });
-            // its outcome, not just a first notification: a deployment left running here would hold the queue of
-            // checkout deployments for the tests after this one
+            // its outcome: the whole flow goes on after the bad records
             flow.awaitUntil(seen -> !Trail.of(seen, releaseId, DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(180),
                     "the valid release after the bad records to complete");
         }

@@ -43,36 +43,23 @@ class DependencyOutageTest {
 
     static RunningSystem system;
     static ServiceProcess monitor;
+    /** The monitor's relays to PostgreSQL and to the registry (RunningSystem routes every service through its own). */
     static TcpProxy database;
     static TcpProxy registry;
     static final HttpClient HTTP = HttpClient.newHttpClient();
-    /** The monitor's settings that route it through the relays. */
-    static Map<String, String> proxied;
 
     @BeforeAll
     static void start() {
         system = RunningSystem.get();
         monitor = system.service("monitor-service");
-        String db = "monitor";
-        database = TcpProxy.to("localhost", system.stack.postgres().port());
-        URI registryUrl = URI.create(system.stack.registryUrl());
-        registry = TcpProxy.to(registryUrl.getHost(), registryUrl.getPort());
-        proxied = Map.of(
-                "quarkus.datasource.reactive.url", "postgresql://localhost:" + database.port() + "/" + db,
-                "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + database.port() + "/" + db,
-                "deploystage.registry-url", system.stack.registryUrl().replace(":" + registryUrl.getPort() + "/", ":" + registry.port() + "/"));
-        monitor.kill9();
-        monitor.start(proxied);
+        database = system.databaseRelay("monitor-service");
+        registry = system.registryRelay("monitor-service");
     }
 
     @AfterAll
     static void stop() {
         database.restore();
         registry.restore();
-        monitor.kill9();
-        monitor.start(); // back to the stack's own addresses for the other end-to-end tests
-        database.close();
-        registry.close();
     }
 
     @Test
@@ -113,7 +100,7 @@ class DependencyOutageTest {
         // a fresh monitor has read no DeploymentOutcome yet: reading one needs its schema from the registry
         monitor.kill9();
         registry.cut();
-        monitor.startLive(proxied);
+        monitor.startLive(Map.of());
         try (var dead = system.client.rawReader(List.of(Topics.deadLetterOf(Topics.DEPLOYMENT_OUTCOMES)))) {
             DeploymentOutcome outcome = DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId)
                     .setOccurredAt(Instant.now()).setCausationId(null).setDeploymentId(plan.getEventId().toString())
@@ -131,8 +118,7 @@ class DependencyOutageTest {
             assertEquals(List.of(), byMonitor(dead.poll(Duration.ofSeconds(2)), releaseId), "the outcome was not dead-lettered");
         } finally {
             registry.restore();
-            monitor.kill9();
-            monitor.start(proxied);
+            Await.until(Duration.ofSeconds(60), "readiness UP again", DependencyOutageTest::readiness, r -> r.contains("\"status\": \"UP\""));
         }
     }
 

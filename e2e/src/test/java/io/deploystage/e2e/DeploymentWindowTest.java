@@ -23,7 +23,6 @@ import io.deploystage.events.Environment;
 import io.deploystage.events.StepEvent;
 import io.deploystage.events.StepStatus;
 import io.deploystage.events.Topics;
-import io.deploystage.stack.SampleDescriptor;
 import io.deploystage.stack.SampleEvents;
 
 /**
@@ -32,13 +31,17 @@ import io.deploystage.stack.SampleEvents;
  */
 class DeploymentWindowTest {
 
+    /** The service this class releases: the sample installed under its own name (its calendar is this class's alone). */
+    static final String SERVICE = "window-checkout";
+
     @Test
     void aFreezeSetOverRestHoldsProductionUntilItEndsThenTheReleaseGoesOut() throws Exception {
         RunningSystem system = RunningSystem.get();
-        String calendar = system.service("planner-service").baseUrl() + "/calendar/" + SampleDescriptor.SERVICE;
+        system.sample(SERVICE);
+        String calendar = system.service("planner-service").baseUrl() + "/calendar/" + SERVICE;
         String token = system.stack.tokens().mint("olga", "operator");
         HttpClient http = HttpClient.newHttpClient();
-        Instant until = Instant.now().plusSeconds(50).truncatedTo(ChronoUnit.SECONDS);
+        Instant until = Instant.now().plusSeconds(40).truncatedTo(ChronoUnit.SECONDS);
         String body = "{\"zone\": \"Europe/Berlin\", \"windows\": [], \"freezes\": [{\"from\": \"" + Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS)
                 + "\", \"until\": \"" + until + "\", \"reason\": \"payment provider maintenance\"}]}";
         HttpResponse<String> set = http.send(HttpRequest.newBuilder(URI.create(calendar)).header("Authorization", "Bearer " + token)
@@ -46,7 +49,7 @@ class DeploymentWindowTest {
         assertEquals(200, set.statusCode(), set.body());
         String releaseId = "window-" + UUID.randomUUID().toString().substring(0, 8);
         try (var reader = system.client.reader(List.of(Topics.DEPLOYMENT_PLANS, Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
-            system.client.publish(SampleEvents.releaseCandidate(releaseId, SampleDescriptor.SERVICE, "1.1.3"));
+            system.client.publish(SampleEvents.releaseCandidate(releaseId, SERVICE, "1.1.3"));
             SampleEvents.passingGates(releaseId).forEach(system.client::publish);
             reader.awaitUntil(seen -> !Trail.of(seen, releaseId, DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(240), "the outcome");
             var seen = reader.seen();

@@ -30,6 +30,7 @@ import io.deploystage.events.Topics;
 import io.deploystage.stack.Await;
 import io.deploystage.stack.SampleEvents;
 import io.deploystage.stack.ServiceProcess;
+import io.deploystage.stack.sample.SampleInstall;
 
 /**
  * kill -9 of the executor in the middle of a deployment: after a restart it resumes where it stopped. A finished
@@ -37,6 +38,9 @@ import io.deploystage.stack.ServiceProcess;
  * waits for an operator with the reason.
  */
 class ExecutorResumeTest {
+
+    /** The service this class releases: the sample installed under its own name, with 6 s health waits (RunningSystem). */
+    static final String SERVICE = "resume-checkout";
 
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -46,10 +50,9 @@ class ExecutorResumeTest {
         ServiceProcess executor = system.service("executor-service");
         String releaseId = "rel-" + UUID.randomUUID();
         String version = "6.0." + (System.nanoTime() % 1000);
+        SampleInstall.Installation sample = system.sample(SERVICE); // its health waits last 6 s: long enough to be killed in
         try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
-            executor.kill9();
-            executor.start(Map.of("executor.health.max-window", "6s")); // a wait long enough to be killed in
-            system.client.publish(SampleEvents.releaseCandidate(releaseId, "checkout", version));
+            system.client.publish(SampleEvents.backendReleaseCandidate(releaseId, SERVICE, version)); // rolling: fewer 6 s waits
             SampleEvents.passingGates(releaseId).forEach(system.client::publish);
 
             reader.awaitUntil(records -> Trail.of(records, releaseId, StepEvent.class).stream().anyMatch(s -> s.getStatus() == StepStatus.STARTED
@@ -68,7 +71,7 @@ class ExecutorResumeTest {
             assertEquals(1, again.size(), "only the interrupted step started again: " + started);
             assertTrue(steps.stream().anyMatch(s -> s.getStepId().equals(again.get(0)) && s.getStatus() == StepStatus.STARTED
                     && "re-run after an interruption (the step is safe to re-run)".equals(s.getDetail())));
-            List<String> deploys = system.sample.actions().stream().filter(a -> a.startsWith("deploy ") && a.endsWith(" " + version)).toList();
+            List<String> deploys = sample.actions().stream().filter(a -> a.startsWith("deploy ") && a.endsWith(" " + version)).toList();
             assertEquals(deploys.stream().distinct().toList(), deploys, "no deploy command ran twice");
             assertTrue(deploys.size() >= 2, "staging and production were deployed: " + deploys);
         }

@@ -3,9 +3,7 @@ package io.deploystage.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,10 +27,10 @@ import io.deploystage.events.StepEvent;
 import io.deploystage.events.StepStatus;
 import io.deploystage.events.Topics;
 import io.deploystage.stack.LocalStack;
-import io.deploystage.stack.SampleDescriptor;
 import io.deploystage.stack.SampleEvents;
 import io.deploystage.stack.ServiceProcess;
 import io.deploystage.stack.TcpProxy;
+import io.deploystage.stack.sample.SampleInstall;
 
 /**
  * The fault soak: releases of the sample service go through the whole system, with two instances of the executor,
@@ -47,6 +45,9 @@ import io.deploystage.stack.TcpProxy;
  */
 class FaultSoakTest {
 
+    /** The service this class releases: the sample installed under its own name. */
+    static final String SERVICE = "soak-checkout";
+
     enum Fault { KILL, POSTGRES_DOWN, REGISTRY_DOWN, BROKER_RESTART }
 
     /**
@@ -56,12 +57,12 @@ class FaultSoakTest {
     static final List<Fault> CYCLE = List.of(Fault.KILL, Fault.KILL, Fault.POSTGRES_DOWN, Fault.KILL, Fault.REGISTRY_DOWN, Fault.KILL,
             Fault.BROKER_RESTART, Fault.KILL);
 
-    static final Map<String, String> EXECUTOR = Map.of("executor.health.max-window", "2s", "executor.health.freshness", "1s",
-            "executor.health.when-inconclusive", "PROCEED", "executor.lease-ttl", "6s");
+    /** The second executor's lease lapses 6 s after it stops (its health waits: 2 s, RunningSystem). */
+    static final Map<String, String> SECOND_EXECUTOR = Map.of("executor.lease-ttl", "6s");
 
     @Test
     void releasesReachTheirOutcomeThroughKillsOutagesAndABrokerRestartWithNothingLostOrDoubled() throws Exception {
-        soak(6, 1);
+        soak(3, 1);
     }
 
     @Test
@@ -72,42 +73,23 @@ class FaultSoakTest {
 
     private void soak(int releases, int outageCycles) throws Exception {
         RunningSystem system = RunningSystem.get();
+        SampleInstall.Installation sample = system.sample(SERVICE);
         Random random = new Random(Long.getLong("soak.seed", System.nanoTime()));
-        Receiver receiver = Receiver.start();
-        List<String> slack = receiver.bodies();
-        TcpProxy database = TcpProxy.to("localhost", system.stack.postgres().port());
-        URI registryUrl = URI.create(system.stack.registryUrl());
-        TcpProxy registry = TcpProxy.to(registryUrl.getHost(), registryUrl.getPort());
-        Map<String, String> notifierRoute = Map.of("notifier.destinations.soak.kind", "slack",
-                "notifier.destinations.soak.url", receiver.url("/slack"),
-                "notifier.routes." + SampleDescriptor.SERVICE, "soak");
+        List<String> slack = new ArrayList<>();
+        List<TcpProxy> databases = ServiceProcess.SERVICES.stream().map(system::databaseRelay).toList();
+        List<TcpProxy> registries = ServiceProcess.SERVICES.stream().map(system::registryRelay).toList();
 
-        // every service through the relays; a second instance of the executor, the monitor and the notifier
-        Map<ServiceProcess, Map<String, String>> instances = new LinkedHashMap<>();
+        // every service reaches PostgreSQL and the registry through its relays (RunningSystem); a second instance of the
+        // executor, the monitor and the notifier beside the system's
         List<ServiceProcess> seconds = new ArrayList<>();
-        for (String name : ServiceProcess.SERVICES) {
-            Map<String, String> settings = new HashMap<>(proxied(system, name, database, registry));
-            if (name.equals("executor-service")) {
-                settings.putAll(EXECUTOR);
-            }
-            if (name.equals("notifier-service")) {
-                settings.putAll(notifierRoute);
-            }
-            ServiceProcess first = system.service(name);
-            first.kill9();
-            instances.put(first.start(settings), settings);
-            if (Set.of("executor-service", "monitor-service", "notifier-service").contains(name)) {
-                ServiceProcess second = ServiceProcess.of(name, system.stack, Path.of("target", "e2e", "logs", "soak-second"), 0);
-                if (name.equals("executor-service")) {
-                    second.configure(system.sample.executorConfig(ProcessHandle.current().pid()));
-                }
-                seconds.add(second);
-                instances.put(second.start(settings), settings);
-            }
+        for (String name : List.of("executor-service", "monitor-service", "notifier-service")) {
+            seconds.add(system.another(name, "soak-second").configure(name.equals("executor-service") ? SECOND_EXECUTOR : Map.of()));
         }
-        List<ServiceProcess> all = new ArrayList<>(instances.keySet());
+        ServiceProcess.startAll(seconds);
+        List<ServiceProcess> all = new ArrayList<>(ServiceProcess.SERVICES.stream().map(system::service).toList());
+        all.addAll(seconds);
 
-        int actionsBefore = system.sample.actions().size();
+        int actionsBefore = sample.actions().size();
         long started = System.nanoTime();
         Map<String, String> versions = new LinkedHashMap<>(); // releaseId -> version
         int minor = random.nextInt(1000);
@@ -117,10 +99,10 @@ class FaultSoakTest {
         Map<Fault, Integer> faults = new TreeMap<>();
         try (var reader = system.client.reader(List.of(Topics.DEPLOYMENT_PLANS, Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
             versions.forEach((releaseId, version) -> {
-                system.client.publish(SampleEvents.releaseCandidate(releaseId, SampleDescriptor.SERVICE, version));
+                system.client.publish(SampleEvents.releaseCandidate(releaseId, SERVICE, version));
                 SampleEvents.passingGates(releaseId).forEach(system.client::publish);
             });
-            System.out.printf("soak: %d releases of %s published; faults follow%n", releases, SampleDescriptor.SERVICE);
+            System.out.printf("soak: %d releases of %s published; faults follow%n", releases, SERVICE);
 
             long deadline = System.nanoTime() + Duration.ofMinutes(4 + releases).toNanos();
             for (int f = 0; f < CYCLE.size() || !outcomes(reader, versions.keySet()).keySet().containsAll(versions.keySet()); f++) {
@@ -131,21 +113,21 @@ class FaultSoakTest {
                 faults.merge(fault, 1, Integer::sum);
                 long t0 = System.nanoTime();
                 switch (fault) {
-                    case KILL -> killAndRestart(all.get(random.nextInt(all.size())), instances);
+                    case KILL -> killAndRestart(all.get(random.nextInt(all.size())));
                     case POSTGRES_DOWN -> {
-                        database.cut();
+                        databases.forEach(TcpProxy::cut);
                         LocalStack.pause(20_000);
                         ServiceProcess victim = all.get(random.nextInt(all.size()));
                         victim.kill9(); // killed while the database is down, restarted when it is back
                         faults.merge(Fault.KILL, 1, Integer::sum);
                         LocalStack.pause(40_000);
-                        database.restore();
-                        victim.startLive(instances.get(victim));
+                        databases.forEach(TcpProxy::restore);
+                        victim.startLive(Map.of());
                     }
                     case REGISTRY_DOWN -> {
-                        registry.cut();
+                        registries.forEach(TcpProxy::cut);
                         LocalStack.pause(30_000);
-                        registry.restore();
+                        registries.forEach(TcpProxy::restore);
                     }
                     case BROKER_RESTART -> system.stack.restartKafka();
                 }
@@ -170,7 +152,7 @@ class FaultSoakTest {
                 DeploymentPlan plan = plans.get(0);
                 Map<String, String> actionOf = new HashMap<>();
                 java.util.stream.Stream.concat(plan.getSteps().stream(), plan.getRollbackProcedure().stream())
-                        .forEach(step -> deployAction(step, system.sample.deployTool()).ifPresent(a -> actionOf.put(step.getStepId(), a)));
+                        .forEach(step -> deployAction(step, sample.deployTool()).ifPresent(a -> actionOf.put(step.getStepId(), a)));
                 Trail.of(reader.seen(), releaseId, StepEvent.class).stream().filter(s -> s.getStatus() == StepStatus.STARTED)
                         .collect(Collectors.toMap(StepEvent::getEventId, s -> s, (a, b) -> a)).values().forEach(s -> {
                             String action = actionOf.get(s.getStepId());
@@ -183,7 +165,7 @@ class FaultSoakTest {
                         });
             }
             Set<String> soakVersions = Set.copyOf(versions.values());
-            Map<String, Long> ran = system.sample.actions().subList(actionsBefore, system.sample.actions().size()).stream()
+            Map<String, Long> ran = sample.actions().subList(actionsBefore, sample.actions().size()).stream()
                     .filter(a -> a.startsWith("deploy ") && soakVersions.contains(a.substring(a.lastIndexOf(' ') + 1)))
                     .collect(Collectors.groupingBy(a -> a, TreeMap::new, Collectors.counting()));
             Map<String, Long> unannounced = new TreeMap<>();
@@ -194,6 +176,7 @@ class FaultSoakTest {
                 }
             });
 
+            slack.addAll(system.receiver.bodies("/" + RunningSystem.SOAK_ROUTE));
             Map<String, Long> messages = versions.keySet().stream().collect(Collectors.toMap(r -> r,
                     r -> slack.stream().filter(body -> body.contains(r)).count()));
             long notificationsTwice = messages.values().stream().filter(n -> n > 1).count();
@@ -225,35 +208,23 @@ class FaultSoakTest {
             assertTrue(messages.values().stream().allMatch(n -> n == 1), "each release's message received once: " + messages);
             assertEquals(List.of(), deadOfSoak, "no record of the soak's releases on a dead-letter topic");
         } finally {
-            receiver.close();
-            database.restore();
-            registry.restore();
+            databases.forEach(TcpProxy::restore);
+            registries.forEach(TcpProxy::restore);
             seconds.forEach(ServiceProcess::kill9);
             for (String name : ServiceProcess.SERVICES) {
                 ServiceProcess first = system.service(name);
-                first.kill9();
-                first.start(); // back to the stack's own addresses and the settings the other end-to-end tests use
+                if (!first.isAlive()) {
+                    first.start(); // killed by a fault that did not restart it (the test failed in between)
+                }
             }
-            database.close();
-            registry.close();
         }
     }
 
     /** Kills the instance and starts it again (live is enough: a dependency may be down), as an orchestrator would. */
-    private static void killAndRestart(ServiceProcess victim, Map<ServiceProcess, Map<String, String>> instances) {
+    private static void killAndRestart(ServiceProcess victim) {
         victim.kill9();
         LocalStack.pause(2_000);
-        victim.startLive(instances.get(victim));
-    }
-
-    /** The settings that route a service's PostgreSQL and registry connections through the relays. */
-    private static Map<String, String> proxied(RunningSystem system, String service, TcpProxy database, TcpProxy registry) {
-        String db = service.replace("-service", "");
-        URI registryUrl = URI.create(system.stack.registryUrl());
-        return Map.of(
-                "quarkus.datasource.reactive.url", "postgresql://localhost:" + database.port() + "/" + db,
-                "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + database.port() + "/" + db,
-                "deploystage.registry-url", system.stack.registryUrl().replace(":" + registryUrl.getPort() + "/", ":" + registry.port() + "/"));
+        victim.startLive(Map.of());
     }
 
     /** The line the sample's deploy tool logs for a plan step that runs it: "deploy production prod-1 9.1.0". */

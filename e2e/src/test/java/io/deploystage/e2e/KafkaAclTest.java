@@ -82,7 +82,7 @@ class KafkaAclTest {
         RunningSystem system = RunningSystem.get();
         String releaseId = "acl-" + UUID.randomUUID();
         try (EventClient ci = EventClient.as(system.stack, "ci"); EventClient watch = EventClient.as(system.stack, "watch")) {
-            ci.publish(SampleEvents.releaseCandidate(releaseId, "checkout", "9.9.9"));
+            ci.publish(SampleEvents.releaseCandidate(releaseId, "acl-checkout", "9.9.9"));
             try (var reader = watch.reader(List.of(Topics.RELEASE_CANDIDATES))) {
                 reader.awaitUntil(seen -> seen.stream().anyMatch(r -> releaseId.equals(r.key())), Duration.ofSeconds(30), "the candidate, read by watch");
             }

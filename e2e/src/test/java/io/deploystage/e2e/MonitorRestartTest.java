@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,6 +37,8 @@ import io.deploystage.stack.ServiceProcess;
 class MonitorRestartTest {
 
     static final String SERVICE = "monitor-probe";
+    /** This class's own service: one verdict per window per hour (RunningSystem), so a window stays open across the restart. */
+    static final String RESTART_SERVICE = "monitor-restart-probe";
 
     @Test
     void aRestartInTheMiddleOfAWindowLosesNoState() throws Exception {
@@ -45,26 +46,24 @@ class MonitorRestartTest {
         ServiceProcess monitor = system.service("monitor-service");
         // one verdict per window per hour, and 60 requests of the 100 a verdict needs: the window stays open across the
         // restart (a breach is still announced at once)
-        monitor.kill9();
-        monitor.configure(Map.of("monitor.verdict-interval", "1h")).start();
         String releaseId = "restart-" + UUID.randomUUID();
-        DeploymentPlan plan = plan(releaseId);
+        DeploymentPlan plan = plan(releaseId, RESTART_SERVICE);
         try (var reader = system.client.reader(List.of(Topics.HEALTH_VERDICTS, Topics.ROLLBACK_COMMANDS))) {
             system.client.publish(plan);
-            system.client.publish(sample(releaseId, Cohort.BASELINE, 10_000, 0));
-            system.client.publish(sample(releaseId, Cohort.CANARY, 100, 0));
+            system.client.publish(sample(releaseId, RESTART_SERVICE, Cohort.BASELINE, 10_000, 0));
+            system.client.publish(sample(releaseId, RESTART_SERVICE, Cohort.CANARY, 100, 0));
             HealthVerdict first = verdicts(reader.awaitUntil(records -> !verdicts(records, releaseId).isEmpty(), Duration.ofSeconds(60),
                     "the first window's verdict"), releaseId).get(0);
             assertEquals(Verdict.HEALTHY, first.getVerdict(), "the 100 requests needed, no error: " + first.getReason());
             assertEquals(100, first.getSampleCount());
 
-            system.client.publish(sample(releaseId, Cohort.CANARY, 60, 0));
+            system.client.publish(sample(releaseId, RESTART_SERVICE, Cohort.CANARY, 60, 0));
             Await.until(Duration.ofSeconds(30), "the second window applied (60 requests pending a verdict)",
                     () -> pendingRequests(system, releaseId), pending -> pending == 60);
             monitor.kill9();
             monitor.start();
 
-            system.client.publish(sample(releaseId, Cohort.CANARY, 60, 1));
+            system.client.publish(sample(releaseId, RESTART_SERVICE, Cohort.CANARY, 60, 1));
             List<ConsumerRecord<String, Object>> seen = reader.awaitUntil(records -> records.stream()
                     .anyMatch(r -> r.value() instanceof RollbackCommand c && c.getReleaseId().equals(releaseId))
                     && verdicts(records, releaseId).stream().anyMatch(v -> v.getVerdict() == Verdict.FAILING), Duration.ofSeconds(60),
@@ -74,14 +73,19 @@ class MonitorRestartTest {
             assertTrue(failing.getReason().contains("significantly worse than the baseline 0.00% (1/120 now, 0/10000 before)"), failing.getReason());
             assertEquals(2, verdicts(seen, releaseId).size(), "one verdict before the kill, one after: " + verdicts(seen, releaseId));
         } finally {
-            monitor.kill9();
-            monitor.configure(Map.of("monitor.verdict-interval", "1s")).start();
+            if (!monitor.isAlive()) {
+                monitor.start();
+            }
         }
     }
 
     static DeploymentPlan plan(String releaseId) {
+        return plan(releaseId, SERVICE);
+    }
+
+    static DeploymentPlan plan(String releaseId, String service) {
         return DeploymentPlan.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(Instant.now())
-                .setService(SERVICE).setVersion("2.0.0").setRisk(RiskLevel.LOW).setStrategy(Strategy.CANARY).setRationale("restart test")
+                .setService(service).setVersion("2.0.0").setRisk(RiskLevel.LOW).setStrategy(Strategy.CANARY).setRationale("restart test")
                 .setSteps(List.of())
                 .setHealthChecks(List.of(HealthCheck.newBuilder().setMetric(MetricKind.ERROR_RATE).setThreshold(5.0)
                         .setMaxRelativeDegradation(0.2).setMinSamples(100).build()))
@@ -89,8 +93,12 @@ class MonitorRestartTest {
     }
 
     static MetricSample sample(String releaseId, Cohort cohort, long requests, long errors) {
+        return sample(releaseId, SERVICE, cohort, requests, errors);
+    }
+
+    static MetricSample sample(String releaseId, String service, Cohort cohort, long requests, long errors) {
         Instant end = Instant.now();
-        return MetricSample.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(end).setService(SERVICE)
+        return MetricSample.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(end).setService(service)
                 .setEnvironment(Environment.PRODUCTION).setVersion(cohort == Cohort.BASELINE ? "1.9.0" : "2.0.0").setCohort(cohort)
                 .setWindowStart(end.minusSeconds(10)).setWindowEnd(end).setRequestCount(requests).setErrorCount(errors).build();
     }

@@ -3,25 +3,21 @@ package io.deploystage.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
-import com.sun.net.httpserver.HttpServer;
-
+import io.deploystage.e2e.Receiver.Request;
 import io.deploystage.events.DeliveryStatus;
 import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentResult;
 import io.deploystage.events.NotificationRecord;
 import io.deploystage.events.Strategy;
 import io.deploystage.events.Topics;
-import io.deploystage.stack.FreePorts;
 import io.deploystage.stack.ServiceProcess;
 
 /**
@@ -31,32 +27,20 @@ import io.deploystage.stack.ServiceProcess;
  */
 class NotifierSendCrashTest {
 
-    record Request(String path, String key, String body) {
-    }
+    /** The service whose notices go to the webhook and to Slack on the system's receiver (RunningSystem). */
+    static final String SERVICE = "crash-svc";
+    /** The release-id prefix the notifier halts right after a send for (RunningSystem). */
+    static final String HALTING = "halt-";
 
     @Test
     void killedBetweenTheSendAndItsRecordItSendsNoDuplicate() throws Exception {
         RunningSystem system = RunningSystem.get();
         ServiceProcess notifier = system.service("notifier-service");
-        List<Request> requests = new CopyOnWriteArrayList<>();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
-        receiver.createContext("/", exchange -> {
-            requests.add(new Request(exchange.getRequestURI().getPath(), exchange.getRequestHeaders().getFirst("Idempotency-Key"),
-                    new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)));
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        receiver.start();
-        String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
-        String releaseId = "crash-" + UUID.randomUUID();
+        List<Request> requests = system.receiver.requests();
+        String releaseId = HALTING + UUID.randomUUID();
         try (var reader = system.client.reader(List.of(Topics.NOTIFICATION_RECORDS))) {
-            notifier.kill9();
-            notifier.configure(Map.of("notifier.destinations.hook.kind", "webhook", "notifier.destinations.hook.url", base + "/hook",
-                    "notifier.destinations.hook.secret", "s3cret", "notifier.destinations.slack.kind", "slack",
-                    "notifier.destinations.slack.url", base + "/slack", "notifier.routes.crash-svc", "hook,slack", "notifier.retry.timeout", "1s"));
-            notifier.start(Map.of("notifier.halt-after-send", "true"));
             system.client.publish(DeploymentOutcome.newBuilder().setEventId(UUID.randomUUID()).setReleaseId(releaseId).setOccurredAt(Instant.now())
-                    .setDeploymentId(UUID.randomUUID().toString()).setService("crash-svc").setVersion("2.0.0").setStrategy(Strategy.ROLLING)
+                    .setDeploymentId(UUID.randomUUID().toString()).setService(SERVICE).setVersion("2.0.0").setStrategy(Strategy.ROLLING)
                     .setOutcome(DeploymentResult.DEPLOYED).build());
             assertTrue(notifier.awaitExit(Duration.ofSeconds(60)), "the notifier halted right after its first send");
             List<Request> beforeCrash = mine(requests, releaseId);
@@ -80,7 +64,6 @@ class NotifierSendCrashTest {
                 assertEquals(DeliveryStatus.DELIVERED, finals.get("hook"));
             }
         } finally {
-            receiver.stop(0);
             if (!notifier.isAlive()) {
                 notifier.start();
             }

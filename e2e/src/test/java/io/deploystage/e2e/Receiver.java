@@ -11,11 +11,15 @@ import com.sun.net.httpserver.HttpServer;
 
 import io.deploystage.stack.FreePorts;
 
-/** An HTTP endpoint a notifier posts to (a Slack webhook, say): keeps every body it receives and answers 200. */
+/** An HTTP endpoint a notifier posts to (a Slack webhook, say): keeps every request it receives and answers 200. */
 final class Receiver implements AutoCloseable {
 
+    /** One request received: its path, its Idempotency-Key header (or null) and its body. */
+    record Request(String path, String key, String body) {
+    }
+
     private final HttpServer server;
-    private final List<String> bodies = new CopyOnWriteArrayList<>();
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
 
     private Receiver(HttpServer server) {
         this.server = server;
@@ -26,7 +30,8 @@ final class Receiver implements AutoCloseable {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
             Receiver receiver = new Receiver(server);
             server.createContext("/", exchange -> {
-                receiver.bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                receiver.requests.add(new Request(exchange.getRequestURI().getPath(), exchange.getRequestHeaders().getFirst("Idempotency-Key"),
+                        new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
                 exchange.sendResponseHeaders(200, -1);
                 exchange.close();
             });
@@ -42,9 +47,14 @@ final class Receiver implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    /** Every body received so far, in order. */
-    List<String> bodies() {
-        return bodies;
+    /** Every body received so far on {@code path}, in order. */
+    List<String> bodies(String path) {
+        return requests.stream().filter(r -> r.path().equals(path)).map(Request::body).toList();
+    }
+
+    /** Every request received so far, in order. */
+    List<Request> requests() {
+        return requests;
     }
 
     @Override

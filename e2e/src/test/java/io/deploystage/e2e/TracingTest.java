@@ -38,21 +38,25 @@ import io.deploystage.stack.ServiceProcess;
  */
 class TracingTest {
 
+    /** The service this class releases: the sample installed under its own name. */
+    static final String SERVICE = "traced-checkout";
+
     static final List<String> FLOW_TOPICS = List.of(Topics.RELEASE_CANDIDATES, Topics.GATE_RESULTS, Topics.GATE_DECISIONS,
             Topics.DEPLOYMENT_PLANS, Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES, Topics.NOTIFICATION_RECORDS);
 
     @Test
     void aReleaseSubmittedThroughTheGateApiIsOneTraceAcrossTheFiveServices() throws Exception {
         RunningSystem system = RunningSystem.get();
+        system.sample(SERVICE);
         String releaseId = "traced-" + UUID.randomUUID();
         String gate = system.service("gate-service").baseUrl();
         String token = system.stack.tokens().mint("ci-bot", "ci");
         List<ConsumerRecord<String, Object>> seen;
         try (var reader = system.client.reader(FLOW_TOPICS)) {
             post(gate + "/releases", token, """
-                    {"releaseId": "%s", "service": "checkout", "version": "1.1.0", "commitSha": "0123456789abcdef",
-                     "artifact": "checkout:1.1.0", "changeProfile": {"dbMigration": "NONE", "userFacing": true},
-                     "requiredGates": ["REVIEW", "TEST", "SECURITY"]}""".formatted(releaseId));
+                    {"releaseId": "%s", "service": "%s", "version": "1.1.0", "commitSha": "0123456789abcdef",
+                     "artifact": "%s:1.1.0", "changeProfile": {"dbMigration": "NONE", "userFacing": true},
+                     "requiredGates": ["REVIEW", "TEST", "SECURITY"]}""".formatted(releaseId, SERVICE, SERVICE));
             for (String stage : List.of("REVIEW", "TEST", "SECURITY")) {
                 post(gate + "/releases/" + releaseId + "/gate-results", token, "{\"stage\": \"" + stage + "\", \"verdict\": \"PASS\"}");
             }

@@ -28,14 +28,18 @@ import io.deploystage.stack.SampleEvents;
 /** A release travels through all five services, each in its own JVM, on the real broker, registry and database. */
 class WalkingSkeletonTest {
 
+    /** The service this class releases: the sample installed under its own name. */
+    static final String SERVICE = "skeleton-checkout";
+
     static final List<String> FLOW_TOPICS = List.of(Topics.GATE_DECISIONS, Topics.DEPLOYMENT_PLANS, Topics.STEP_EVENTS,
             Topics.DEPLOYMENT_OUTCOMES, Topics.NOTIFICATION_RECORDS);
 
     @Test
     void aReleaseTravelsThroughEveryServiceInOrderWithAnUnbrokenCausationChain() {
         RunningSystem system = RunningSystem.get();
+        system.sample(SERVICE);
         String releaseId = "rel-" + UUID.randomUUID();
-        ReleaseCandidate candidate = SampleEvents.releaseCandidate(releaseId, "checkout", "1.1.0");
+        ReleaseCandidate candidate = SampleEvents.releaseCandidate(releaseId, SERVICE, "1.1.0");
         List<GateResult> gates = SampleEvents.passingGates(releaseId);
         try (var reader = system.client.reader(FLOW_TOPICS)) {
             system.client.publish(candidate);
@@ -62,7 +66,7 @@ class WalkingSkeletonTest {
                     steps.stream().map(StepEvent::getStepId).toList(), "steps in plan order");
             assertEquals("STAGING", steps.get(0).getEnvironment().name(), "staging first");
             assertEquals(StepStatus.STARTED, steps.get(0).getStatus());
-            assertTrue(plan.getDeploymentChecklist().startsWith("# Deployment Checklist: checkout 1.1.0"));
+            assertTrue(plan.getDeploymentChecklist().startsWith("# Deployment Checklist: " + SERVICE + " 1.1.0"), plan.getDeploymentChecklist());
 
             DeploymentOutcome outcome = single(Trail.of(seen, releaseId, DeploymentOutcome.class));
             assertEquals(plan.getEventId().toString(), outcome.getCausationId());

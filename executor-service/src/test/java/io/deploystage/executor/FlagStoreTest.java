@@ -79,18 +79,14 @@ class FlagStoreTest extends RealStackTest {
     }
 
     @Test
-    void theKillSwitchTakesEffectInWellUnderASecond() {
+    void theKillSwitchIsOffForTheVeryNextEvaluationOnceItsCallIsAnswered() {
         String key = "flag-" + UUID.randomUUID().toString().substring(0, 8);
         set(key, true, 100);
         assertTrue(evaluate(key, "u1"));
         long started = System.nanoTime();
         given().auth().oauth2(token("olga", "operator")).post("/flags/{key}/kill", key).then().statusCode(200);
-        while (evaluate(key, "u1")) {
-            assertTrue(System.nanoTime() - started < Duration.ofSeconds(1).toNanos(), "still on after a second");
-        }
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        System.out.println("Kill switch through REST: off for the next evaluation after " + millis + " ms");
-        assertTrue(millis < 1000, millis + " ms");
+        System.out.println("Kill switch through REST: answered after " + (System.nanoTime() - started) / 1_000_000 + " ms");
+        assertEquals(false, evaluate(key, "u1"), "off for the next evaluation: the kill is committed and the cache dropped before the answer");
         assertEquals(false, evaluate(key, "dana"), "off for internal users too");
     }
 

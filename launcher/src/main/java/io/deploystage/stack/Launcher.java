@@ -121,9 +121,9 @@ public final class Launcher {
         running.add(sample::stopAll);
         sample.ports().forEach((instance, port) -> say(String.format("  %-10s http://127.0.0.1:%d", instance, port)));
 
-        java.util.Map<String, ServiceProcess> services = new java.util.HashMap<>();
+        java.util.Map<String, ServiceProcess> services = new java.util.LinkedHashMap<>();
+        say("Starting " + String.join(", ", ServiceProcess.SERVICES) + " side by side…");
         for (String name : ServiceProcess.SERVICES) {
-            say("Starting " + name + "…");
             ServiceProcess service = ServiceProcess.of(name, stack, workDir.resolve("logs"), 0);
             if (name.equals("executor-service")) {
                 // the plan's bake windows (10 minutes) shortened to 6 s for a local run; inconclusive health still pauses
@@ -135,10 +135,10 @@ public final class Launcher {
             }
             running.add(service);
             services.put(name, service);
-            service.start();
-            say(String.format("  %-18s up in %5d ms at %s, RSS %d MiB (log: %s)", name, service.startMillis(), service.baseUrl(),
-                    LocalStack.rssMib(service.pid()), workDir.resolve("logs").resolve(name + ".log")));
         }
+        ServiceProcess.startAll(services.values());
+        services.values().forEach(service -> say(String.format("  %-18s up in %5d ms at %s, RSS %d MiB (log: %s)", service.name(),
+                service.startMillis(), service.baseUrl(), LocalStack.rssMib(service.pid()), service.log())));
 
         say("Starting console-service (the operator console)…");
         ServiceProcess console = ServiceProcess.console(stack, workDir.resolve("logs"), 0, services.get("executor-service").baseUrl(),

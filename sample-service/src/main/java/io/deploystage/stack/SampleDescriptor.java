@@ -49,9 +49,14 @@ public final class SampleDescriptor {
 
     /** The descriptor, with the installed tools' paths and the instances' URLs. */
     public static String json(SampleInstall.Installation sample) {
+        return json(sample, SERVICE);
+    }
+
+    /** The descriptor of an installation registered as {@code service}. */
+    static String json(SampleInstall.Installation sample, String service) {
         return "{\"staging\": " + environment(sample, "staging", List.of("staging-1")) + ",\n \"production\": "
                 + environment(sample, "production", PRODUCTION)
-                + ",\n \"owners\": [\"dana\"], \"escalationContact\": \"dana\", \"teamChannel\": \"#checkout-oncall\"}";
+                + ",\n \"owners\": [\"dana\"], \"escalationContact\": \"dana\", \"teamChannel\": \"#" + service + "-oncall\"}";
     }
 
     /**
@@ -68,16 +73,24 @@ public final class SampleDescriptor {
 
     /** Registers the descriptor with the planner at {@code baseUrl}, as an operator. */
     public static void register(String baseUrl, DevTokens tokens, SampleInstall.Installation sample) {
+        register(baseUrl, tokens, sample, SERVICE);
+    }
+
+    /**
+     * Registers an installation of the sample as the service {@code service}: a second team's service, set up as a
+     * newcomer sets up theirs, with its own instances, tools and deployments.
+     */
+    public static void register(String baseUrl, DevTokens tokens, SampleInstall.Installation sample, String service) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/descriptors/" + SERVICE))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/descriptors/" + service))
                 .header("Authorization", "Bearer " + tokens.mint("local-operator", "operator"))
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(json(sample)))
+                .PUT(HttpRequest.BodyPublishers.ofString(json(sample, service)))
                 .build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 201) {
-                throw new IllegalStateException("Registering the " + SERVICE + " descriptor failed: " + response.statusCode() + " " + response.body());
+                throw new IllegalStateException("Registering the " + service + " descriptor failed: " + response.statusCode() + " " + response.body());
             }
         } catch (IOException e) {
             throw new IllegalStateException("Cannot reach the planner at " + baseUrl + ": " + e.getMessage(), e);

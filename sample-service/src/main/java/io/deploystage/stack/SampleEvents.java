@@ -35,6 +35,13 @@ public final class SampleEvents {
                 .build();
     }
 
+    /** A candidate for a backend-only change (not user-facing): the planner deploys it rolling, the sample's shortest plan. */
+    public static ReleaseCandidate backendReleaseCandidate(String releaseId, String service, String version) {
+        ReleaseCandidate candidate = releaseCandidate(releaseId, service, version);
+        candidate.getChangeProfile().setUserFacing(false);
+        return candidate;
+    }
+
     public static GateResult gateResult(String releaseId, GateStage stage, GateVerdict verdict) {
         return GateResult.newBuilder()
                 .setEventId(UUID.randomUUID())

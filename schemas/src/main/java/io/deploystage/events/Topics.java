@@ -49,15 +49,6 @@ public final class Topics {
         return topic;
     }
 
-    /** The event type a topic carries. */
-    public static Class<? extends SpecificRecord> typeOf(String topic) {
-        return BY_TYPE.entrySet().stream()
-                .filter(e -> e.getValue().equals(topic))
-                .map(Map.Entry::getKey)
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("Unknown topic " + topic));
-    }
-
     /** Every event topic of the flow. */
     public static List<String> all() {
         return BY_TYPE.values().stream().sorted().toList();

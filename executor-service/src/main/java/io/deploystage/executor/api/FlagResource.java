@@ -25,6 +25,7 @@ import jakarta.ws.rs.core.Response;
 import io.deploystage.executor.application.FlagCache;
 import io.deploystage.executor.application.FlagStore;
 import io.deploystage.executor.domain.flags.Flag;
+import io.deploystage.platform.domain.Texts;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -35,7 +36,7 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class FlagResource {
 
-    static final String KEY = "[A-Za-z0-9][A-Za-z0-9._-]*";
+    static final String KEY = Texts.KEY;
 
     private final FlagStore store;
     private final FlagCache cache;

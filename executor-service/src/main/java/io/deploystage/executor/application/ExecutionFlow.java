@@ -34,6 +34,7 @@ import io.deploystage.executor.persistence.CommandEntity;
 import io.deploystage.executor.persistence.DeploymentEntity;
 import io.deploystage.executor.persistence.StepEntity;
 import io.deploystage.executor.persistence.VerdictEntity;
+import io.deploystage.platform.domain.Texts;
 import io.deploystage.platform.messaging.CalendarContract;
 import io.deploystage.platform.messaging.RejectedEvent;
 import io.deploystage.platform.persistence.ReleaseLock;
@@ -49,7 +50,6 @@ import io.smallrye.mutiny.Uni;
 public class ExecutionFlow {
 
     private static final Logger LOG = Logger.getLogger(ExecutionFlow.class);
-    private static final String FLAG_KEY = "[A-Za-z0-9][A-Za-z0-9._-]{0,199}";
 
     private final FlagStore flags;
     private final Deployments deployments;
@@ -187,7 +187,7 @@ public class ExecutionFlow {
         }
         if (command.getAction() == OperatorAction.FLAG_KILL) {
             String key = command.getFlagKey();
-            if (key == null || !key.matches(FLAG_KEY)) {
+            if (key == null || !key.matches(Texts.FLAG_KEY)) {
                 throw new RejectedEvent("FLAG_KILL needs a valid flagKey");
             }
             return flags.kill(key, command.getOperator()).chain(() -> record(command.getEventId(), command.getDeploymentId(),

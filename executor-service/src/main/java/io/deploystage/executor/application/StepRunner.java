@@ -26,6 +26,7 @@ import io.deploystage.executor.runner.HttpCheckRunner;
 import io.deploystage.executor.runner.StepResult;
 import io.deploystage.executor.runner.Fence;
 import io.deploystage.executor.runner.TrafficDriver;
+import io.deploystage.platform.domain.Texts;
 import io.deploystage.platform.runtime.OffLoop;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -138,7 +139,7 @@ public class StepRunner {
     /** Sets a flag in the built-in store. A killed flag is never switched back on by a rollout step: the step fails. */
     private Uni<Outcome> setFlag(PlanStep step) {
         String key = step.getFlagKey();
-        if (key == null || !key.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
+        if (key == null || !key.matches(Texts.FLAG_KEY)) {
             return failed("the flag step names no valid flag");
         }
         int percent = step.getTrafficPercent() == null ? 0 : step.getTrafficPercent();
@@ -160,11 +161,12 @@ public class StepRunner {
 
     private Uni<Outcome> waitForHealth(DeploymentPlan plan, PlanStep step, Instant started, CompletableFuture<Void> cancel) {
         Duration window = StepParameters.window(step.getCommand(), Duration.ofMinutes(10));
-        Duration capped = config.health().maxWindow().filter(max -> max.compareTo(window) < 0).orElse(window);
+        ExecutorConfig.HealthPolicy policy = config.health().policyFor(plan.getService());
+        Duration capped = policy.maxWindow().filter(max -> max.compareTo(window) < 0).orElse(window);
         Instant deadline = started.plus(capped);
         HealthGate.Requirement need = new HealthGate.Requirement(step.getEnvironment().name(), StepParameters.cohorts(step.getCommand()),
                 StepParameters.checks(step.getCommand(), plan.getHealthChecks().stream().map(c -> c.getMetric().name()).toList()), started, deadline,
-                config.health().freshness());
+                policy.freshness());
         // the gate waits past the window's end for a verdict on its last part, for up to the freshness
         return poll(plan.getEventId(), cancel, started, deadline.plus(need.freshness()), over -> Panache.withSession(() -> VerdictEntity.<VerdictEntity>list(
                 "deploymentId = ?1 and receivedAt >= ?2 order by receivedAt", plan.getEventId(), started)).map(rows -> {
@@ -173,7 +175,7 @@ public class StepRunner {
                         case WAIT -> Optional.<Outcome>empty();
                         case PASS -> Optional.of(new Outcome(Ending.SUCCEEDED, result.detail(), elapsed(started)));
                         case FAIL -> Optional.of(new Outcome(Ending.FAILED, result.detail(), elapsed(started)));
-                        case INCONCLUSIVE -> Optional.of(switch (config.health().whenInconclusive()) {
+                        case INCONCLUSIVE -> Optional.of(switch (policy.whenInconclusive()) {
                             case PROCEED -> new Outcome(Ending.SUCCEEDED, "inconclusive, proceeding by policy: " + result.detail(), elapsed(started));
                             case FAIL -> new Outcome(Ending.FAILED, "inconclusive, failing by policy: " + result.detail(), elapsed(started));
                             case PAUSE -> new Outcome(Ending.INCONCLUSIVE, "inconclusive after " + capped.toSeconds() + " s: " + result.detail(),

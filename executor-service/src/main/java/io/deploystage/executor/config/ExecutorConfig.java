@@ -103,6 +103,35 @@ public interface ExecutorConfig {
          */
         @WithDefault("1m")
         Duration freshness();
+
+        /**
+         * One service's own health settings, by its name ({@code executor.health.service."checkout".when-inconclusive=PROCEED}):
+         * what it leaves unset comes from the settings above.
+         */
+        Map<String, ServiceHealth> service();
+
+        /** The settings a service's health steps use. */
+        default HealthPolicy policyFor(String service) {
+            ServiceHealth own = service().get(service);
+            if (own == null) {
+                return new HealthPolicy(maxWindow(), whenInconclusive(), freshness());
+            }
+            return new HealthPolicy(own.maxWindow().or(this::maxWindow), own.whenInconclusive().orElse(whenInconclusive()),
+                    own.freshness().orElse(freshness()));
+        }
+    }
+
+    /** A service's own health settings; see {@link Health}. */
+    interface ServiceHealth {
+        Optional<Duration> maxWindow();
+
+        Optional<WhenInconclusive> whenInconclusive();
+
+        Optional<Duration> freshness();
+    }
+
+    /** The health settings in force for one service's steps. */
+    record HealthPolicy(Optional<Duration> maxWindow, WhenInconclusive whenInconclusive, Duration freshness) {
     }
 
     enum WhenInconclusive {

@@ -11,6 +11,7 @@ import io.deploystage.events.PlanStep;
 import io.deploystage.events.StepEvent;
 import io.deploystage.events.StepStatus;
 import io.deploystage.executor.domain.Phase;
+import io.deploystage.platform.domain.Texts;
 
 /**
  * The events the executor announces. Their ids derive from what they announce (deployment, phase, step, status, run),
@@ -35,7 +36,7 @@ public final class ExecutorEvents {
                 .setEnvironment(step.getEnvironment())
                 .setStatus(status)
                 .setAction(step.getAction())
-                .setDetail(detail == null ? null : abbreviate(detail))
+                .setDetail(detail == null ? null : Texts.fit(detail, MAX_DETAIL, Texts.ELLIPSIS))
                 .setDurationMillis(durationMillis)
                 .setInstance(step.getKind() == io.deploystage.events.StepKind.COMMAND ? step.getInstance() : null)
                 .setRollback(phase == Phase.ROLLBACK)
@@ -56,12 +57,8 @@ public final class ExecutorEvents {
                 .setVersion(plan.getVersion())
                 .setStrategy(plan.getStrategy())
                 .setOutcome(result)
-                .setReason(reason == null ? null : abbreviate(reason))
+                .setReason(reason == null ? null : Texts.fit(reason, MAX_DETAIL, Texts.ELLIPSIS))
                 .setEscalationContact(plan.getEscalationContact())
                 .build();
-    }
-
-    static String abbreviate(String text) {
-        return text.length() <= MAX_DETAIL ? text : text.substring(0, MAX_DETAIL - 1) + "…";
     }
 }

@@ -73,6 +73,7 @@ class HealthGateTest {
             "a staging FAILING does not fail production        | ERROR_RATE:FAILING:STAGING:CANARY:1-2 steady(HEALTHY,0,10) | 10 | PASS",
             "the stable cohort's verdicts are not the canary's | steady(HEALTHY,0,10)-STABLE                            | 11   | INCONCLUSIVE",
             "HEALTHY in minute 1 then silence                  | steady(HEALTHY,0,1)                                    | 11   | INCONCLUSIVE",
+            "silence in production while staging reports on    | steady(HEALTHY,0,10)-STAGING steady(HEALTHY,0,1)       | 11   | INCONCLUSIVE",
             "silence, but still within the grace for a verdict | steady(HEALTHY,0,8)                                    | 10.5 | WAIT",
             "a check that never reported is missing            | ERROR_RATE:HEALTHY:PRODUCTION:CANARY:0-10              | 11   | INCONCLUSIVE",
             "a gap of 4 minutes in the middle                  | steady(HEALTHY,0,3) steady(HEALTHY,7,10)               | 11   | INCONCLUSIVE",
@@ -115,6 +116,7 @@ class HealthGateTest {
     @CsvSource(delimiter = '|', value = {
             "steady(HEALTHY,0,1)                      | ERROR_RATE: silent since 2026-12-01T10:01:00Z, 540 s before the window's end",
             "ERROR_RATE:HEALTHY:PRODUCTION:CANARY:0-10 | LATENCY_P95: no verdict for PRODUCTION CANARY since the step began",
+            "ERROR_RATE:HEALTHY:STAGING:CANARY:0-10 LATENCY_P95:HEALTHY:STAGING:CANARY:0-10 | ERROR_RATE: no verdict for PRODUCTION CANARY since the step began",
             "steady(HEALTHY,0,3) steady(HEALTHY,7,10) | ERROR_RATE: no verdict between 2026-12-01T10:03:00Z and 2026-12-01T10:07:00Z",
     })
     void inconclusiveSaysWhatIsMissing(String rows, String detail) {

@@ -23,14 +23,16 @@ import io.deploystage.executor.domain.StepLifecycle.Version;
 
 /**
  * What a rollback undoes, for every strategy (plans shaped as the planner builds them: prod-1 is the canary, blue is
- * live) from every point it can be reached: a staging failure, the first production deploy failing, a rollback ordered
- * mid-rollout, a failure after every instance was updated, after DEPLOYED, after an abort, and after a kill -9 in the
- * middle of a deploy. The deployment is driven by {@link StepLifecycle#next} itself up to that point.
+ * live) from every point it can be reached: a staging failure, the first production deploy failing, a production check
+ * failing right after the first instance was updated, a rollback ordered mid-rollout, a failure after every instance was
+ * updated, after DEPLOYED, after an abort, and after a kill -9 in the middle of a deploy. The deployment is driven by
+ * {@link StepLifecycle#next} itself up to that point.
  */
 class StepLifecycleTest {
 
     enum Point {
-        STAGING_FAIL, FIRST_PRODUCTION_FAIL, MID_ROLLOUT, AFTER_PROMOTION, AFTER_DEPLOYED, AFTER_ABORT, AFTER_KILL
+        STAGING_FAIL, FIRST_PRODUCTION_FAIL, CHECK_FAILS_AFTER_FIRST_INSTANCE, MID_ROLLOUT, AFTER_PROMOTION, AFTER_DEPLOYED, AFTER_ABORT,
+        AFTER_KILL
     }
 
     record Plan(List<Step> forward, List<Step> rollback, Map<Point, String> at) {
@@ -131,6 +133,17 @@ class StepLifecycleTest {
         };
     }
 
+    /**
+     * The plan with a production check right after the first step that updates prod-1 (the first instance), before any
+     * other instance is touched: the check that fails at {@link Point#CHECK_FAILS_AFTER_FIRST_INSTANCE}.
+     */
+    static Plan withCheckAfterFirstInstance(Plan plan) {
+        List<Step> forward = new ArrayList<>(plan.forward());
+        int first = forward.indexOf(forward.stream().filter(s -> "prod-1".equals(s.instance())).findFirst().orElseThrow());
+        forward.add(first + 1, s("check-after-prod-1", true));
+        return new Plan(forward, plan.rollback(), plan.at());
+    }
+
     /** Drives the forward steps with {@link StepLifecycle#next} until {@code stopAt}, which ends with {@code status}. */
     static List<Row> drive(Plan plan, String stopAt, Status status, boolean skipTheRest) {
         List<Row> rows = new ArrayList<>();
@@ -175,6 +188,7 @@ class StepLifecycleTest {
     @CsvSource({
             "DIRECT, STAGING_FAIL, -",
             "DIRECT, FIRST_PRODUCTION_FAIL, rollback-prod-1",
+            "DIRECT, CHECK_FAILS_AFTER_FIRST_INSTANCE, rollback-prod-1",
             "DIRECT, MID_ROLLOUT, rollback-prod-2 rollback-prod-1",
             "DIRECT, AFTER_PROMOTION, rollback-prod-2 rollback-prod-1",
             "DIRECT, AFTER_DEPLOYED, rollback-prod-2 rollback-prod-1",
@@ -182,6 +196,7 @@ class StepLifecycleTest {
             "DIRECT, AFTER_KILL, rollback-prod-2 rollback-prod-1",
             "ROLLING, STAGING_FAIL, -",
             "ROLLING, FIRST_PRODUCTION_FAIL, rollback-prod-1",
+            "ROLLING, CHECK_FAILS_AFTER_FIRST_INSTANCE, rollback-prod-1",
             "ROLLING, MID_ROLLOUT, rollback-prod-1",
             "ROLLING, AFTER_PROMOTION, rollback-prod-2 rollback-prod-1",
             "ROLLING, AFTER_DEPLOYED, rollback-prod-2 rollback-prod-1",
@@ -189,6 +204,7 @@ class StepLifecycleTest {
             "ROLLING, AFTER_KILL, rollback-prod-2 rollback-prod-1",
             "CANARY, STAGING_FAIL, -",
             "CANARY, FIRST_PRODUCTION_FAIL, rollback-prod-1",
+            "CANARY, CHECK_FAILS_AFTER_FIRST_INSTANCE, rollback-prod-1",
             "CANARY, MID_ROLLOUT, rollback-canary-0 rollback-prod-1",
             "CANARY, AFTER_PROMOTION, rollback-canary-0 rollback-prod-2 rollback-prod-1",
             "CANARY, AFTER_DEPLOYED, rollback-canary-0 rollback-prod-2 rollback-prod-1",
@@ -196,6 +212,7 @@ class StepLifecycleTest {
             "CANARY, AFTER_KILL, rollback-canary-0 rollback-prod-2 rollback-prod-1",
             "FEATURE_FLAG, STAGING_FAIL, -",
             "FEATURE_FLAG, FIRST_PRODUCTION_FAIL, rollback-prod-1",
+            "FEATURE_FLAG, CHECK_FAILS_AFTER_FIRST_INSTANCE, rollback-prod-1",
             "FEATURE_FLAG, MID_ROLLOUT, rollback-flag-f rollback-prod-2 rollback-prod-1",
             "FEATURE_FLAG, AFTER_PROMOTION, rollback-flag-f rollback-prod-2 rollback-prod-1",
             "FEATURE_FLAG, AFTER_DEPLOYED, rollback-flag-f rollback-prod-2 rollback-prod-1",
@@ -210,10 +227,12 @@ class StepLifecycleTest {
             "BLUE_GREEN, AFTER_KILL, rollback-switch-to-blue",
     })
     void theRollbackUndoesWhatRanAndOnlyThat(String strategy, Point point, String expected) {
-        Plan plan = plan(strategy);
+        Plan plan = point == Point.CHECK_FAILS_AFTER_FIRST_INSTANCE ? withCheckAfterFirstInstance(plan(strategy)) : plan(strategy);
         List<Row> rows = switch (point) {
             case STAGING_FAIL -> drive(plan, "staging-smoke-health", Status.FAILED, false);
             case FIRST_PRODUCTION_FAIL, AFTER_PROMOTION -> drive(plan, plan.at().get(point), Status.FAILED, false);
+            // the steps after the failed check are announced SKIPPED, as the executor does when a rollback starts
+            case CHECK_FAILS_AFTER_FIRST_INSTANCE -> drive(plan, "check-after-prod-1", Status.FAILED, true);
             case MID_ROLLOUT -> drive(plan, plan.at().get(point), Status.STOPPED, true);
             case AFTER_DEPLOYED -> drive(plan, null, null, false);
             case AFTER_ABORT -> drive(plan, plan.at().get(point), Status.SUCCEEDED, true);

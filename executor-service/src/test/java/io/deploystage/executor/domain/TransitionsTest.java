@@ -30,10 +30,13 @@ class TransitionsTest {
             "RUNNING, FORWARD, true, RESUME, RESUME, true, false",
             "RUNNING, FORWARD, false, RESUME, REFUSED, true, false",
             "DEPLOYED, FORWARD, false, RESUME, REFUSED, true, false",
+            // the calendar is not an operator's to override: production starts on its own when the window opens
+            "WAITING_FOR_WINDOW, FORWARD, false, RESUME, REFUSED, false, false",
             // abort: forward work only
             "RUNNING, FORWARD, false, ABORT, ABORT, true, false",
             "PAUSED, FORWARD, false, ABORT, ABORT, true, false",
             "QUEUED, FORWARD, false, ABORT, ABORT, true, false",
+            "WAITING_FOR_WINDOW, FORWARD, false, ABORT, ABORT, false, false",
             "ROLLING_BACK, ROLLBACK, false, ABORT, REFUSED, true, false",
             "PAUSED, ROLLBACK, false, ABORT, REFUSED, true, false",
             "ABORTED, FORWARD, false, ABORT, REFUSED, true, false",

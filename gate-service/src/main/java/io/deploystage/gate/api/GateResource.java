@@ -42,6 +42,7 @@ import io.deploystage.gate.domain.Stage;
 import io.deploystage.gate.domain.Waiver;
 import io.deploystage.gate.messaging.GateEvents;
 import io.deploystage.gate.persistence.ReleaseEntity;
+import io.deploystage.platform.domain.Texts;
 import io.deploystage.platform.outbox.Outbox;
 import io.deploystage.platform.persistence.ReleaseLock;
 import io.deploystage.platform.runtime.OffLoop;
@@ -271,8 +272,8 @@ public class GateResource {
         return Response.status(status).entity(body).type(MediaType.APPLICATION_JSON).build();
     }
 
+    /** Text from the request, for a message: characters other than letters, digits and . _ - become '?'. */
     private static String abbreviate(String text) {
-        String safe = text.replaceAll("[^A-Za-z0-9._-]", "?");
-        return safe.length() <= 40 ? safe : safe.substring(0, 40) + "…";
+        return Texts.abbreviate(text.replaceAll("[^A-Za-z0-9._-]", "?"), 40);
     }
 }

@@ -16,12 +16,13 @@ import io.deploystage.gate.domain.FindingStatus;
 import io.deploystage.gate.domain.Severity;
 import io.deploystage.gate.domain.Stage;
 import io.deploystage.gate.domain.Verdict;
+import io.deploystage.platform.domain.Texts;
 
 /** The JSON bodies the gate's API takes, validated before anything is written. */
 public final class Requests {
 
     /** Ids that go into keys, URLs and logs: letters, digits and . _ : - only. */
-    static final String ID = "[A-Za-z0-9][A-Za-z0-9._:-]*";
+    static final String ID = Texts.ID;
 
     private Requests() {
     }
@@ -47,7 +48,7 @@ public final class Requests {
             boolean infrastructureChanges,
             boolean userFacing,
             // a flag key names plan steps (flag-<key>-internal-watch, 200 characters at most) and goes into commands
-            @Size(max = 20) List<@NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+            @Size(max = 20) List<@NotBlank @Pattern(regexp = Texts.ID_START + Texts.KEY_REST + "{0,63}",
                     message = "must be a flag key of 1 to 64 letters, digits, '.', '_' or '-'") String> featureFlags,
             boolean hotfix,
             @Size(max = 200) String incidentId,

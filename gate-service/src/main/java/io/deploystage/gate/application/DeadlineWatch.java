@@ -40,7 +40,8 @@ public class DeadlineWatch {
         }
     }
 
-    Uni<Void> sweep(Instant now) {
+    /** Blocks every release still WAITING at {@code now} past the deadline; the clock is the caller's (tests step it by hand). */
+    public Uni<Void> sweep(Instant now) {
         return Panache.withSession(() -> flow.overdue(now))
                 .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
                 .onItem().transformToUniAndConcatenate(releaseId -> Panache.withTransaction(() -> ReleaseLock.lock(releaseId)

@@ -282,7 +282,7 @@ public class MonitoringFlow {
                 watched.warmUntil(row.environment));
         List<Assessment> breaches = HealthJudgement.breaches(assessments);
         boolean urgent = !breaches.isEmpty() && !watched.rollbackOrdered;
-        boolean due = force || (row.lastVerdictAt == null || !now.isBefore(row.lastVerdictAt.plus(config.verdictInterval())))
+        boolean due = force || (row.lastVerdictAt == null || !now.isBefore(row.lastVerdictAt.plus(config.verdictIntervalFor(row.service))))
                 && HealthJudgement.ready(watched.checkList(), row.pending(), config.longestWindow());
         if (!urgent && !due) {
             return List.of();

@@ -42,6 +42,7 @@ import io.deploystage.monitor.domain.MetricsText;
 import io.deploystage.monitor.domain.PullQuery;
 import io.deploystage.monitor.domain.Reading;
 import io.deploystage.monitor.persistence.WatchedDeploymentEntity;
+import io.deploystage.platform.domain.Texts;
 import io.deploystage.platform.outbox.Outbox;
 import io.deploystage.platform.outbox.OutboxRelay;
 import io.deploystage.platform.persistence.JsonText;
@@ -400,7 +401,7 @@ public class PullSources {
     }
 
     private static String abbreviate(String text) {
-        return text == null ? "" : text.length() <= 120 ? text : text.substring(0, 120) + "…";
+        return text == null ? "" : Texts.abbreviate(text, 120);
     }
 
 }

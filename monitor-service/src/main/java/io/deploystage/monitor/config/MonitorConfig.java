@@ -1,6 +1,7 @@
 package io.deploystage.monitor.config;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -16,6 +17,20 @@ public interface MonitorConfig {
      */
     @WithDefault("1s")
     Duration verdictInterval();
+
+    /** One service's own settings, by its name ({@code monitor.service."checkout".verdict-interval=10s}). */
+    Map<String, ServiceSettings> service();
+
+    /** A service's own settings; what it leaves unset comes from the monitor's. */
+    interface ServiceSettings {
+        Optional<Duration> verdictInterval();
+    }
+
+    /** The verdict interval of {@code service}'s windows. */
+    default Duration verdictIntervalFor(String service) {
+        ServiceSettings own = service == null ? null : service().get(service);
+        return own == null ? verdictInterval() : own.verdictInterval().orElse(verdictInterval());
+    }
 
     /**
      * A cohort's window is said once it holds the samples its checks need (minSamples), or once it has measured this

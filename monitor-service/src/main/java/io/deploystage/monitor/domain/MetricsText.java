@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
+import io.deploystage.platform.domain.Texts;
+
 /**
  * The Prometheus text exposition format (what an instance's {@code /metrics} serves, OpenMetrics text included),
  * read into series, and the selectors that pick them: {@code name} or {@code name{label="value",...}}. Lines that are
@@ -31,13 +33,13 @@ public final class MetricsText {
                 return new Selector(trimmed, Map.of());
             }
             if (!trimmed.endsWith("}")) {
-                throw new IllegalArgumentException("a selector is name{label=\"value\",...}: " + abbreviate(text));
+                throw new IllegalArgumentException("a selector is name{label=\"value\",...}: " + Texts.abbreviate(text, 80));
             }
             String name = trimmed.substring(0, brace);
             requireName(name);
             Map<String, String> labels = MetricsText.labels(trimmed.substring(brace + 1, trimmed.length() - 1));
             if (labels == null) {
-                throw new IllegalArgumentException("the labels of a selector are label=\"value\" pairs: " + abbreviate(text));
+                throw new IllegalArgumentException("the labels of a selector are label=\"value\" pairs: " + Texts.abbreviate(text, 80));
             }
             return new Selector(name, labels);
         }
@@ -180,11 +182,7 @@ public final class MetricsText {
 
     private static void requireName(String name) {
         if (!name.matches("[a-zA-Z_:][a-zA-Z0-9_:]*")) {
-            throw new IllegalArgumentException("not a metric name: " + abbreviate(name));
+            throw new IllegalArgumentException("not a metric name: " + Texts.abbreviate(name, 80));
         }
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 80 ? text : text.substring(0, 80) + "…";
     }
 }

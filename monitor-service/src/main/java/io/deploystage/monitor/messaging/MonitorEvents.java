@@ -35,14 +35,14 @@ public final class MonitorEvents {
                 .toList();
     }
 
-    /**
-     * A verdict on a window: its id derives from the window's last sample, the check and the cohort's sample count,
-     * so it is the same if the window is judged again after a restart, and never collides with another judgement.
-     */
     /** The window a verdict judged: its environment, cohort and period, and how long a baseline it was compared with. */
     public record Judged(String environment, String cohort, Window window, Long baselineSeconds) {
     }
 
+    /**
+     * A verdict on a window: its id derives from the window's last sample, the check and the cohort's sample count,
+     * so it is the same if the window is judged again after a restart, and never collides with another judgement.
+     */
     public static HealthVerdict verdict(UUID cause, long serial, String releaseId, UUID deploymentId, Judged judged, Assessment assessment) {
         return HealthVerdict.newBuilder()
                 .setEventId(EventEnvelope.derivedId(cause, "health-verdict/" + assessment.check() + "/" + serial))

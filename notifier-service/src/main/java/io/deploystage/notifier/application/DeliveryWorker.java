@@ -43,6 +43,8 @@ public class DeliveryWorker {
     private static final Logger LOG = Logger.getLogger(DeliveryWorker.class);
 
     private final NotifierConfig config;
+    /** When this instance started (the halt-after-send hook spares deliveries created before). */
+    private final Instant startedAt = Instant.now();
     private final Outbox outbox;
     private final OutboxRelay relay;
     private final ChangelogWriter changelog;
@@ -142,7 +144,8 @@ public class DeliveryWorker {
                         Instant.now(), delivery.id).map(claimed -> claimed == 1))
                 .chain(claimed -> !claimed ? Uni.createFrom().voidItem() : OffLoop.run(() -> send(delivery))
                         .invoke(error -> {
-                            if (config.haltAfterSend()) {
+                            if (config.haltAfterSendFor().filter(delivery.releaseId::startsWith).isPresent()
+                                    && !delivery.createdAt.isBefore(startedAt)) {
                                 LOG.error("Fault injection: halting after the send, before it is recorded");
                                 Runtime.getRuntime().halt(137);
                             }

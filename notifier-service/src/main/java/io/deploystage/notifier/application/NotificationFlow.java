@@ -30,6 +30,7 @@ import io.deploystage.notifier.domain.TeamsCard;
 import io.deploystage.notifier.domain.TrackerRequests;
 import io.deploystage.notifier.persistence.DeliveryEntity;
 import io.deploystage.notifier.persistence.ReleaseInfoEntity;
+import io.deploystage.platform.domain.Texts;
 import io.deploystage.platform.persistence.JsonText;
 import io.smallrye.mutiny.Uni;
 
@@ -43,7 +44,7 @@ public class NotificationFlow {
     private static final Logger LOG = Logger.getLogger(NotificationFlow.class);
     private static final java.util.Set<String> TRACKERS = java.util.Set.of("github", "jira");
     /** The planner's step that turns a flag on for everyone: flag-<key>-100. */
-    private static final java.util.regex.Pattern FLAG_AT_100 = java.util.regex.Pattern.compile("flag-([A-Za-z0-9][A-Za-z0-9._-]{0,199})-100");
+    private static final java.util.regex.Pattern FLAG_AT_100 = java.util.regex.Pattern.compile("flag-(" + Texts.FLAG_KEY + ")-100");
     private static final com.fasterxml.jackson.core.type.TypeReference<List<String>> ISSUES = new com.fasterxml.jackson.core.type.TypeReference<>() { };
 
     private final NotifierConfig config;

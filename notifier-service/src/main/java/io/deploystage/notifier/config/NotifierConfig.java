@@ -75,9 +75,11 @@ public interface NotifierConfig {
     @WithDefault("30s")
     Duration breakerCooldown();
 
-    /** Test hook: halt the JVM right after a send, before it is recorded (a crash between the two). Off by default. */
-    @WithDefault("false")
-    boolean haltAfterSend();
+    /**
+     * Test hook, a release-id prefix: halt the JVM right after a send for such a release, before it is recorded (a crash
+     * between the two), when this instance created the delivery (a restarted instance records it normally). Off by default.
+     */
+    Optional<String> haltAfterSendFor();
 
     /** The retry budget per delivery. */
     interface Retry {

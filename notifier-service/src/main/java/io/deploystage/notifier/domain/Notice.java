@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.deploystage.platform.domain.Texts;
+
 /**
  * What the team is told about one event, and how each kind of destination wants it: Slack Block Kit, or the
  * generic webhook's JSON. Values are data, never markup: Slack mrkdwn control characters in them are escaped.
@@ -39,7 +41,7 @@ public record Notice(String kind, String releaseId, String service, String versi
         Map<String, Object> details = new LinkedHashMap<>(webhookPayload(dedupKey));
         details.remove("summary");
         Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("summary", truncate(summary, 1024));
+        payload.put("summary", Texts.fit(summary, 1024, Texts.ELLIPSIS));
         payload.put("source", service == null ? "deploy-stage" : service);
         payload.put("severity", severity);
         payload.put("component", environment);
@@ -62,10 +64,10 @@ public record Notice(String kind, String releaseId, String service, String versi
                 mrkdwn("*Strategy*\n" + escape(strategy)),
                 mrkdwn("*Outcome*\n" + escape(outcome)));
         List<Map<String, Object>> blocks = new java.util.ArrayList<>();
-        blocks.add(Map.of("type", "header", "text", Map.of("type", "plain_text", "text", truncate(summary, 150))));
+        blocks.add(Map.of("type", "header", "text", Map.of("type", "plain_text", "text", Texts.fit(summary, 150, Texts.ELLIPSIS))));
         blocks.add(Map.of("type", "section", "fields", fields));
         if (reason != null && !reason.isBlank()) {
-            blocks.add(Map.of("type", "section", "text", mrkdwn("*Why*\n" + escape(truncate(reason, 2900)))));
+            blocks.add(Map.of("type", "section", "text", mrkdwn("*Why*\n" + escape(Texts.fit(reason, 2900, Texts.ELLIPSIS)))));
         }
         if (plansBaseUrl != null && !plansBaseUrl.isBlank()) {
             String plan = plansBaseUrl + "/plans/" + releaseId;
@@ -82,9 +84,5 @@ public record Notice(String kind, String releaseId, String service, String versi
     /** Slack's escaping for &, < and >: text from events cannot become links or mentions. */
     static String escape(String value) {
         return value == null ? "-" : value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-    }
-
-    private static String truncate(String value, int max) {
-        return value.length() <= max ? value : value.substring(0, max - 1) + "…";
     }
 }

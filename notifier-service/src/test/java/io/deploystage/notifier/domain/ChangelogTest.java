@@ -23,8 +23,8 @@ class ChangelogTest {
     void newerEntriesGoFirstAndAVersionIsAddedOnce() {
         String one = Changelog.add(null, "1.1.0", Changelog.entry("1.1.0", DAY, "first"));
         String two = Changelog.add(one, "1.2.0", Changelog.entry("1.2.0", DAY.plusDays(1), "second"));
-        assertTrue(two.indexOf("## [1.2.0]") < two.indexOf("## [1.1.0]"), two);
-        assertTrue(two.indexOf("## [Unreleased]") < two.indexOf("## [1.2.0]"), two);
+        assertBefore(two, "## [1.2.0]", "## [1.1.0]");
+        assertBefore(two, "## [Unreleased]", "## [1.2.0]");
         assertEquals(two, Changelog.add(two, "1.2.0", Changelog.entry("1.2.0", DAY.plusDays(2), "again")));
         assertEquals(1, two.split("## \\[1.2.0\\]", -1).length - 1);
     }
@@ -33,6 +33,14 @@ class ChangelogTest {
     void aChangelogWithoutAnUnreleasedSectionStillGetsTheEntryAboveTheLastRelease() {
         String existing = "# Changelog\n\n## [1.0.0] - 2026-01-01\n\n- first\n";
         String text = Changelog.add(existing, "1.1.0", Changelog.entry("1.1.0", DAY, "next"));
-        assertTrue(text.indexOf("## [1.1.0]") < text.indexOf("## [1.0.0]"), text);
+        assertBefore(text, "## [1.1.0]", "## [1.0.0]");
+    }
+
+    /** Both headings are there, {@code first} above {@code second}. */
+    private static void assertBefore(String text, String first, String second) {
+        int a = text.indexOf(first);
+        int b = text.indexOf(second);
+        assertTrue(a >= 0 && b >= 0, "both " + first + " and " + second + " in:\n" + text);
+        assertTrue(a < b, first + " above " + second + " in:\n" + text);
     }
 }

@@ -26,6 +26,7 @@ import io.deploystage.planner.application.PlanningFlow;
 import io.deploystage.planner.domain.DeployDescriptor;
 import io.deploystage.planner.persistence.DescriptorEntity;
 import io.deploystage.planner.persistence.PlanEntity;
+import io.deploystage.platform.domain.Texts;
 import io.deploystage.platform.persistence.JsonText;
 import io.deploystage.platform.outbox.Outbox;
 import io.deploystage.platform.persistence.ReleaseLock;
@@ -43,7 +44,7 @@ import io.smallrye.mutiny.Uni;
 public class PlannerResource {
 
     private static final Logger LOG = Logger.getLogger(PlannerResource.class);
-    static final String ID = "[A-Za-z0-9][A-Za-z0-9._:-]*";
+    static final String ID = Texts.ID;
     static final String MARKDOWN = "text/markdown";
 
     private final PlanningFlow flow;

@@ -8,6 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.deploystage.platform.domain.CommandPolicy;
+import io.deploystage.platform.domain.Texts;
 
 /**
  * A command as argv with placeholders ({version}, {commit}, {environment}, {instance}, and {weight} and {flag} for
@@ -90,8 +91,8 @@ public record CommandTemplate(List<String> argv, boolean rerunSafe) {
         }
     }
 
+    /** A value for a message: control characters become '?', and at most 60 characters are kept. */
     public static String abbreviate(String text) {
-        String printable = text.replaceAll("\\p{Cntrl}", "?");
-        return printable.length() <= 60 ? printable : printable.substring(0, 60) + "…";
+        return Texts.abbreviate(text.replaceAll("\\p{Cntrl}", "?"), 60);
     }
 }

@@ -34,7 +34,6 @@ public final class PlanBuilder {
             int gateWarnings) {
     }
 
-    /** Builds the plan, or throws IllegalArgumentException saying which value may not be put into a command. */
     /** A plan with no deployment calendar: production may be changed as soon as staging passes. */
     public static Plan build(Release release, DeployDescriptor descriptor, Instant now) {
         return build(release, descriptor, DeploymentCalendar.always(), now);
@@ -43,6 +42,8 @@ public final class PlanBuilder {
     /**
      * The plan for a release at {@code now}; its deployment window is the calendar's first opening (a hotfix in a freeze:
      * now, since a senior approval naming its incident lets it through).
+     *
+     * @throws IllegalArgumentException saying which value may not be put into a command
      */
     public static Plan build(Release release, DeployDescriptor descriptor, DeploymentCalendar calendar, Instant now) {
         CommandTemplate.requireSafe("version", release.version());

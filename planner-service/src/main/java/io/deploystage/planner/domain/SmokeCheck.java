@@ -2,8 +2,4 @@ package io.deploystage.planner.domain;
 
 /** An HTTP smoke test of a critical user journey: method, URL, expected status and (optional) body text. */
 public record SmokeCheck(String name, String method, String url, int expectStatus, String expectBodyContains) {
-
-    public String display() {
-        return method + " " + url + " → " + expectStatus + (expectBodyContains == null ? "" : " containing \"" + expectBodyContains + "\"");
-    }
 }

@@ -16,8 +16,4 @@ public record Thresholds(double errorRatePercent, double p95LatencyMs, String bu
     public static Thresholds defaults() {
         return new Thresholds(1.0, 500, null, 20, 0.2, 50);
     }
-
-    public Thresholds overriddenBy(Thresholds other) {
-        return other == null ? this : other;
-    }
 }

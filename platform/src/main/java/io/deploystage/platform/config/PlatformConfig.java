@@ -1,6 +1,7 @@
 package io.deploystage.platform.config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -64,9 +65,11 @@ public interface PlatformConfig {
     }
 
     interface Fault {
-        /** Keep committed events in the outbox instead of publishing them (lets a test kill -9 between consume and emit). */
-        @WithDefault("false")
-        boolean holdOutbox();
+        /**
+         * A release-id prefix: the events of those releases stay in the outbox while an instance runs with it (an instance
+         * started without it publishes them), so a test can kill -9 between consume and emit, armed by a release's id.
+         */
+        Optional<String> holdOutboxFor();
 
         /** Halt the JVM inside the first consume transaction, before it commits. */
         @WithDefault("false")

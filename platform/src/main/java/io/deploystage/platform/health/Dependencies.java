@@ -15,6 +15,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.jboss.logging.Logger;
 
 import io.deploystage.platform.config.PlatformConfig;
+import io.deploystage.platform.domain.Texts;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -103,6 +104,6 @@ public class Dependencies {
             root = root.getCause();
         }
         String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getClass().getSimpleName() + ": " + root.getMessage();
-        return message.length() <= 200 ? message : message.substring(0, 200) + "…";
+        return Texts.abbreviate(message, 200);
     }
 }

@@ -269,11 +269,6 @@ public class EventInbox {
                         + ATTEMPTS + " times while PostgreSQL and the registry answered: " + e));
     }
 
-    /**
-     * Runs {@code work} until it succeeds or fails with a {@link RejectedEvent}. After any other failure it asks whether
-     * a dependency is down: if so, it waits (with back-off up to 5 s) and tries again, however long that takes, and
-     * the attempt does not count; if not, the failure counts, and the {@code attempts}-th one is returned.
-     */
     /** How long decoding may take (a registry look-up with no answer): after it, the record waits and is tried again. */
     static final java.time.Duration DECODE_LIMIT = java.time.Duration.ofSeconds(30);
 
@@ -282,6 +277,11 @@ public class EventInbox {
                 + " s (the schema registry does not answer)", null);
     }
 
+    /**
+     * Runs {@code work} until it succeeds or fails with a {@link RejectedEvent}. After any other failure it asks whether
+     * a dependency is down: if so, it waits (with back-off up to 5 s) and tries again, however long that takes, and
+     * the attempt does not count; if not, the failure counts, and the {@code attempts}-th one is returned.
+     */
     private <X> Uni<X> retrying(String channel, java.util.function.Supplier<Uni<X>> work, int attempts) {
         return attempt(channel, work, attempts, 1, 0);
     }

@@ -17,6 +17,7 @@ import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.deploystage.events.AvroBinary;
 import io.deploystage.events.EventEnvelope;
 import io.deploystage.platform.config.PlatformConfig;
+import io.deploystage.platform.domain.Texts;
 import io.deploystage.platform.health.Dependencies;
 
 /**
@@ -149,7 +150,7 @@ public class EventDecoder {
             root = root.getCause();
         }
         String message = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
-        return message.length() <= 300 ? message : message.substring(0, 300) + "…";
+        return Texts.abbreviate(message, 300);
     }
 
 }

@@ -136,6 +136,18 @@ class DeploymentCalendarTest {
     }
 
     @Test
+    void aHotfixWhoseApprovalDoesNotNameItsIncidentWaitsForTheFreezesEnd() {
+        DeploymentCalendar frozen = new DeploymentCalendar(BERLIN, List.of(), List.of(YEAR_END));
+        Wait wait = assertInstanceOf(Wait.class, frozen.admit(Instant.parse("2026-12-22T10:00:00Z"), new HotfixPass("INC-4712", "ok")));
+        assertEquals(YEAR_END.until(), wait.until());
+        assertTrue(wait.why().contains(": year-end freeze (a hotfix passes with a senior approval naming INC-4712)"), wait.why());
+        // and the approval that names it opens production at once, saying so
+        Open open = assertInstanceOf(Open.class, frozen.admit(Instant.parse("2026-12-22T10:00:00Z"), new HotfixPass("INC-4711",
+                "INC-4711: checkout is down, ship it")));
+        assertEquals("hotfix INC-4711 goes out in the freeze (year-end freeze) with a senior approval naming it", open.why());
+    }
+
+    @Test
     void aServicesCalendarKeepsItsWindowsAndAddsTheDefaultsFreezes() {
         Freeze launch = new Freeze(Instant.parse("2026-02-01T00:00:00Z"), Instant.parse("2026-02-02T00:00:00Z"), "checkout launch");
         DeploymentCalendar service = new DeploymentCalendar(NEW_YORK, List.of(WORKDAYS), List.of(launch));

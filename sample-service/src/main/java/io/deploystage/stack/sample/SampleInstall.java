@@ -55,21 +55,12 @@ public final class SampleInstall {
 
         /** The environment the tools need; the instances stop when {@code owner} is gone. */
         public Map<String, String> environment(long owner) {
-            Map<String, String> env = new LinkedHashMap<>();
-            env.put("SAMPLE_HOME", home.toString());
-            env.put("SAMPLE_CP", classPath());
-            env.put("SAMPLE_JAVA", ProcessHandle.current().info().command().orElse("java"));
-            env.put("SAMPLE_OWNER_PID", Long.toString(owner));
-            return env;
+            return SampleInstall.environment(owner);
         }
 
-        /** The executor's configuration that passes that environment to every command step. */
+        /** The executor's configuration that passes that environment to every command step and allows this installation's tools. */
         public Map<String, String> executorConfig(long owner) {
-            Map<String, String> config = new LinkedHashMap<>();
-            environment(owner).forEach((name, value) -> config.put("executor.command.environment." + name, value));
-            // commands are confined to the sample's tools and the system's own programs (false, true, … in tests)
-            config.put("executor.command.allowed-paths", bin() + ",/usr/bin,/bin");
-            return config;
+            return SampleInstall.executorConfig(bin(), owner);
         }
 
         /** What the tools did, in order: "deploy production prod-1 1.1.0", "traffic prod-1 25". */
@@ -139,6 +130,26 @@ public final class SampleInstall {
     }
 
     private SampleInstall() {
+    }
+
+    /** The environment the tools of any installation need; the instances stop when {@code owner} is gone. */
+    public static Map<String, String> environment(long owner) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SAMPLE_CP", classPath());
+        env.put("SAMPLE_JAVA", ProcessHandle.current().info().command().orElse("java"));
+        env.put("SAMPLE_OWNER_PID", Long.toString(owner));
+        return env;
+    }
+
+    /**
+     * The executor's configuration that passes that environment to every command step, confined to the tools under
+     * {@code tools} (one installation's bin, or a folder of installations) and the system's own programs (false, true, … in tests).
+     */
+    public static Map<String, String> executorConfig(Path tools, long owner) {
+        Map<String, String> config = new LinkedHashMap<>();
+        environment(owner).forEach((name, value) -> config.put("executor.command.environment." + name, value));
+        config.put("executor.command.allowed-paths", tools + ",/usr/bin,/bin");
+        return config;
     }
 
     /** Installs the tools in {@code home}/bin and gives each instance a free port. */

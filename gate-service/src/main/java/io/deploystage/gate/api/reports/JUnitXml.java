@@ -12,6 +12,7 @@ import io.deploystage.gate.domain.FindingStatus;
 import io.deploystage.gate.domain.Severity;
 import io.deploystage.gate.domain.Stage;
 import io.deploystage.gate.domain.Verdict;
+import io.deploystage.platform.domain.Texts;
 
 /**
  * JUnit XML (Maven Surefire, pytest, Gradle, Jest's junit reporter): a {@code <testsuite>} or {@code <testsuites>}
@@ -81,8 +82,8 @@ public final class JUnitXml {
         return total;
     }
 
+    /** A report's text for a finding: on one line, at most 300 characters and an ellipsis. */
     static String abbreviate(String text) {
-        String flat = text.replaceAll("\\s+", " ").trim();
-        return flat.length() <= 300 ? flat : flat.substring(0, 300) + "…";
+        return Texts.abbreviate(text.replaceAll("\\s+", " ").trim(), 300);
     }
 }

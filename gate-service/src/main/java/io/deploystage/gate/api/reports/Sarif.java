@@ -16,6 +16,7 @@ import io.deploystage.gate.domain.FindingStatus;
 import io.deploystage.gate.domain.Severity;
 import io.deploystage.gate.domain.Stage;
 import io.deploystage.gate.domain.Verdict;
+import io.deploystage.platform.domain.Texts;
 
 /**
  * SARIF 2.1.0 (CodeQL, Semgrep, Trivy and others) as a SECURITY gate result. Severity comes from the
@@ -98,7 +99,7 @@ public final class Sarif {
         String level = text(result.path("level"), text(rule.path("defaultConfiguration").path("level"), "warning"));
         Severity severity = severity(result.path("properties").path("security-severity"), rule.path("properties").path("security-severity"), level);
         boolean suppressed = result.path("suppressions").isArray() && result.path("suppressions").size() > 0;
-        return new Finding(abbreviate(id, 500), severity, JUnitXml.abbreviate(message), suppressed ? FindingStatus.ACCEPTED : FindingStatus.OPEN, null);
+        return new Finding(Texts.fit(id, 500, ""), severity, JUnitXml.abbreviate(message), suppressed ? FindingStatus.ACCEPTED : FindingStatus.OPEN, null);
     }
 
     private static JsonNode ruleOf(JsonNode result, List<JsonNode> rules) {
@@ -141,9 +142,5 @@ public final class Sarif {
 
     private static String text(JsonNode node, String fallback) {
         return node.isTextual() && !node.asText().isBlank() ? node.asText() : fallback;
-    }
-
-    private static String abbreviate(String text, int max) {
-        return text.length() <= max ? text : text.substring(0, max);
     }
 }
