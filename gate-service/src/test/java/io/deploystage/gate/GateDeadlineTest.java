@@ -20,6 +20,7 @@ import io.deploystage.events.GateVerdict;
 import io.deploystage.events.Topics;
 import io.deploystage.gate.application.DeadlineWatch;
 import io.deploystage.gate.config.GateConfig;
+import io.deploystage.gate.domain.GateEvaluator;
 import io.deploystage.stack.LocalStackResource;
 import io.deploystage.stack.RealStackTest;
 import io.deploystage.stack.SampleEvents;
@@ -49,9 +50,10 @@ class GateDeadlineTest extends RealStackTest {
             client.publish(SampleEvents.releaseCandidate(releaseId, "checkout", "4.0.0"));
             client.publish(SampleEvents.gateResult(releaseId, GateStage.REVIEW, GateVerdict.PASS));
             client.publish(SampleEvents.gateResult(releaseId, GateStage.SECURITY, GateVerdict.PASS));
-            // both results decided: the security result's WAITING names only the test gate as missing
+            // the release is recorded WAITING (the decision is published after its commit)
             reader.awaitUntil(records -> decisions(records, releaseId).stream().anyMatch(d -> d.getOutcome() == GateOutcome.WAITING
-                    && d.getReasons().stream().noneMatch(r -> r.getStage() == GateStage.SECURITY)), Duration.ofSeconds(45), "WAITING for the test gate");
+                    && d.getReasons().stream().anyMatch(r -> r.getRule().equals(GateEvaluator.GATE_MISSING) && r.getStage() == GateStage.TEST)),
+                    Duration.ofSeconds(45), "WAITING for the test gate");
 
             VertxContextSupport.subscribeAndAwait(() -> watch.sweep(Instant.now().plus(config.deadline()).plusSeconds(60)));
 
