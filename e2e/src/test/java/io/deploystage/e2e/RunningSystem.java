@@ -32,6 +32,7 @@ final class RunningSystem {
     static final String SOAK_ROUTE = "soak";
 
     private static RunningSystem instance;
+    private static Throwable failedStart;
 
     final LocalStack stack;
     final Map<String, ServiceProcess> services = new LinkedHashMap<>();
@@ -55,9 +56,25 @@ final class RunningSystem {
         try {
             traces = OtlpReceiver.start();
         } catch (IOException e) {
+            stack.close();
             throw new UncheckedIOException(e);
         }
         receiver = Receiver.start();
+        try {
+            client = startServices();
+            sample = sample(SampleDescriptor.SERVICE);
+        } catch (RuntimeException | Error e) {
+            close(); // nothing of a failed start keeps running beside the tests that follow
+            throw e;
+        }
+        stack.started().forEach(s -> System.out.printf("stack %-18s started in %5d ms, RSS %4d MiB%n", s.component(), s.millis(),
+                LocalStack.rssMib(s.process() == null ? ProcessHandle.current().pid() : s.process().pid())));
+        services.values().forEach(s -> System.out.printf("service %-16s started in %5d ms, RSS %4d MiB%n", s.name(), s.startMillis(),
+                LocalStack.rssMib(s.pid())));
+    }
+
+    /** Starts the five services, each with its relays and settings; returns a client of the stack. */
+    private EventClient startServices() {
         URI registryUrl = URI.create(stack.registryUrl());
         for (String name : ServiceProcess.SERVICES) {
             TcpProxy database = TcpProxy.to("localhost", stack.postgres().port());
@@ -86,12 +103,7 @@ final class RunningSystem {
             services.put(name, ServiceProcess.of(name, stack, work.resolve("logs"), 0).configure(own));
         }
         ServiceProcess.startAll(services.values());
-        client = EventClient.forStack(stack);
-        sample = sample(SampleDescriptor.SERVICE);
-        stack.started().forEach(s -> System.out.printf("stack %-18s started in %5d ms, RSS %4d MiB%n", s.component(), s.millis(),
-                LocalStack.rssMib(s.process() == null ? ProcessHandle.current().pid() : s.process().pid())));
-        services.values().forEach(s -> System.out.printf("service %-16s started in %5d ms, RSS %4d MiB%n", s.name(), s.startMillis(),
-                LocalStack.rssMib(s.pid())));
+        return EventClient.forStack(stack);
     }
 
     /**
@@ -186,9 +198,21 @@ final class RunningSystem {
         return ServiceProcess.of(name, stack, work.resolve("logs").resolve(logs), 0).configure(settings.get(name));
     }
 
+    /**
+     * The system, started on first use. A start that failed is not tried again by the next class (a second stack beside
+     * the remains of the first would only bring more failures): every later class fails with the first one's cause.
+     */
     static synchronized RunningSystem get() {
+        if (failedStart != null) {
+            throw new IllegalStateException("the end-to-end system failed to start (see the first failure)", failedStart);
+        }
         if (instance == null) {
-            instance = new RunningSystem();
+            try {
+                instance = new RunningSystem();
+            } catch (RuntimeException | Error e) {
+                failedStart = e;
+                throw e;
+            }
             RunningSystem started = instance;
             Runtime.getRuntime().addShutdownHook(new Thread(started::close, "e2e-shutdown"));
         }
@@ -214,7 +238,9 @@ final class RunningSystem {
     }
 
     private void close() {
-        client.close();
+        if (client != null) {
+            client.close();
+        }
         services.values().forEach(ServiceProcess::close);
         samples.values().forEach(SampleInstall.Installation::stopAll);
         databaseRelays.values().forEach(TcpProxy::close);

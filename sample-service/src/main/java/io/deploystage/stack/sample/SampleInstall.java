@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -173,10 +174,25 @@ public final class SampleInstall {
                 ports.put(instance, port);
                 Files.writeString(home.resolve("ports").resolve(instance), Integer.toString(port));
             }
+            // a new installation: nothing of an earlier run's instances (their pid files, versions, stalls) carries over
             Files.deleteIfExists(home.resolve("actions.log"));
+            for (String leftover : List.of("state", "stall", "traffic")) {
+                deleteTree(home.resolve(leftover));
+            }
             return new Installation(home, ports);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot install the sample tools in " + home, e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 
