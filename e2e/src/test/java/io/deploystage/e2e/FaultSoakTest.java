@@ -75,7 +75,6 @@ class FaultSoakTest {
         RunningSystem system = RunningSystem.get();
         SampleInstall.Installation sample = system.sample(SERVICE);
         Random random = new Random(Long.getLong("soak.seed", System.nanoTime()));
-        List<String> slack = new ArrayList<>();
         List<TcpProxy> databases = ServiceProcess.SERVICES.stream().map(system::databaseRelay).toList();
         List<TcpProxy> registries = ServiceProcess.SERVICES.stream().map(system::registryRelay).toList();
 
@@ -176,7 +175,7 @@ class FaultSoakTest {
                 }
             });
 
-            slack.addAll(system.receiver.bodies("/" + RunningSystem.SOAK_ROUTE));
+            List<String> slack = system.receiver.bodies("/" + RunningSystem.SOAK_ROUTE);
             Map<String, Long> messages = versions.keySet().stream().collect(Collectors.toMap(r -> r,
                     r -> slack.stream().filter(body -> body.contains(r)).count()));
             long notificationsTwice = messages.values().stream().filter(n -> n > 1).count();
