@@ -79,6 +79,9 @@ public final class SampleApp {
         server.createContext("/work", app::work);
         server.createContext("/metrics", ex -> respond(ex, 200, app.metrics()));
         server.start();
+        // stopping the server ends its dispatcher thread, which would otherwise sit in epoll_wait while the JVM exits,
+        // and the JVM waits up to 300 ms for threads in native code: a redeploy would wait that long for the port
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0), "stop-server"));
         System.out.printf("INFO sample %s %s listening on %s (error rate %.2f)%n", app.instance, version, options.get("port"), errorRate);
         if (options.containsKey("ready")) {
             Files.writeString(Path.of(options.get("ready")), Long.toString(ProcessHandle.current().pid()));
