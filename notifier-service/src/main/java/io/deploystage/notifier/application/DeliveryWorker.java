@@ -71,7 +71,24 @@ public class DeliveryWorker {
     }
 
     void start(@Observes StartupEvent startup, io.vertx.mutiny.core.Vertx vertx) {
-        task = PeriodicTask.start("Notification delivery", vertx.getDelegate(), Duration.ofMillis(100), this::deliverDue);
+        this.vertx = vertx.getDelegate();
+        task = PeriodicTask.start("Notification delivery", this.vertx, BACKSTOP, this::deliverDue);
+    }
+
+    /**
+     * How often the worker looks for due deliveries when nothing woke it: new deliveries wake it when committed, and a
+     * retry or a breaker's wait wakes it when due ({@link #wakeAt}); this only bounds a wake-up that was lost.
+     */
+    static final Duration BACKSTOP = Duration.ofSeconds(1);
+
+    private io.vertx.core.Vertx vertx;
+
+    /** Runs a pass when a delivery put off until {@code when} is due. */
+    private void wakeAt(Instant when) {
+        long millis = Math.max(1, Duration.between(Instant.now(), when).toMillis() + 1);
+        if (vertx != null && millis < BACKSTOP.toMillis()) {
+            vertx.setTimer(millis, ignored -> task.trigger());
+        }
     }
 
     /** New deliveries were committed: send them now rather than at the next poll. */
@@ -134,6 +151,7 @@ public class DeliveryWorker {
             return Panache.withTransaction(() -> DeliveryEntity.<DeliveryEntity>findById(delivery.id).invoke(fresh -> {
                 if (fresh != null && "PENDING".equals(fresh.status)) {
                     fresh.nextAttemptAt = blocked;
+                    wakeAt(blocked);
                 }
             })).replaceWithVoid();
         }
@@ -182,6 +200,7 @@ public class DeliveryWorker {
             delivery.lastError = error.length() > 1000 ? error.substring(0, 1000) : error;
             Duration wait = Backoff.delay(delivery.attempts, config.retry().base(), config.retry().maxDelay(), ThreadLocalRandom.current().nextDouble());
             delivery.nextAttemptAt = Instant.now().plus(wait);
+            wakeAt(delivery.nextAttemptAt);
             status = DeliveryStatus.RETRYING;
             LOG.warnf("Release %s: notification to %s failed (attempt %d), retrying in %d ms: %s", delivery.releaseId, delivery.destination,
                     delivery.attempts, wait.toMillis(), error);

@@ -42,8 +42,11 @@ public interface PlatformConfig {
     }
 
     interface Outbox {
-        /** How often the relay looks for committed events that are not yet on Kafka. */
-        @WithDefault("50ms")
+        /**
+         * How often the relay looks for committed events that are not yet on Kafka when nothing told it: a commit that
+         * stages events notifies every instance's relay, so this only bounds the delay while that notification is lost.
+         */
+        @WithDefault("1s")
         Duration pollInterval();
 
         /** Most events published in one relay pass. */

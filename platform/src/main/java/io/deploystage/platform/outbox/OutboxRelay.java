@@ -23,6 +23,7 @@ import io.deploystage.events.EventResult;
 import io.deploystage.platform.config.PlatformConfig;
 import io.deploystage.platform.runtime.InOrder;
 import io.deploystage.platform.runtime.PeriodicTask;
+import io.deploystage.platform.runtime.PgNotifications;
 import io.deploystage.platform.tracing.ReleaseTraces;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -50,6 +51,7 @@ public class OutboxRelay {
     private final String service;
     private final MeterRegistry meters;
     private final ReleaseTraces traces;
+    private final PgNotifications notifications;
     /** Rows waiting to be published, and how long the oldest has waited (read every 15 s). */
     private final AtomicLong backlog = new AtomicLong();
     private final AtomicLong oldestAgeSeconds = new AtomicLong();
@@ -58,8 +60,9 @@ public class OutboxRelay {
 
     OutboxRelay(@Channel("outbox") MutinyEmitter<SpecificRecordBase> emitter, PlatformConfig config,
             @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.application.name") String service, MeterRegistry meters,
-            ReleaseTraces traces) {
+            ReleaseTraces traces, PgNotifications notifications) {
         this.emitter = emitter;
+        this.notifications = notifications;
         this.traces = traces;
         this.config = config;
         this.service = service;
@@ -70,6 +73,20 @@ public class OutboxRelay {
 
     void start(@Observes StartupEvent startup, io.vertx.mutiny.core.Vertx vertx) {
         task = PeriodicTask.start("Outbox relay", vertx.getDelegate(), config.outbox().pollInterval(), this::relay);
+        // a commit that staged events notifies 'outbox' (a trigger of the table): whichever instance wrote them, and
+        // whichever way in (a consumer, an API call, a periodic pass), the relay publishes at once; on (re)subscribing
+        // it reads what was committed meanwhile
+        notifications.listen(CHANNEL, new PgNotifications.Listener() {
+            @Override
+            public void notified(String payload) {
+                wake();
+            }
+
+            @Override
+            public void subscribed() {
+                wake();
+            }
+        });
         gauges = PeriodicTask.start("Outbox gauges", vertx.getDelegate(), java.time.Duration.ofSeconds(15), this::measure);
     }
 
@@ -116,6 +133,11 @@ public class OutboxRelay {
                         .chain(relaying -> !relaying ? Uni.createFrom().voidItem()
                                 : pending().page(0, config.outbox().batchSize()).list()
                                         .chain(entries -> publish(entries, context))
+                                        .invoke(pass -> {
+                                            if (pass.published().size() + pass.parked().size() == config.outbox().batchSize()) {
+                                                wake(); // a full page went out: the rest follows at once, not at the next poll
+                                            }
+                                        })
                                         .chain(pass -> park(pass.parked()).chain(() -> pass.published().isEmpty() ? Uni.createFrom().voidItem()
                                                 : OutboxEntry.delete("eventId in ?1", pass.published()).replaceWithVoid()))))
                 .replaceWithVoid();
@@ -162,6 +184,9 @@ public class OutboxRelay {
 
     /** How long a relay pass's transaction may wait idle (for the broker's acknowledgements, say) before PostgreSQL ends it. */
     private static final String RELAY_IDLE_LIMIT = "15s";
+
+    /** The channel the outbox table's trigger notifies (db/platform/V1_4__outbox_notify.sql). */
+    static final String CHANNEL = "outbox";
 
     /** The relay's advisory lock, in the two-key space (release locks use the one-key space, so they never collide): "outb". */
     private static final int RELAY_LOCK = 0x6f757462;

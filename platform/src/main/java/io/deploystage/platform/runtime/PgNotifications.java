@@ -1,4 +1,4 @@
-package io.deploystage.executor.application;
+package io.deploystage.platform.runtime;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +17,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 
 /**
- * The executor's one listening connection to PostgreSQL: notifications (sent with {@code pg_notify} inside a
+ * A service's one listening connection to PostgreSQL: notifications (sent with {@code pg_notify} inside a
  * transaction, delivered when it commits) for each channel a bean registered at startup. A lost connection is
  * retried every second; a first connection that fails too. Each listener hears when it is subscribed and when the
  * connection is lost (notifications sent meanwhile are lost: it must read what it missed).
