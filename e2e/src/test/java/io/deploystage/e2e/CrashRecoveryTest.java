@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import io.deploystage.events.Cohort;
 import io.deploystage.events.DeploymentOutcome;
@@ -34,6 +35,7 @@ import io.deploystage.stack.ServiceProcess;
  * kill -9 a service after it consumed an event and committed its effects, before it emitted anything; after a
  * restart the flow completes with exactly one outgoing event: nothing lost, nothing duplicated.
  */
+@Isolated
 class CrashRecoveryTest {
 
     /** The service this class releases: the sample installed under its own name. */

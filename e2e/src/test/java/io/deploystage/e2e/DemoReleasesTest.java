@@ -18,6 +18,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentPlan;
@@ -50,6 +51,7 @@ import io.deploystage.stack.sample.SampleTraffic;
  * reaches the executor. Watched and steered in the operator console, in a real browser: both releases appear with their
  * gate decisions and outcomes, the rollback's FAILING verdict with its numbers, and the abort is sent from the page.
  */
+@Isolated
 class DemoReleasesTest {
 
     /**

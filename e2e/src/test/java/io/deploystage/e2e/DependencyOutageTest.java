@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import io.deploystage.events.Cohort;
 import io.deploystage.events.DeploymentOutcome;
@@ -39,6 +40,7 @@ import io.deploystage.stack.TcpProxy;
  * ready and why, no valid record reaches a dead-letter topic, and when the dependency is back every event is handled:
  * the breach published during the PostgreSQL outage still orders its rollback.
  */
+@Isolated
 class DependencyOutageTest {
 
     static RunningSystem system;

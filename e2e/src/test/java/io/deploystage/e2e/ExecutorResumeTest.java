@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentPlan;
@@ -37,6 +38,7 @@ import io.deploystage.stack.sample.SampleInstall;
  * step never runs again; the interrupted one runs again only if the plan says it is safe to, otherwise the deployment
  * waits for an operator with the reason.
  */
+@Isolated
 class ExecutorResumeTest {
 
     /** The service this class releases: the sample installed under its own name, with 6 s health waits (RunningSystem). */

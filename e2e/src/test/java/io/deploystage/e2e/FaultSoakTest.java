@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentPlan;
@@ -43,6 +44,7 @@ import io.deploystage.stack.sample.SampleInstall;
  * release's Slack message was received once; no record of the soak's releases is on any dead-letter topic.
  * {@code -Pbench -Dtest=FaultSoakTest} runs the long version (100 releases, {@code -Dsoak.releases=N}) and prints the table.
  */
+@Isolated
 class FaultSoakTest {
 
     /** The service this class releases: the sample installed under its own name. */
@@ -51,8 +53,8 @@ class FaultSoakTest {
     enum Fault { KILL, POSTGRES_DOWN, REGISTRY_DOWN, BROKER_RESTART }
 
     /**
-     * One cycle of faults; the soak runs it whole at least once, then repeats it (or, past {@code outageCycles}, only its
-     * kills) until every release has its outcome.
+     * One cycle of faults; the soak runs it whole {@code outageCycles} times at most, as long as a release has no outcome,
+     * then waits for the outcomes without more faults.
      */
     static final List<Fault> CYCLE = List.of(Fault.KILL, Fault.KILL, Fault.POSTGRES_DOWN, Fault.KILL, Fault.REGISTRY_DOWN, Fault.KILL,
             Fault.BROKER_RESTART, Fault.KILL);
@@ -108,7 +110,11 @@ class FaultSoakTest {
                 if (System.nanoTime() > deadline) {
                     break;
                 }
-                Fault fault = f / CYCLE.size() < outageCycles ? CYCLE.get(f % CYCLE.size()) : Fault.KILL;
+                if (f / CYCLE.size() >= outageCycles) {
+                    LocalStack.pause(1_000); // the cycles are done: the releases finish without more faults
+                    continue;
+                }
+                Fault fault = CYCLE.get(f % CYCLE.size());
                 faults.merge(fault, 1, Integer::sum);
                 long t0 = System.nanoTime();
                 switch (fault) {
@@ -133,7 +139,7 @@ class FaultSoakTest {
                 int done = outcomes(reader, versions.keySet()).size();
                 System.out.printf("soak: %-14s in %5d ms; %d of %d releases have their outcome%n", fault, (System.nanoTime() - t0) / 1_000_000,
                         done, releases);
-                LocalStack.pause(3_000);
+                LocalStack.pause(1_000);
             }
             Map<String, DeploymentOutcome> outcomes = outcomes(reader, versions.keySet());
             long seconds0 = Duration.ofNanos(System.nanoTime() - started).toSeconds();
@@ -222,7 +228,7 @@ class FaultSoakTest {
     /** Kills the instance and starts it again (live is enough: a dependency may be down), as an orchestrator would. */
     private static void killAndRestart(ServiceProcess victim) {
         victim.kill9();
-        LocalStack.pause(2_000);
+        LocalStack.pause(500);
         victim.startLive(Map.of());
     }
 

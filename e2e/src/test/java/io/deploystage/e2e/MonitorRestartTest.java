@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import io.deploystage.events.Cohort;
 import io.deploystage.events.DeploymentPlan;
@@ -34,6 +35,7 @@ import io.deploystage.stack.ServiceProcess;
  * A monitor killed (kill -9) in the middle of a window loses none of it: the baseline and the samples applied before
  * the kill are still there after the restart, and a sample the broker hands out again is not counted twice.
  */
+@Isolated
 class MonitorRestartTest {
 
     static final String SERVICE = "monitor-probe";

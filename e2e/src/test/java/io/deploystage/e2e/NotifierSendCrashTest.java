@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import io.deploystage.e2e.Receiver.Request;
 import io.deploystage.events.DeliveryStatus;
@@ -25,6 +26,7 @@ import io.deploystage.stack.ServiceProcess;
  * no receiver has the message twice. The generic webhook, which honours the Idempotency-Key, may get it again under
  * the same key and applies it once; Slack, which has no such key, is not sent it again: that delivery fails visibly.
  */
+@Isolated
 class NotifierSendCrashTest {
 
     /** The service whose notices go to the webhook and to Slack on the system's receiver (RunningSystem). */

@@ -35,7 +35,9 @@ final class RunningSystem {
     private static Throwable failedStart;
 
     final LocalStack stack;
+    /** The five services, as started; not changed after (classes running side by side read it). */
     final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private ServiceProcess console;
     final EventClient client;
     /** The demo's service, "checkout" (other classes install their own: {@link #sample(String)}). */
     final SampleInstall.Installation sample;
@@ -226,9 +228,11 @@ final class RunningSystem {
     /** The operator console against this system, started on first use (the tests that need it share it). */
     synchronized ServiceProcess console() {
         // with JSON log lines, as a log pipeline would take them (CliTest reads them)
-        return services.computeIfAbsent("console-service", name -> ServiceProcess.console(stack, work.resolve("logs"), 0,
-                services.get("executor-service").baseUrl(), services.get("planner-service").baseUrl())
-                .configure(Map.of("quarkus.log.console.json.enabled", "true")).start());
+        if (console == null) {
+            console = ServiceProcess.console(stack, work.resolve("logs"), 0, services.get("executor-service").baseUrl(),
+                    services.get("planner-service").baseUrl()).configure(Map.of("quarkus.log.console.json.enabled", "true")).start();
+        }
+        return console;
     }
 
     /** A JDBC connection to a service's own database. */
@@ -242,6 +246,9 @@ final class RunningSystem {
             client.close();
         }
         services.values().forEach(ServiceProcess::close);
+        if (console != null) {
+            console.close();
+        }
         samples.values().forEach(SampleInstall.Installation::stopAll);
         databaseRelays.values().forEach(TcpProxy::close);
         registryRelays.values().forEach(TcpProxy::close);

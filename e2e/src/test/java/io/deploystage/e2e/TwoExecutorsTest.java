@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentResult;
@@ -32,6 +33,7 @@ import io.deploystage.stack.sample.SampleInstall;
  * in the middle of a bake, the other takes the deployment over once the lease lapses and finishes it, and no deploy
  * command ran twice (the sample's deploy tool logs every call).
  */
+@Isolated
 class TwoExecutorsTest {
 
     /** The service the takeover tests release: the sample under its own name, with 4 s health waits (RunningSystem). */
@@ -112,8 +114,8 @@ class TwoExecutorsTest {
         SampleInstall.Installation sample = system.sample(BAKING_SERVICE);
         ServiceProcess first = system.service("executor-service");
         first.kill9();
-        first.start(settings);
-        ServiceProcess second = second(system, settings);
+        ServiceProcess second = system.another("executor-service", "second-executor");
+        ServiceProcess.startAll(List.of(first, second), settings);
         String releaseId = "two-" + UUID.randomUUID().toString().substring(0, 8);
         String before = sample.runningVersion("prod-1");
         try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import io.deploystage.events.DeploymentOutcome;
 import io.deploystage.events.DeploymentResult;
@@ -21,6 +22,7 @@ import io.deploystage.stack.ServiceProcess;
  * Two notifier instances on one database both poll the same due deliveries: each delivery is claimed by one of them
  * (one conditional update), so a receiver without idempotency keys (Slack) gets every message exactly once.
  */
+@Isolated
 class TwoNotifiersTest {
 
     /** The service whose notices go to the Slack channel {@link #ROUTE} on the system's receiver (RunningSystem). */
@@ -41,7 +43,7 @@ class TwoNotifiersTest {
             }
             Await.until(Duration.ofSeconds(60), "a message for each of the 20 releases",
                     () -> releases.stream().allMatch(r -> received(system).stream().anyMatch(body -> body.contains(r))));
-            io.deploystage.stack.LocalStack.pause(3_000); // both instances poll every 100 ms: time enough for a second send
+            io.deploystage.stack.LocalStack.pause(3_000); // both instances look for due deliveries at least every second: time for a second send
             List<String> received = received(system);
             Map<String, Long> perRelease = releases.stream().collect(Collectors.toMap(r -> r,
                     r -> received.stream().filter(body -> body.contains(r)).count()));

@@ -31,13 +31,17 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** 10,000 random, malformed and hostile bodies against the gate's API: only 4xx (or an accepted valid body), never 5xx. */
+/**
+ * Random, malformed and hostile bodies against the gate's API: only 4xx (or an accepted valid body), never 5xx. The
+ * default suite sends 2,000 (every target and mutation is drawn hundreds of times); {@code -Dfuzz.requests=10000
+ * -Dfuzz.seed=N} sends more, or another sequence.
+ */
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "database", value = "gate"))
 class GateApiFuzzTest {
 
-    static final int REQUESTS = 10_000;
-    static final long SEED = 20261127L;
+    static final int REQUESTS = Integer.getInteger("fuzz.requests", 2_000);
+    static final long SEED = Long.getLong("fuzz.seed", 20261127L);
 
     @TestHTTPResource("/")
     URL base;

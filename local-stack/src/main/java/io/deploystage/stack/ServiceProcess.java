@@ -80,7 +80,12 @@ public final class ServiceProcess implements AutoCloseable {
      * waits (class loading from disk, the broker's and the database's first answers), so all are up sooner than one by one.
      */
     public static void startAll(Collection<ServiceProcess> services) {
-        services.forEach(s -> s.launch(Map.of()));
+        startAll(services, Map.of());
+    }
+
+    /** As {@link #startAll(Collection)}, each with the same extra settings (as {@link #start(Map)}). */
+    public static void startAll(Collection<ServiceProcess> services, Map<String, String> extra) {
+        services.forEach(s -> s.launch(extra));
         services.forEach(s -> s.awaitUp("/q/health/ready"));
     }
 
