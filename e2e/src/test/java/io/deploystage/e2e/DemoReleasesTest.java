@@ -334,7 +334,13 @@ class DemoReleasesTest {
             system.client.publish(security);
             reader.awaitUntil(seen -> Trail.of(seen, releaseId, GateDecision.class).stream().anyMatch(d -> d.getOutcome() == GateOutcome.BLOCKED),
                     Duration.ofSeconds(30), "the BLOCKED decision");
-            reader.poll(Duration.ofSeconds(5));
+            // the planner has handled the decision and published all it staged for the release, and all of it is read:
+            // a plan would be here now
+            UUID decided = Trail.of(reader.seen(), releaseId, GateDecision.class).stream().filter(d -> d.getOutcome() == GateOutcome.BLOCKED)
+                    .findFirst().orElseThrow().getEventId();
+            io.deploystage.stack.Await.until(Duration.ofSeconds(30), "the planner handling the BLOCKED decision",
+                    () -> system.processed("planner-service", decided) && system.unpublished("planner-service", releaseId) == 0);
+            reader.readToEnd(Duration.ofSeconds(30));
             assertEquals(List.of(), Trail.of(reader.seen(), releaseId, DeploymentPlan.class), "no plan for a blocked release");
             assertEquals(List.of(), Trail.of(reader.seen(), releaseId, StepEvent.class), "the executor never saw it");
             GateDecision blocked = Trail.of(reader.seen(), releaseId, GateDecision.class).stream()

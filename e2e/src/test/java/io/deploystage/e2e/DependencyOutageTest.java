@@ -115,7 +115,8 @@ class DependencyOutageTest {
             assertEquals(1, processed(releaseId), "the outcome waits: only the plan is processed");
 
             registry.restore();
-            Await.until(Duration.ofSeconds(60), "the outcome handled once the registry is back", () -> processedEvent(outcome.getEventId()),
+            Await.until(Duration.ofSeconds(60), "the outcome handled once the registry is back",
+                    () -> system.processed("monitor-service", outcome.getEventId()),
                     found -> found);
             assertEquals(List.of(), byMonitor(dead.poll(Duration.ofSeconds(2)), releaseId), "the outcome was not dead-lettered");
         } finally {
@@ -161,13 +162,4 @@ class DependencyOutageTest {
         }
     }
 
-    private static boolean processedEvent(UUID eventId) throws SQLException {
-        try (Connection db = system.database("monitor-service");
-                PreparedStatement query = db.prepareStatement("select 1 from processed_event where event_id = ?")) {
-            query.setObject(1, eventId);
-            try (ResultSet rows = query.executeQuery()) {
-                return rows.next();
-            }
-        }
-    }
 }

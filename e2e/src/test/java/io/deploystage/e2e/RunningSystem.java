@@ -235,6 +235,16 @@ final class RunningSystem {
         return console;
     }
 
+    /** Whether the service's inbox holds the event as processed ({@link LocalStack#processed}). */
+    boolean processed(String service, java.util.UUID eventId) {
+        return stack.processed(service.replace("-service", ""), eventId);
+    }
+
+    /** How many of the release's events the service's outbox still holds ({@link LocalStack#unpublished}). */
+    long unpublished(String service, String releaseId) {
+        return stack.unpublished(service.replace("-service", ""), releaseId);
+    }
+
     /** A JDBC connection to a service's own database. */
     Connection database(String service) throws SQLException {
         String db = service.replace("-service", "");
@@ -245,10 +255,11 @@ final class RunningSystem {
         if (client != null) {
             client.close();
         }
-        services.values().forEach(ServiceProcess::close);
+        List<ServiceProcess> all = new java.util.ArrayList<>(services.values());
         if (console != null) {
-            console.close();
+            all.add(console);
         }
+        ServiceProcess.closeAll(all);
         samples.values().forEach(SampleInstall.Installation::stopAll);
         databaseRelays.values().forEach(TcpProxy::close);
         registryRelays.values().forEach(TcpProxy::close);

@@ -262,6 +262,28 @@ public final class EventClient implements AutoCloseable {
             return List.copyOf(seen);
         }
 
+        /**
+         * Polls until it has read every record its topics held when called (each partition up to its end offset then), so
+         * a test can look for what must not be there once the event that ends it was published, instead of polling a while.
+         */
+        public List<ConsumerRecord<String, Object>> readToEnd(Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (consumer.assignment().isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Timed out after " + timeout + " waiting for the reader's partitions");
+                }
+                poll(Duration.ofMillis(100));
+            }
+            Map<org.apache.kafka.common.TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+            while (!ends.entrySet().stream().allMatch(end -> consumer.position(end.getKey()) >= end.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Timed out after " + timeout + " reading to the end offsets " + ends);
+                }
+                poll(Duration.ofMillis(100));
+            }
+            return List.copyOf(seen);
+        }
+
         private String describe() {
             return seen.stream().map(r -> r.topic() + ":" + (r.value() instanceof SpecificRecordBase e
                     ? e.getSchema().getName() + "(" + EventEnvelope.releaseId(e) + ")" : "bytes")).toList().toString();

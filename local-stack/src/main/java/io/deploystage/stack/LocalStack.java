@@ -257,6 +257,33 @@ public final class LocalStack implements AutoCloseable {
         kafka.restart();
     }
 
+    /**
+     * Whether a service's inbox holds the event as processed (in the service's own database): its effects, and the
+     * events it staged, are committed. With {@link #unpublished} and {@link EventClient.Reader#readToEnd}, what marks
+     * the end of a flow a test checks for what must not be there.
+     */
+    public boolean processed(String database, java.util.UUID eventId) {
+        return count(database, "select count(*) from processed_event where event_id = ?", eventId) > 0;
+    }
+
+    /** How many of the release's events a service's outbox still holds (committed, not yet acknowledged by the broker). */
+    public long unpublished(String database, String releaseId) {
+        return count(database, "select count(*) from outbox where message_key = ?", releaseId);
+    }
+
+    private long count(String database, String sql, Object parameter) {
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(postgres.jdbcUrl(database), postgres.user(), postgres.password());
+                java.sql.PreparedStatement query = db.prepareStatement(sql)) {
+            query.setObject(1, parameter);
+            try (java.sql.ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(sql + " in " + database + ": " + e.getMessage(), e);
+        }
+    }
+
     public Postgres postgres() {
         return postgres;
     }
