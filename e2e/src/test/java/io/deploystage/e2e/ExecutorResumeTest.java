@@ -14,9 +14,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 
@@ -32,7 +29,6 @@ import io.deploystage.events.StepStatus;
 import io.deploystage.events.Strategy;
 import io.deploystage.events.Topics;
 import io.deploystage.stack.Await;
-import io.deploystage.stack.EventClient;
 import io.deploystage.stack.SampleEvents;
 import io.deploystage.stack.ServiceProcess;
 import io.deploystage.stack.sample.SampleInstall;
@@ -50,130 +46,100 @@ class ExecutorResumeTest {
 
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private static RunningSystem system;
-    private static ServiceProcess executor;
-    private static EventClient.Reader reader;
-    private static SampleInstall.Installation sample;
-    /** A release of the sample, killed in one of its production health waits. */
-    private static String releaseId;
-    private static String version;
-    /** A plan whose staging migration (not safe to re-run) is killed while it runs. */
-    private static DeploymentPlan migrating;
-    /** A plan whose rollback step (not safe to re-run) is killed while it runs. */
-    private static DeploymentPlan rollingBack;
-
-    /**
-     * One kill -9 for the three deployments: the release is in a production health wait, the migration and the
-     * rollback step are running; then one restart.
-     */
-    @BeforeAll
-    static void killTheExecutorWhileThreeDeploymentsAreUnderWay() {
-        system = RunningSystem.get();
-        executor = system.service("executor-service");
-        sample = system.sample(SERVICE); // its health waits last 6 s: long enough to be killed in
-        releaseId = "rel-" + UUID.randomUUID();
-        version = "6.0." + (System.nanoTime() % 1000);
-        migrating = slowPlan();
-        rollingBack = failingPlanWithSlowRollback();
-        reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES));
-        system.client.publish(SampleEvents.backendReleaseCandidate(releaseId, SERVICE, version)); // rolling: fewer 6 s waits
-        SampleEvents.passingGates(releaseId).forEach(system.client::publish);
-        // the slow steps (8 s) start as the release's first production step does: its health waits (6 s) follow at once
-        reader.awaitUntil(records -> Trail.of(records, releaseId, StepEvent.class).stream()
-                .anyMatch(s -> s.getStatus() == StepStatus.STARTED && s.getEnvironment() == Environment.PRODUCTION), Duration.ofSeconds(90),
-                "the release's first production step");
-        system.client.publish(migrating);
-        system.client.publish(rollingBack);
-        reader.awaitUntil(records -> inAHealthWait(records) && started(records, migrating, "staging-migrate")
-                && started(records, rollingBack, "rollback-prod-1"), Duration.ofSeconds(60),
-                "the release in a production health wait, the migration and the rollback step running");
-        executor.kill9();
-        executor.start();
-    }
-
-    @AfterAll
-    static void closeTheReader() {
-        if (reader != null) {
-            reader.close();
-        }
-    }
-
-    /** Whether a production health wait of the release has started and not ended. */
-    private static boolean inAHealthWait(List<ConsumerRecord<String, Object>> records) {
-        List<StepEvent> steps = Trail.of(records, releaseId, StepEvent.class);
-        return steps.stream().anyMatch(s -> s.getStatus() == StepStatus.STARTED && s.getEnvironment() == Environment.PRODUCTION
-                && (s.getStepId().startsWith("verify-") || s.getStepId().startsWith("bake-") || s.getStepId().equals("post-deploy-health"))
-                && steps.stream().noneMatch(e -> e.getStepId().equals(s.getStepId()) && e.getStatus() != StepStatus.STARTED));
-    }
-
-    private static boolean started(List<ConsumerRecord<String, Object>> records, DeploymentPlan plan, String stepId) {
-        return Trail.of(records, plan.getReleaseId(), StepEvent.class).stream()
-                .anyMatch(s -> s.getStepId().equals(stepId) && s.getStatus() == StepStatus.STARTED);
-    }
-
     @Test
     void killedDuringAHealthWaitItResumesAndNoStepRunsTwice() {
-        reader.awaitUntil(records -> !Trail.of(records, releaseId, DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(120), "the outcome");
+        RunningSystem system = RunningSystem.get();
+        ServiceProcess executor = system.service("executor-service");
+        String releaseId = "rel-" + UUID.randomUUID();
+        String version = "6.0." + (System.nanoTime() % 1000);
+        SampleInstall.Installation sample = system.sample(SERVICE); // its health waits last 6 s: long enough to be killed in
+        try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
+            system.client.publish(SampleEvents.backendReleaseCandidate(releaseId, SERVICE, version)); // rolling: fewer 6 s waits
+            SampleEvents.passingGates(releaseId).forEach(system.client::publish);
 
-        assertEquals(DeploymentResult.DEPLOYED, Trail.of(reader.seen(), releaseId, DeploymentOutcome.class).get(0).getOutcome());
-        List<StepEvent> steps = distinct(Trail.of(reader.seen(), releaseId, StepEvent.class));
-        Map<String, Long> succeeded = count(steps, StepStatus.SUCCEEDED);
-        assertTrue(succeeded.values().stream().allMatch(n -> n == 1), "every step succeeded exactly once: " + succeeded);
-        Map<String, Long> started = count(steps, StepStatus.STARTED);
-        List<String> again = started.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
-        assertEquals(1, again.size(), "only the interrupted step started again: " + started);
-        assertTrue(steps.stream().anyMatch(s -> s.getStepId().equals(again.get(0)) && s.getStatus() == StepStatus.STARTED
-                && "re-run after an interruption (the step is safe to re-run)".equals(s.getDetail())));
-        List<String> deploys = sample.actions().stream().filter(a -> a.startsWith("deploy ") && a.endsWith(" " + version)).toList();
-        assertEquals(deploys.stream().distinct().toList(), deploys, "no deploy command ran twice");
-        assertTrue(deploys.size() >= 2, "staging and production were deployed: " + deploys);
+            reader.awaitUntil(records -> Trail.of(records, releaseId, StepEvent.class).stream().anyMatch(s -> s.getStatus() == StepStatus.STARTED
+                    && s.getEnvironment() == Environment.PRODUCTION && (s.getStepId().startsWith("verify-")
+                    || s.getStepId().startsWith("bake-") || s.getStepId().equals("post-deploy-health"))), Duration.ofSeconds(90), "a production health wait");
+            executor.kill9();
+            executor.start();
+            reader.awaitUntil(records -> !Trail.of(records, releaseId, DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(120), "the outcome");
+
+            assertEquals(DeploymentResult.DEPLOYED, Trail.of(reader.seen(), releaseId, DeploymentOutcome.class).get(0).getOutcome());
+            List<StepEvent> steps = distinct(Trail.of(reader.seen(), releaseId, StepEvent.class));
+            Map<String, Long> succeeded = count(steps, StepStatus.SUCCEEDED);
+            assertTrue(succeeded.values().stream().allMatch(n -> n == 1), "every step succeeded exactly once: " + succeeded);
+            Map<String, Long> started = count(steps, StepStatus.STARTED);
+            List<String> again = started.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+            assertEquals(1, again.size(), "only the interrupted step started again: " + started);
+            assertTrue(steps.stream().anyMatch(s -> s.getStepId().equals(again.get(0)) && s.getStatus() == StepStatus.STARTED
+                    && "re-run after an interruption (the step is safe to re-run)".equals(s.getDetail())));
+            List<String> deploys = sample.actions().stream().filter(a -> a.startsWith("deploy ") && a.endsWith(" " + version)).toList();
+            assertEquals(deploys.stream().distinct().toList(), deploys, "no deploy command ran twice");
+            assertTrue(deploys.size() >= 2, "staging and production were deployed: " + deploys);
+        }
     }
 
     @Test
     void killedDuringACommandThatIsNotSafeToRerunItWaitsForAnOperator() throws Exception {
-        String id = migrating.getEventId().toString();
-        assertPausedOn(id, "staging-migrate");
-        resume(id);
+        RunningSystem system = RunningSystem.get();
+        ServiceProcess executor = system.service("executor-service");
+        DeploymentPlan plan = slowPlan();
+        String id = plan.getEventId().toString();
+        try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
+            killWhileRunning(system, executor, reader, plan, "staging-migrate");
+            resume(system, executor, id);
 
-        reader.awaitUntil(records -> !Trail.of(records, migrating.getReleaseId(), DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(60),
-                "the outcome");
-        assertEquals(DeploymentResult.DEPLOYED, Trail.of(reader.seen(), migrating.getReleaseId(), DeploymentOutcome.class).get(0).getOutcome());
-        // delivery on the topic is at least once (a kill -9 just after a publish re-publishes it, with the same eventId);
-        // consumers apply each eventId once, and so does this count
-        List<StepEvent> migrate = distinct(Trail.of(reader.seen(), migrating.getReleaseId(), StepEvent.class)).stream()
-                .filter(s -> s.getStepId().equals("staging-migrate")).toList();
-        // the pause announced the interruption (INTERRUPTED), the operator's resume ran it again
-        assertEquals(List.of("STARTED null", "INTERRUPTED", "STARTED re-run after an interruption, resumed by an operator", "SUCCEEDED"),
-                migrate.stream().map(s -> s.getStatus() + (s.getStatus() == StepStatus.STARTED ? " " + s.getDetail() : "")).toList());
+            reader.awaitUntil(records -> !Trail.of(records, plan.getReleaseId(), DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(60),
+                    "the outcome");
+            assertEquals(DeploymentResult.DEPLOYED, Trail.of(reader.seen(), plan.getReleaseId(), DeploymentOutcome.class).get(0).getOutcome());
+            // delivery on the topic is at least once (a kill -9 just after a publish re-publishes it, with the same eventId);
+            // consumers apply each eventId once, and so does this count
+            List<StepEvent> migrate = distinct(Trail.of(reader.seen(), plan.getReleaseId(), StepEvent.class)).stream()
+                    .filter(s -> s.getStepId().equals("staging-migrate")).toList();
+            // the pause announced the interruption (INTERRUPTED), the operator's resume ran it again
+            assertEquals(List.of("STARTED null", "INTERRUPTED", "STARTED re-run after an interruption, resumed by an operator", "SUCCEEDED"),
+                    migrate.stream().map(s -> s.getStatus() + (s.getStatus() == StepStatus.STARTED ? " " + s.getDetail() : "")).toList());
+        }
     }
 
     @Test
     void killedDuringARollbackStepThatIsNotSafeToRerunItPausesAndAnnouncesItWithTheEscalationContact() throws Exception {
-        String id = rollingBack.getEventId().toString();
-        assertPausedOn(id, "rollback-prod-1");
-        reader.awaitUntil(records -> Trail.of(records, rollingBack.getReleaseId(), StepEvent.class).stream()
-                .anyMatch(s -> s.getStatus() == StepStatus.INTERRUPTED), Duration.ofSeconds(30), "the interruption announced");
-        StepEvent interrupted = Trail.of(reader.seen(), rollingBack.getReleaseId(), StepEvent.class).stream()
-                .filter(s -> s.getStatus() == StepStatus.INTERRUPTED).findFirst().orElseThrow();
-        assertEquals("rollback-prod-1", interrupted.getStepId());
-        assertTrue(interrupted.getRollback(), "a rollback step");
-        assertEquals("dana (team lead)", interrupted.getEscalationContact(), "the notifier pages the plan's contact with it");
-        assertTrue(interrupted.getDetail().contains("not declared safe to re-run"), interrupted.getDetail());
-        assertTrue(Trail.of(reader.seen(), rollingBack.getReleaseId(), DeploymentOutcome.class).isEmpty(), "no outcome while it waits");
-        resume(id);
-        reader.awaitUntil(records -> !Trail.of(records, rollingBack.getReleaseId(), DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(60),
-                "the outcome");
-        assertEquals(DeploymentResult.ROLLED_BACK, Trail.of(reader.seen(), rollingBack.getReleaseId(), DeploymentOutcome.class).get(0).getOutcome());
+        RunningSystem system = RunningSystem.get();
+        ServiceProcess executor = system.service("executor-service");
+        DeploymentPlan plan = failingPlanWithSlowRollback();
+        String id = plan.getEventId().toString();
+        try (var reader = system.client.reader(List.of(Topics.STEP_EVENTS, Topics.DEPLOYMENT_OUTCOMES))) {
+            killWhileRunning(system, executor, reader, plan, "rollback-prod-1");
+            reader.awaitUntil(records -> Trail.of(records, plan.getReleaseId(), StepEvent.class).stream()
+                    .anyMatch(s -> s.getStatus() == StepStatus.INTERRUPTED), Duration.ofSeconds(30), "the interruption announced");
+            StepEvent interrupted = Trail.of(reader.seen(), plan.getReleaseId(), StepEvent.class).stream()
+                    .filter(s -> s.getStatus() == StepStatus.INTERRUPTED).findFirst().orElseThrow();
+            assertEquals("rollback-prod-1", interrupted.getStepId());
+            assertTrue(interrupted.getRollback(), "a rollback step");
+            assertEquals("dana (team lead)", interrupted.getEscalationContact(), "the notifier pages the plan's contact with it");
+            assertTrue(interrupted.getDetail().contains("not declared safe to re-run"), interrupted.getDetail());
+            assertTrue(Trail.of(reader.seen(), plan.getReleaseId(), DeploymentOutcome.class).isEmpty(), "no outcome while it waits");
+            resume(system, executor, id);
+            reader.awaitUntil(records -> !Trail.of(records, plan.getReleaseId(), DeploymentOutcome.class).isEmpty(), Duration.ofSeconds(60),
+                    "the outcome");
+            assertEquals(DeploymentResult.ROLLED_BACK, Trail.of(reader.seen(), plan.getReleaseId(), DeploymentOutcome.class).get(0).getOutcome());
+        }
     }
 
-    /** After the restart the deployment is PAUSED on the step the kill interrupted, and says so. */
-    private static void assertPausedOn(String id, String stepId) {
-        Map<?, ?> paused = awaitState(id, "PAUSED");
+    /** Publishes the plan, kill -9s the executor while the step runs, restarts it: the deployment is PAUSED on that step. */
+    private static void killWhileRunning(RunningSystem system, ServiceProcess executor, io.deploystage.stack.EventClient.Reader reader,
+            DeploymentPlan plan, String stepId) {
+        system.client.publish(plan);
+        reader.awaitUntil(records -> Trail.of(records, plan.getReleaseId(), StepEvent.class).stream()
+                .anyMatch(s -> s.getStepId().equals(stepId) && s.getStatus() == StepStatus.STARTED), Duration.ofSeconds(60), stepId + " to start");
+        executor.kill9();
+        executor.start();
+        Map<?, ?> paused = awaitState(system, executor, plan.getEventId().toString(), "PAUSED");
         assertTrue(String.valueOf(paused.get("reason")).contains(stepId + " was interrupted"), paused.toString());
     }
 
     /** An operator resumes the deployment. */
-    private static void resume(String id) throws Exception {
+    private static void resume(RunningSystem system, ServiceProcess executor, String id) throws Exception {
         HttpResponse<String> resumed = HTTP.send(HttpRequest.newBuilder(URI.create(executor.baseUrl() + "/deployments/" + id + "/resume"))
                 .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
@@ -189,7 +155,7 @@ class ExecutorResumeTest {
                 .setAction("Deploy to prod-1").setCommand(List.of("false")).setExpectedOutcome("done").setIdempotent(false).setInstance("prod-1")
                 .build();
         PlanStep undo = PlanStep.newBuilder().setStepId("rollback-prod-1").setEnvironment(Environment.PRODUCTION).setKind(StepKind.COMMAND)
-                .setAction("Return prod-1 to the previous version").setCommand(List.of("sleep", "8")).setExpectedOutcome("done")
+                .setAction("Return prod-1 to the previous version").setCommand(List.of("sleep", "3")).setExpectedOutcome("done")
                 .setIdempotent(false).setInstance("prod-1").build();
         return DeploymentPlan.newBuilder().setEventId(id).setReleaseId("rel-" + id).setOccurredAt(Instant.now()).setCausationId(null)
                 .setService("stalls-" + id.toString().substring(0, 6)).setVersion("2.0.0").setRisk(RiskLevel.MEDIUM)
@@ -201,7 +167,7 @@ class ExecutorResumeTest {
     private static DeploymentPlan slowPlan() {
         UUID id = UUID.randomUUID();
         PlanStep migrate = PlanStep.newBuilder().setStepId("staging-migrate").setEnvironment(Environment.STAGING).setKind(StepKind.COMMAND)
-                .setAction("Run the database migration in staging").setCommand(List.of("sleep", "8")).setExpectedOutcome("done")
+                .setAction("Run the database migration in staging").setCommand(List.of("sleep", "3")).setExpectedOutcome("done")
                 .setIdempotent(false).build();
         PlanStep wait = PlanStep.newBuilder().setStepId("post-deploy-health").setEnvironment(Environment.PRODUCTION)
                 .setKind(StepKind.WAIT_FOR_HEALTH).setAction("health").setCommand(List.of("window=1s")).setExpectedOutcome("healthy").build();
@@ -220,7 +186,7 @@ class ExecutorResumeTest {
         return steps.stream().filter(s -> s.getStatus() == status).collect(Collectors.groupingBy(StepEvent::getStepId, Collectors.counting()));
     }
 
-    private static Map<?, ?> awaitState(String id, String state) {
+    private static Map<?, ?> awaitState(RunningSystem system, ServiceProcess executor, String id, String state) {
         return Await.until(Duration.ofSeconds(60), "deployment " + id + " to be " + state, () -> {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(executor.baseUrl() + "/deployments/" + id))
                     .header("Authorization", "Bearer " + system.stack.tokens().mint("olga", "operator")).build(),
