@@ -15,6 +15,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.deploystage.events.GateDecision;
@@ -25,8 +27,10 @@ import io.deploystage.stack.Await;
 /**
  * The deploy-stage CLI as a CI script and an operator use it, run as its own process against the running system:
  * a release submitted and its three gates published from standard reports, the plan read as Markdown, the events
- * watched; and the exit codes of the failures a script must tell apart.
+ * watched; and the exit codes of the failures a script must tell apart. Its cases run side by side (each starts a dozen
+ * CLI processes and waits for them; each has its own release and files).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class CliTest {
 
     /** The service this class releases: the sample installed as a second team's service. */
